@@ -1,0 +1,85 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Observable } from 'rxjs';
+import { CacheDefinition, isCacheDefinition } from './definitions/cache-definition.js';
+import { Duration, parseDuration } from './definitions/duration.js';
+import { CacheKitRuntime } from './cachekit.runtime.js';
+import { EntryPlan } from './engine/cache.engine.js';
+import { CacheEvent, CacheStats } from './observability/cache-event.interface.js';
+
+/** Settings for a raw string key. */
+export interface RawEntryOptions {
+  /** Default: the module's defaultTtl. */
+  ttl?: Duration;
+  /** Store null/undefined for this long. Default: not stored. */
+  cacheNull?: Duration;
+}
+
+/**
+ * The cache, programmatically: the same operations as the decorators, on a definition plus
+ * arguments (same keys as the decorated methods) or on a raw string key.
+ * @example const product = await cacheKit.getOrSet(productById, [id], () => repo.findOneBy({ id }));
+ */
+@Injectable()
+export class CacheKit {
+  constructor(@Inject(CacheKitRuntime) private readonly runtime: CacheKitRuntime) {}
+
+  /** Everything the cache does (hit, miss, load, evict, ...), as it happens. */
+  get events$(): Observable<CacheEvent> {
+    return this.runtime.engine.events$.asObservable();
+  }
+
+  /** Returns the cached value or loads, stores and returns it (single-flighted per key). */
+  getOrSet<A extends unknown[], R>(definition: CacheDefinition<A, R>, args: A, load: () => Promise<R>): Promise<R>;
+  getOrSet<R>(key: string, load: () => Promise<R>, options?: RawEntryOptions): Promise<R>;
+  getOrSet(target: CacheDefinition | string, a: unknown, b?: unknown): Promise<unknown> {
+    if (isCacheDefinition(target)) return this.runtime.engine.getOrLoad(this.#plan(target, a as unknown[]), b as () => Promise<unknown>);
+    return this.runtime.engine.getOrLoad(this.#rawPlan(target, b as RawEntryOptions | undefined), a as () => Promise<unknown>);
+  }
+
+  /** The cached value, or undefined on a miss (or when the store is unavailable). */
+  get<A extends unknown[], R>(definition: CacheDefinition<A, R>, ...args: A): Promise<R | undefined>;
+  get<R = unknown>(key: string): Promise<R | undefined>;
+  async get(target: CacheDefinition | string, ...args: unknown[]): Promise<unknown> {
+    const result = await this.runtime.engine.read(isCacheDefinition(target) ? this.#plan(target, args) : this.#rawPlan(target));
+    return result.hit ? result.value : undefined;
+  }
+
+  /** Stores a value; resolves true when the store confirmed it. */
+  set<A extends unknown[], R>(definition: CacheDefinition<A, R>, args: A, value: R): Promise<boolean>;
+  set(key: string, value: unknown, options?: RawEntryOptions): Promise<boolean>;
+  set(target: CacheDefinition | string, a: unknown, b?: unknown): Promise<boolean> {
+    if (isCacheDefinition(target)) return this.runtime.engine.write(this.#plan(target, a as unknown[]), b);
+    return this.runtime.engine.write(this.#rawPlan(target, b as RawEntryOptions | undefined), a);
+  }
+
+  /** Evicts one entry; resolves true when the store confirmed it. */
+  evict<A extends unknown[], R>(definition: CacheDefinition<A, R>, ...args: A): Promise<boolean>;
+  evict(key: string): Promise<boolean>;
+  evict(target: CacheDefinition | string, ...args: unknown[]): Promise<boolean> {
+    const plan = isCacheDefinition(target) ? this.#plan(target, args) : this.#rawPlan(target);
+    return this.runtime.engine.evict(plan.name, [plan.key]);
+  }
+
+  /** Evicts every entry of a cache; resolves with how many were deleted (undefined if the store failed). */
+  clear(definitionOrName: CacheDefinition | string): Promise<number | undefined> {
+    const name = typeof definitionOrName === 'string' ? definitionOrName : definitionOrName.name;
+    return this.runtime.engine.store.deletePrefix(this.runtime.planner.prefix(name), this.runtime.clearDeadlineMs);
+  }
+
+  /** Counters per cache name, with the hit ratio. */
+  stats(): Record<string, CacheStats & { hitRatio: number }> {
+    return this.runtime.engine.stats.snapshot();
+  }
+
+  #plan(definition: CacheDefinition, args: unknown[]): EntryPlan {
+    return this.runtime.planner.plan(definition, args, `CacheKit(${definition.name})`);
+  }
+
+  #rawPlan(key: string, options?: RawEntryOptions): EntryPlan {
+    return this.runtime.planner.rawPlan(
+      key,
+      options?.ttl === undefined ? undefined : parseDuration(options.ttl, `CacheKit option 'ttl'`),
+      options?.cacheNull === undefined ? undefined : parseDuration(options.cacheNull, `CacheKit option 'cacheNull'`),
+    );
+  }
+}

@@ -1,0 +1,50 @@
+import { Logger } from '@nestjs/common';
+import { DecoratedMethod } from './cache-operation.js';
+
+/** What a trampoline hands a call to: one per running app (the app's invocation pipeline). */
+export interface MethodInvoker {
+  invoke(instance: object, method: DecoratedMethod, args: unknown[]): unknown;
+}
+
+const BOUND_INVOKER = Symbol('nestjs-cachekit.invoker');
+
+// The running apps' invokers: consulted only for instances no explorer bound (request-scoped
+// providers, objects created with `new`), never on the bound hot path.
+const runningInvokers = new Set<MethodInvoker>();
+const warnedUnbound = new WeakSet<DecoratedMethod>();
+const logger = new Logger('CacheKit');
+
+export function registerInvoker(invoker: MethodInvoker): void {
+  runningInvokers.add(invoker);
+}
+
+export function unregisterInvoker(invoker: MethodInvoker): void {
+  runningInvokers.delete(invoker);
+}
+
+/** Binds an instance to its app's invoker (non-enumerable, so it never shows in JSON or spreads). */
+export function bindInstance(instance: object, invoker: MethodInvoker): void {
+  Object.defineProperty(instance, BOUND_INVOKER, { value: invoker, configurable: true, enumerable: false, writable: true });
+}
+
+export function unbindInstance(instance: object, invoker: MethodInvoker): void {
+  if (Object.getOwnPropertyDescriptor(instance, BOUND_INVOKER)?.value === invoker) {
+    delete (instance as Record<symbol, unknown>)[BOUND_INVOKER];
+  }
+}
+
+/** The invoker for a call on `instance`, or undefined (then the method runs uncached). */
+export function invokerFor(instance: unknown, method: DecoratedMethod): MethodInvoker | undefined {
+  const bound = (instance as Record<symbol, MethodInvoker> | null | undefined)?.[BOUND_INVOKER];
+  if (bound) return bound;
+  if (runningInvokers.size === 1) return runningInvokers.values().next().value;
+  if (!warnedUnbound.has(method)) {
+    warnedUnbound.add(method);
+    logger.warn(
+      runningInvokers.size === 0
+        ? `${method.where} was called with no CacheKitModule running; it runs uncached.`
+        : `${method.where} was called on an instance no app owns while ${runningInvokers.size} apps run CacheKitModule; it runs uncached. Get the instance from the app's container.`,
+    );
+  }
+  return undefined;
+}

@@ -1,0 +1,101 @@
+import { CacheDefinitionError, CacheKeyError } from '../errors/cachekit.errors.js';
+import { messages } from '../errors/messages.js';
+import { Duration, parseDuration, parseJitter } from './duration.js';
+import { KeyEncodingProblem, encodeKey } from './key-encoding.js';
+
+const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/** Options of a cache definition; shared by defineCache and the decorators' inline form. */
+export interface CacheDefinitionOptions<A extends unknown[] = any[], R = unknown> {
+  /** Cache name, part of every key (letters, digits, `_ - .`). @example 'product' */
+  name: string;
+  /** Builds the key from the method's arguments. Default: every argument, canonically encoded. */
+  key?: (...args: A) => unknown;
+  /** Time to live. Default: the module's `defaultTtl` ('5m'). */
+  ttl?: Duration;
+  /** TTL spread as a fraction (0.1 = +-10%). Default: the module's `jitter`; 0 turns it off. */
+  jitter?: number;
+  /** Store null/undefined results for this long (negative caching). Default: off. */
+  cacheNull?: Duration | false;
+  /** Use the cache only when this returns true. Default: always. */
+  condition?: (...args: A) => boolean;
+  /** Do not store a result when this returns true. Default: store every result. */
+  unless?: (result: R, ...args: A) => boolean;
+}
+
+/** Resolved, validated definition; create one with `defineCache`. */
+export interface CacheDefinition<A extends unknown[] = any[], R = unknown> {
+  readonly name: string;
+  readonly ttlMs?: number;
+  readonly jitter?: number;
+  readonly cacheNullMs?: number;
+  readonly condition?: (...args: A) => boolean;
+  readonly unless?: (result: R, ...args: A) => boolean;
+  /** Canonical key text (without namespace) for these arguments; `where` names the caller in errors. */
+  keyOf(args: A, where?: string): string;
+  /** Marker that tells definitions from inline options. */
+  readonly [DEFINITION]: true;
+}
+
+const DEFINITION = Symbol.for('nestjs-cachekit.definition');
+
+/**
+ * Declares a cache once so reads, writes and evictions build identical keys.
+ * @example export const productById = defineCache({ name: 'product', key: (id: number) => id, ttl: '10m' });
+ */
+export function defineCache<A extends unknown[] = any[], R = unknown>(
+  options: CacheDefinitionOptions<A, R>,
+): CacheDefinition<A, R> {
+  const where = `defineCache(${typeof options?.name === 'string' ? `'${options.name}'` : '...'})`;
+  if (!options || typeof options !== 'object') throw new CacheDefinitionError(`${where} needs an options object.`);
+  if (typeof options.name !== 'string' || !NAME.test(options.name)) {
+    throw new CacheDefinitionError(messages.invalidName(`${where}: option 'name'`, options.name));
+  }
+  for (const fn of ['key', 'condition', 'unless'] as const) {
+    if (options[fn] !== undefined && typeof options[fn] !== 'function') {
+      throw new CacheDefinitionError(messages.invalidFunction(`${where}: option '${fn}'`, options[fn]));
+    }
+  }
+  const keyFn = options.key;
+  const name = options.name;
+  return Object.freeze({
+    name,
+    ttlMs: options.ttl === undefined ? undefined : parseDuration(options.ttl, `${where}: option 'ttl'`),
+    jitter: options.jitter === undefined ? undefined : parseJitter(options.jitter, `${where}: option 'jitter'`),
+    cacheNullMs:
+      options.cacheNull === undefined || options.cacheNull === false
+        ? undefined
+        : parseDuration(options.cacheNull, `${where}: option 'cacheNull'`),
+    condition: options.condition,
+    unless: options.unless,
+    keyOf(args: A, caller = where): string {
+      let raw: unknown;
+      try {
+        raw = keyFn ? keyFn(...args) : args;
+      } catch (cause) {
+        throw new CacheKeyError(messages.keyThrew(caller, cause));
+      }
+      if (raw === undefined) throw new CacheKeyError(messages.badKeyValue(caller, 'key', 'undefined'));
+      try {
+        return encodeKey(raw);
+      } catch (problem) {
+        if (!(problem instanceof KeyEncodingProblem)) throw problem;
+        throw new CacheKeyError(
+          problem.cycle ? messages.keyCycle(caller, problem.path) : messages.badKeyValue(caller, problem.path, problem.what),
+        );
+      }
+    },
+    [DEFINITION]: true as const,
+  });
+}
+
+/** Accepts a definition or inline options and returns a definition. */
+export function toDefinition<A extends unknown[], R>(
+  input: CacheDefinition<A, R> | CacheDefinitionOptions<A, R>,
+): CacheDefinition<A, R> {
+  return isCacheDefinition(input) ? input : defineCache(input as CacheDefinitionOptions<A, R>);
+}
+
+export function isCacheDefinition(value: unknown): value is CacheDefinition {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[DEFINITION] === true;
+}

@@ -1,0 +1,101 @@
+import { createHash } from 'node:crypto';
+
+/** What a key function may return: plain data that has one canonical text form. */
+export type KeyValue =
+  | string
+  | number
+  | bigint
+  | boolean
+  | null
+  | undefined
+  | Date
+  | readonly KeyValue[]
+  | { readonly [key: string]: KeyValue };
+
+/** Thrown by the encoder with the path of the offending part; turned into a CacheKeyError by the caller. */
+export class KeyEncodingProblem {
+  constructor(
+    readonly path: string,
+    readonly what: string,
+    readonly cycle = false,
+  ) {}
+}
+
+// Characters that stay readable in a key. Everything else (':', '*', '?', '[', ']', '{', '}',
+// '\\', whitespace, NUL, '%', '~', '#', '@', '(', ')', ',', '=', non-ASCII) is percent-encoded,
+// so a user string can never form a separator, a glob, a cluster hash tag or a type marker.
+const SAFE = /^[A-Za-z0-9_.\-/]*$/;
+// With a namespace of at most 32 and a name of at most 64 characters, a full key stays under 256 bytes.
+const MAX_KEY_BYTES = 150;
+const READABLE_PREFIX = 48;
+
+function encodeString(text: string): string {
+  if (text === '') return '~e';
+  if (SAFE.test(text)) return text;
+  let out = '';
+  for (const char of text) {
+    if (SAFE.test(char)) out += char;
+    else for (const byte of Buffer.from(char, 'utf8')) out += '%' + byte.toString(16).toUpperCase().padStart(2, '0');
+  }
+  return out;
+}
+
+function encodeValue(value: unknown, path: string, seen: Set<object>): string {
+  switch (typeof value) {
+    case 'string':
+      return encodeString(value);
+    case 'number':
+      return '#' + (Object.is(value, -0) ? '-0' : String(value));
+    case 'bigint':
+      return '#' + value.toString() + 'n';
+    case 'boolean':
+      return value ? '~t' : '~f';
+    case 'undefined':
+      return '~u';
+    case 'object':
+      break;
+    default:
+      throw new KeyEncodingProblem(path, `a ${typeof value}`);
+  }
+  if (value === null) return '~n';
+  if (value instanceof Date) {
+    const time = value.getTime();
+    if (Number.isNaN(time)) throw new KeyEncodingProblem(path, 'an invalid Date');
+    return '@' + time;
+  }
+  if (seen.has(value)) throw new KeyEncodingProblem(path, 'a cycle', true);
+  seen.add(value);
+  try {
+    if (Array.isArray(value)) {
+      return '(' + value.map((item, i) => encodeValue(item, `${path}[${i}]`, seen)).join(',') + ')';
+    }
+    const proto = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) {
+      throw new KeyEncodingProblem(path, `an instance of ${proto?.constructor?.name ?? 'a class'}`);
+    }
+    const parts: string[] = [];
+    for (const name of Object.keys(value).sort()) {
+      const item = (value as Record<string, unknown>)[name];
+      if (item === undefined) continue; // like JSON: an absent and an undefined property are the same query
+      parts.push(encodeString(name) + '=' + encodeValue(item, `${path}.${name}`, seen));
+    }
+    return '~o(' + parts.join(',') + ')';
+  } finally {
+    seen.delete(value);
+  }
+}
+
+/**
+ * Canonical, injective text form of a key function's result. A top-level array is a list of key
+ * parts joined with ':'; any other value is one part. Long keys keep a readable prefix and end in
+ * `~h` + a SHA-256 digest, a marker the unhashed encoding never produces.
+ * @example encodeKey([42, 'en']) === '#42:en'
+ */
+export function encodeKey(value: unknown, budget = MAX_KEY_BYTES): string {
+  const seen = new Set<object>();
+  const parts = Array.isArray(value) ? value : [value];
+  const encoded = parts.map((part, i) => encodeValue(part, Array.isArray(value) ? `[${i}]` : 'key', seen)).join(':');
+  if (encoded.length <= budget) return encoded;
+  const digest = createHash('sha256').update(encoded).digest('base64url');
+  return encoded.slice(0, READABLE_PREFIX) + '~h' + digest;
+}

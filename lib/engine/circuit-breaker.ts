@@ -1,0 +1,41 @@
+/**
+ * Skips the store after `threshold` consecutive failures, for `cooldownMs`; then lets one probe
+ * through and closes again when it succeeds.
+ */
+export class CircuitBreaker {
+  #failures = 0;
+  #openUntil = 0;
+  #probing = false;
+
+  constructor(
+    private readonly threshold: number,
+    private readonly cooldownMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** True when a call may go to the store now. */
+  allow(): boolean {
+    if (this.#failures < this.threshold) return true;
+    if (this.now() < this.#openUntil || this.#probing) return false;
+    this.#probing = true;
+    return true;
+  }
+
+  get isOpen(): boolean {
+    return this.#failures >= this.threshold;
+  }
+
+  success(): void {
+    this.#failures = 0;
+    this.#probing = false;
+  }
+
+  /** Returns true when this failure opened the breaker. */
+  failure(): boolean {
+    const wasOpen = this.isOpen;
+    this.#failures++;
+    this.#probing = false;
+    if (this.isOpen) this.#openUntil = this.now() + this.cooldownMs;
+    return !wasOpen && this.isOpen;
+  }
+}

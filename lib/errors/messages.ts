@@ -1,0 +1,42 @@
+// Every user-facing message in one place, as functions, so wording stays consistent.
+const DURATION_FORMS = "a number of milliseconds, or a string like '250ms', '30s', '5m', '1h', '1d'";
+
+export const messages = {
+  invalidDuration: (where: string, got: unknown) =>
+    `${where} must be a positive duration: ${DURATION_FORMS}; got ${show(got)}.`,
+  invalidJitter: (where: string, got: unknown) =>
+    `${where} must be a number between 0 and 1 (0.1 means +-10%, 0 turns jitter off); got ${show(got)}.`,
+  invalidName: (where: string, got: unknown) =>
+    `${where} must be a non-empty string of letters, digits, '_', '-' or '.' (at most 64 characters); got ${show(got)}.`,
+  invalidPositiveInt: (where: string, got: unknown) => `${where} must be a positive integer; got ${show(got)}.`,
+  invalidFunction: (where: string, got: unknown) => `${where} must be a function; got ${show(got)}.`,
+  invalidRedis: (got: unknown) =>
+    `Option 'redis' must be a redis:// URL, ioredis options, { cluster: [nodes], options? }, or an existing ioredis Redis/Cluster instance; got ${show(got)}.`,
+  unknownOption: (where: string, name: string, known: readonly string[]) =>
+    `Unknown option '${name}' in ${where}. Known options: ${known.join(', ')}.`,
+  notAMethod: (decorator: string, where: string) =>
+    `@${decorator} can only be used on methods, but ${where} is not a function (getters, setters and properties cannot be cached).`,
+  staticMethod: (decorator: string, where: string) =>
+    `@${decorator} cannot be used on the static method ${where}: decorate an instance method of a provider or controller.`,
+  twoCacheables: (where: string) =>
+    `${where} has two @Cacheable/@StaleWhileRevalidate decorators; a method reads from one cache. Use @CachePut for the others.`,
+  keyThrew: (where: string, cause: unknown) =>
+    `The key function of ${where} threw: ${cause instanceof Error ? cause.message : String(cause)}.`,
+  badKeyValue: (where: string, path: string, what: string) =>
+    `The key function of ${where} returned ${what} at ${path}; a key may contain strings, numbers, bigints, booleans, null, Dates, arrays and plain objects.`,
+  keyCycle: (where: string, path: string) => `The key function of ${where} returned a cyclic structure at ${path}.`,
+  notSerializable: (where: string, key: string, path: string, what: string) =>
+    `Cannot cache the result of ${where} under key '${key}': ${what} at ${path} cannot be serialized. The method's value is returned uncached; remove it from the result or pass an 'unless' option.`,
+  evictNeedsTarget: (where: string) =>
+    `@CacheEvict on ${where} needs a cache definition, 'tags', or 'allEntries' with a cache name.`,
+};
+
+function show(value: unknown): string {
+  if (typeof value === 'string') return `'${value}'`;
+  if (typeof value === 'function') return `a function`;
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}

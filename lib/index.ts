@@ -1,0 +1,26 @@
+export { CacheKitModule } from './cachekit.module.js';
+export { CacheKit } from './cachekit.service.js';
+export type { RawEntryOptions } from './cachekit.service.js';
+export type { CacheKitModuleOptions, RedisConnection } from './options/cachekit-options.interface.js';
+export { defineCache } from './definitions/cache-definition.js';
+export type { CacheDefinition, CacheDefinitionOptions } from './definitions/cache-definition.js';
+export type { Duration } from './definitions/duration.js';
+export type { KeyValue } from './definitions/key-encoding.js';
+export { pick, omit } from './definitions/pick.js';
+export { Cacheable } from './decorators/cacheable.decorator.js';
+export { CachePut } from './decorators/cache-put.decorator.js';
+export { CacheEvict } from './decorators/cache-evict.decorator.js';
+export type { CacheEvictOptions } from './decorators/cache-evict.decorator.js';
+export type { CacheMethodDecorator } from './decorators/cache-operation.js';
+export { InjectRedis } from './redis/inject-redis.decorator.js';
+export { CACHEKIT_REDIS } from './redis/redis.constants.js';
+export type { CacheSerializer } from './serialization/serializer.interface.js';
+export { v8Serializer } from './serialization/v8.serializer.js';
+export type { CacheEvent, CacheStats } from './observability/cache-event.interface.js';
+export {
+  CacheKitError,
+  CacheKitOptionsError,
+  CacheDefinitionError,
+  CacheKeyError,
+  CacheSerializationError,
+} from './errors/cachekit.errors.js';

@@ -1,0 +1,20 @@
+import { CachePutOperation } from '../decorators/cache-operation.js';
+import { NO_VALUE } from '../decorators/method-wrapper.js';
+import { CacheEngine } from '../engine/cache.engine.js';
+import { EntryPlanner } from '../engine/entry-planner.js';
+import { Invocation, OperationInterceptor } from './invocation.interface.js';
+
+/** @CachePut: run the method, then store what it returned under the arguments' key. */
+export class CachePutInterceptor implements OperationInterceptor<CachePutOperation> {
+  constructor(
+    private readonly engine: CacheEngine,
+    private readonly planner: EntryPlanner,
+  ) {}
+
+  async intercept({ definition }: CachePutOperation, call: Invocation, next: () => Promise<unknown>): Promise<unknown> {
+    const value = await next();
+    if (value === NO_VALUE || (definition.condition && !definition.condition(...call.args))) return value;
+    await this.engine.write(this.planner.plan(definition, call.args, call.method.where), value);
+    return value;
+  }
+}

@@ -1,0 +1,21 @@
+import { CacheableOperation } from '../decorators/cache-operation.js';
+import { NO_VALUE } from '../decorators/method-wrapper.js';
+import { CacheEngine } from '../engine/cache.engine.js';
+import { EntryPlanner } from '../engine/entry-planner.js';
+import { Invocation, OperationInterceptor } from './invocation.interface.js';
+
+/** @Cacheable: read through the cache, load once on a miss. */
+export class CacheableInterceptor implements OperationInterceptor<CacheableOperation> {
+  constructor(
+    private readonly engine: CacheEngine,
+    private readonly planner: EntryPlanner,
+  ) {}
+
+  intercept({ definition }: CacheableOperation, call: Invocation, next: () => Promise<unknown>): Promise<unknown> {
+    if (definition.condition && !definition.condition(...call.args)) return next();
+    const plan = this.planner.plan(definition, call.args, call.method.where);
+    const unless = plan.shouldStore;
+    plan.shouldStore = (value) => value !== NO_VALUE && (!unless || unless(value));
+    return this.engine.getOrLoad(plan, next);
+  }
+}

@@ -1,0 +1,62 @@
+import { EMPTY, Observable, defer, mergeMap, of } from 'rxjs';
+import { CacheOperation, DecoratedMethod } from '../decorators/cache-operation.js';
+import { MethodInvoker } from '../decorators/invoker-binding.js';
+import { NO_VALUE, callOriginal } from '../decorators/method-wrapper.js';
+import { CacheEvictInterceptor } from './cache-evict.interceptor.js';
+import { CachePutInterceptor } from './cache-put.interceptor.js';
+import { CacheableInterceptor } from './cacheable.interceptor.js';
+import { Invocation } from './invocation.interface.js';
+
+// Outermost first: evictions wrap puts, puts wrap the cached read, the read wraps the method.
+const ORDER: Record<CacheOperation['kind'], number> = { evict: 0, put: 1, cacheable: 2 };
+
+/**
+ * One app's path for every decorated call: run the operations' interceptors around the original
+ * method, then shape the result back into what the method returns (a Promise, or a cold Observable).
+ */
+export class InvocationPipeline implements MethodInvoker {
+  readonly #ordered = new WeakMap<DecoratedMethod, CacheOperation[]>();
+
+  constructor(
+    private readonly cacheable: CacheableInterceptor,
+    private readonly put: CachePutInterceptor,
+    private readonly evict: CacheEvictInterceptor,
+  ) {}
+
+  invoke(instance: object, method: DecoratedMethod, args: unknown[]): Promise<unknown> | Observable<unknown> {
+    const call: Invocation = { instance, method, args };
+    if (!method.returnsObservable) return this.#run(call);
+    return defer(() => this.#run(call)).pipe(mergeMap((value) => (value === NO_VALUE ? EMPTY : of(value))));
+  }
+
+  #run(call: Invocation): Promise<unknown> {
+    const operations = this.#operationsOf(call.method);
+    const step = (index: number): Promise<unknown> => {
+      if (index === operations.length) return callOriginal(call.method, call.instance, call.args);
+      const operation = operations[index];
+      const next = () => step(index + 1);
+      switch (operation.kind) {
+        case 'cacheable':
+          return this.cacheable.intercept(operation, call, next);
+        case 'put':
+          return this.put.intercept(operation, call, next);
+        case 'evict':
+          return this.evict.intercept(operation, call, next);
+      }
+    };
+    try {
+      return step(0);
+    } catch (error) {
+      return Promise.reject(error); // e.g. a key function that threw: the caller sees a rejection, not a sync throw
+    }
+  }
+
+  #operationsOf(method: DecoratedMethod): CacheOperation[] {
+    let ordered = this.#ordered.get(method);
+    if (!ordered) {
+      ordered = [...method.operations].sort((a, b) => ORDER[a.kind] - ORDER[b.kind]);
+      this.#ordered.set(method, ordered);
+    }
+    return ordered;
+  }
+}

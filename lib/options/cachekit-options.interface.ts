@@ -1,0 +1,42 @@
+import type { Cluster, ClusterNode, ClusterOptions, Redis, RedisOptions } from 'ioredis';
+import { Duration } from '../definitions/duration.js';
+import { CacheSerializer } from '../serialization/serializer.interface.js';
+
+/** How to reach Redis: a URL, ioredis options, a cluster, or a client you own (never closed by us). */
+export type RedisConnection = string | RedisOptions | { cluster: ClusterNode[]; options?: ClusterOptions } | Redis | Cluster;
+
+/** Options of `CacheKitModule.forRoot` / `forRootAsync`. */
+export interface CacheKitModuleOptions {
+  /** Redis to use. Default: none, an in-process memory store (the embedded default). */
+  redis?: RedisConnection;
+  /** First part of every key. Default: 'cache'. */
+  namespace?: string;
+  /** TTL of definitions that set none. Default: '5m'. */
+  defaultTtl?: Duration;
+  /** TTL spread as a fraction: 0.1 means +-10%, 0 turns it off. Default: 0.1. */
+  jitter?: number;
+  /** Deadline of every store operation; past it the call is served from the origin. Default: 100 (ms). */
+  operationTimeout?: Duration;
+  /** Consecutive store failures that open the breaker, and how long it stays open. Default: { failures: 5, cooldown: '5s' }. */
+  breaker?: { failures?: number; cooldown?: Duration };
+  /** Largest serialized value stored; larger ones are returned but not cached. Default: 1 MiB. */
+  maxValueBytes?: number;
+  /** How values become bytes. Default: v8Serializer (Date, Map, Set, BigInt, undefined, NaN, -0). */
+  serializer?: CacheSerializer;
+  /** Size of the embedded memory store. Default: { maxEntries: 10000 }. */
+  memory?: { maxEntries?: number };
+}
+
+/** Options after validation, with every default applied. */
+export interface ResolvedCacheKitOptions {
+  redis?: RedisConnection;
+  namespace: string;
+  defaultTtlMs: number;
+  jitter: number;
+  operationTimeoutMs: number;
+  breakerFailures: number;
+  breakerCooldownMs: number;
+  maxValueBytes: number;
+  serializer: CacheSerializer;
+  memoryMaxEntries: number;
+}

@@ -1,0 +1,67 @@
+import { Cluster, Redis } from 'ioredis';
+import { parseDuration, parseJitter } from '../definitions/duration.js';
+import { CacheKitOptionsError } from '../errors/cachekit.errors.js';
+import { messages } from '../errors/messages.js';
+import { v8Serializer } from '../serialization/v8.serializer.js';
+import { CacheKitModuleOptions, ResolvedCacheKitOptions } from './cachekit-options.interface.js';
+
+const KNOWN: readonly (keyof CacheKitModuleOptions)[] = [
+  'redis',
+  'namespace',
+  'defaultTtl',
+  'jitter',
+  'operationTimeout',
+  'breaker',
+  'maxValueBytes',
+  'serializer',
+  'memory',
+];
+const NAMESPACE = /^[A-Za-z0-9_.-]{1,32}$/;
+
+/** Checks every option at boot and applies defaults; errors name the option and the accepted forms. */
+export function resolveOptions(options: CacheKitModuleOptions = {}): ResolvedCacheKitOptions {
+  const where = 'CacheKitModule options';
+  for (const name of Object.keys(options)) {
+    if (!KNOWN.includes(name as keyof CacheKitModuleOptions) && name !== 'isGlobal') {
+      throw new CacheKitOptionsError(messages.unknownOption(where, name, KNOWN));
+    }
+  }
+  const namespace = options.namespace ?? 'cache';
+  if (typeof namespace !== 'string' || !NAMESPACE.test(namespace)) {
+    throw new CacheKitOptionsError(messages.invalidName(`Option 'namespace'`, namespace).replace('64', '32'));
+  }
+  if (options.redis !== undefined && !isRedisConnection(options.redis)) {
+    throw new CacheKitOptionsError(messages.invalidRedis(options.redis));
+  }
+  const serializer = options.serializer ?? v8Serializer;
+  if (typeof serializer?.encode !== 'function' || typeof serializer?.decode !== 'function') {
+    throw new CacheKitOptionsError(`Option 'serializer' must have encode(value) and decode(bytes) functions.`);
+  }
+  return {
+    redis: options.redis,
+    namespace,
+    defaultTtlMs: parseDuration(options.defaultTtl ?? '5m', `Option 'defaultTtl'`),
+    jitter: parseJitter(options.jitter ?? 0.1, `Option 'jitter'`),
+    operationTimeoutMs: parseDuration(options.operationTimeout ?? 100, `Option 'operationTimeout'`),
+    breakerFailures: positiveInt(options.breaker?.failures ?? 5, `Option 'breaker.failures'`),
+    breakerCooldownMs: parseDuration(options.breaker?.cooldown ?? '5s', `Option 'breaker.cooldown'`),
+    maxValueBytes: positiveInt(options.maxValueBytes ?? 1024 * 1024, `Option 'maxValueBytes'`),
+    serializer,
+    memoryMaxEntries: positiveInt(options.memory?.maxEntries ?? 10_000, `Option 'memory.maxEntries'`),
+  };
+}
+
+function positiveInt(value: unknown, where: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
+    throw new CacheKitOptionsError(messages.invalidPositiveInt(where, value));
+  }
+  return value;
+}
+
+function isRedisConnection(value: unknown): boolean {
+  if (typeof value === 'string') return /^rediss?:\/\//.test(value);
+  if (value instanceof Redis || value instanceof Cluster) return true;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  if ('cluster' in value) return Array.isArray((value as { cluster: unknown }).cluster);
+  return true;
+}

@@ -1,0 +1,88 @@
+import { Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Cluster, Redis, RedisOptions } from 'ioredis';
+import { RedisConnection } from '../options/cachekit-options.interface.js';
+import { ResolvedCacheKitOptions } from '../options/cachekit-options.interface.js';
+
+const BOOT_WAIT_MS = 1_000;
+
+/**
+ * The module's Redis client. Clients created from options are tuned to fail fast (no offline
+ * queue, one retry, a command timeout) and closed at shutdown; a client the app passed in is used
+ * as it is and never closed.
+ */
+export class RedisConnectionHolder implements OnApplicationShutdown {
+  readonly #logger = new Logger('CacheKit');
+
+  private constructor(
+    readonly client: Redis | Cluster | null,
+    private readonly owned: boolean,
+  ) {}
+
+  static async open(options: ResolvedCacheKitOptions): Promise<RedisConnectionHolder> {
+    const logger = new Logger('CacheKit');
+    if (options.redis === undefined) {
+      logger.log('No redis option: using the in-process memory store (entries are not shared between instances).');
+      return new RedisConnectionHolder(null, false);
+    }
+    if (options.redis instanceof Redis || options.redis instanceof Cluster) {
+      return new RedisConnectionHolder(options.redis, false);
+    }
+    const client = createClient(options.redis, options.operationTimeoutMs);
+    let lastError = '';
+    client.on('error', (error: Error) => {
+      // ioredis reports every failed reconnect; say it once per distinct reason.
+      if (error.message !== lastError) logger.warn(`Redis connection: ${error.message}`);
+      lastError = error.message;
+    });
+    client.on('ready', () => (lastError = ''));
+    await waitUntilReady(client);
+    return new RedisConnectionHolder(client, true);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (!this.client || !this.owned) return;
+    try {
+      await this.client.quit();
+    } catch {
+      this.client.disconnect();
+    }
+    this.#logger.debug?.('Closed the Redis connection');
+  }
+}
+
+function createClient(connection: Exclude<RedisConnection, Redis | Cluster>, timeoutMs: number): Redis | Cluster {
+  const failFast: RedisOptions = {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: timeoutMs,
+    connectTimeout: 2_000,
+    retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2_000),
+  };
+  if (typeof connection === 'string') return new Redis(connection, failFast);
+  if ('cluster' in connection) {
+    const { redisOptions, ...clusterOptions } = connection.options ?? {};
+    return new Cluster(connection.cluster, {
+      enableOfflineQueue: false,
+      clusterRetryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2_000),
+      ...clusterOptions,
+      redisOptions: { ...failFast, ...redisOptions },
+    });
+  }
+  return new Redis({ ...failFast, ...connection });
+}
+
+// Boot does not fail when Redis is down (the cache fails open); it waits briefly so the first
+// requests of a healthy deployment already hit Redis.
+function waitUntilReady(client: Redis | Cluster): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      client.off('ready', done);
+      client.off('error', done);
+      resolve();
+    };
+    const timer = setTimeout(done, BOOT_WAIT_MS);
+    client.once('ready', done);
+    client.once('error', done);
+  });
+}
