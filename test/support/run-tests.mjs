@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+// `npm test`: makes sure the servers the tests need are installed, type-checks (including the
+// @ts-expect-error type tests), then runs vitest. Extra arguments go to vitest.
+import { spawnSync } from 'node:child_process';
+
+function has(command) {
+  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+}
+
+function run(command, args, options = {}) {
+  const result = spawnSync(command, args, { stdio: 'inherit', ...options });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}
+
+const needed = [];
+if (!process.env.REDIS_URL && !has('redis-server')) needed.push('redis-server');
+if (needed.length > 0) {
+  const install = `apt-get install -y ${needed.join(' ')}`;
+  if (process.getuid?.() === 0 && has('apt-get')) {
+    console.log(`[test] ${needed.join(', ')} not found: running '${install}' (as root).`);
+    run('sh', ['-c', `(apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive ${install}`]);
+  } else {
+    console.error(`[test] The tests need ${needed.join(' and ')}. Install with: sudo ${install}`);
+    process.exit(1);
+  }
+}
+
+console.log('[test] type-checking (tsc, including the type tests in test/types)');
+run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
+run('npx', ['vitest', 'run', ...process.argv.slice(2)]);
