@@ -2,7 +2,7 @@ import { INestApplicationContext } from '@nestjs/common';
 import { firstValueFrom, toArray } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { CacheKit, CacheKitModuleOptions } from '../../lib/index.js';
-import { ProductModule, ProductService, productById } from '../fixtures/product.fixture.js';
+import { Product, ProductModule, ProductService, productById } from '../fixtures/product.fixture.js';
 import { bootApp, uniqueNamespace } from '../support/app.js';
 
 const stores: [string, () => CacheKitModuleOptions][] = [
@@ -114,7 +114,7 @@ describe.each(stores)('decorators on the %s', (_, options) => {
 
   it('CacheKit reads and evicts the same keys as the decorators', async () => {
     await service.findOne(1);
-    expect((await cache.get(productById, 1))?.name).toBe('Lamp');
+    expect(((await cache.get(productById, 1)) as Product | undefined)?.name).toBe('Lamp');
     expect(await cache.evict(productById, 1)).toBe(true);
     expect(await cache.get(productById, 1)).toBeUndefined();
     const loaded = await cache.getOrSet(productById, [2], async () => ({ ...service.rows.get(2)!, name: 'from getOrSet' }));

@@ -1,0 +1,98 @@
+// Compiled by `tsc` in `npm test`: every @ts-expect-error below must be a real type error,
+// and everything else must compile.
+import { Observable, of } from 'rxjs';
+import { CacheEvict, CachePut, Cacheable, CacheKit, defineCache, pick } from '../../lib/index.js';
+
+type Locale = 'en' | 'fr';
+interface ListQuery {
+  category: string;
+  page: number;
+  utm_source?: string;
+}
+
+const productById = defineCache({ name: 'product', key: (id: number, locale: Locale = 'en') => [id, locale], ttl: '10m' });
+const byIdOnly = defineCache({ name: 'product.short', key: (id: number) => id });
+const byName = defineCache({ name: 'product.name', key: (name: string) => name });
+const needsTwo = defineCache({ name: 'product.two', key: (id: number, locale: Locale) => [id, locale] });
+const noKey = defineCache({ name: 'anything' });
+
+export class Fits {
+  @Cacheable(productById)
+  async findOne(id: number, locale: Locale = 'en'): Promise<string> {
+    return `${id}:${locale}`;
+  }
+
+  // A key function may use a prefix of the method's parameters.
+  @Cacheable(byIdOnly)
+  async withLocale(id: number, locale: Locale): Promise<string> {
+    return `${id}:${locale}`;
+  }
+
+  @Cacheable({ name: 'list', key: (q: ListQuery) => pick(q, ['category', 'page']), ttl: '2m' })
+  async list(q: ListQuery): Promise<string[]> {
+    return [q.category];
+  }
+
+  @Cacheable(noKey)
+  async any(a: string, b: number): Promise<number> {
+    return a.length + b;
+  }
+
+  @Cacheable(byIdOnly)
+  stream(id: number): Observable<number> {
+    return of(id);
+  }
+
+  @CachePut(byIdOnly)
+  async put(id: number, patch: { name: string }): Promise<string> {
+    return patch.name + id;
+  }
+
+  @CacheEvict(byIdOnly, { condition: (id: number) => id > 0 })
+  async evict(id: number): Promise<void> {}
+}
+
+export class Mismatches {
+  // @ts-expect-error the key function takes a string, the method a number
+  @Cacheable(byName)
+  async wrongType(id: number): Promise<string> {
+    return String(id);
+  }
+
+  // @ts-expect-error the key function needs a second argument the method does not take
+  @Cacheable(needsTwo)
+  async tooFew(id: number): Promise<string> {
+    return String(id);
+  }
+
+  // @ts-expect-error inline key function of the wrong type
+  @Cacheable({ name: 'inline', key: (id: string) => id })
+  async inlineWrong(id: number): Promise<string> {
+    return String(id);
+  }
+
+  // @ts-expect-error a synchronous method cannot be cached: a Redis lookup is asynchronous
+  @Cacheable(byIdOnly)
+  sync(id: number): string {
+    return String(id);
+  }
+
+  // @ts-expect-error @CachePut checks the key function too
+  @CachePut(byName)
+  async putWrong(id: number): Promise<void> {}
+
+  // @ts-expect-error @CacheEvict checks the key function too
+  @CacheEvict(needsTwo)
+  async evictWrong(id: number): Promise<void> {}
+}
+
+export async function programmatic(cache: CacheKit): Promise<void> {
+  const value: string = await cache.getOrSet(byIdOnly, [1], async () => 'x');
+  void value;
+  // @ts-expect-error arguments must match the definition's key function
+  await cache.getOrSet(byIdOnly, ['1'], async () => 'x');
+  // @ts-expect-error evict takes the definition's key arguments
+  await cache.evict(byName, 1);
+  // @ts-expect-error durations are checked at compile time too
+  defineCache({ name: 'bad', ttl: '5 minutes' });
+}
