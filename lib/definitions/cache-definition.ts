@@ -1,7 +1,7 @@
 import { CacheDefinitionError, CacheKeyError } from '../errors/cachekit.errors.js';
 import { messages } from '../errors/messages.js';
 import { Duration, parseDuration, parseJitter } from './duration.js';
-import { KeyEncodingProblem, encodeKey } from './key-encoding.js';
+import { KeyEncodingProblem, encodeArgs, encodeKey } from './key-encoding.js';
 
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
@@ -71,13 +71,13 @@ export function defineCache<A extends unknown[] = any[], R = unknown>(
     keyOf(args: A, caller = where): string {
       let raw: unknown;
       try {
-        raw = keyFn ? keyFn(...args) : args;
+        raw = keyFn ? keyFn(...args) : undefined;
       } catch (cause) {
         throw new CacheKeyError(messages.keyThrew(caller, cause));
       }
-      if (raw === undefined) throw new CacheKeyError(messages.badKeyValue(caller, 'key', 'undefined'));
+      if (keyFn && raw === undefined) throw new CacheKeyError(messages.badKeyValue(caller, 'key', 'undefined'));
       try {
-        return encodeKey(raw);
+        return keyFn ? encodeKey(raw) : encodeArgs(args);
       } catch (problem) {
         if (!(problem instanceof KeyEncodingProblem)) throw problem;
         throw new CacheKeyError(

@@ -86,15 +86,36 @@ function encodeValue(value: unknown, path: string, seen: Set<object>): string {
 }
 
 /**
- * Canonical, injective text form of a key function's result. A top-level array is a list of key
- * parts joined with ':'; any other value is one part. Long keys keep a readable prefix and end in
- * `~h` + a SHA-256 digest, a marker the unhashed encoding never produces.
+ * Canonical, injective text form of a key function's result. An array of two or more items is a
+ * list of key parts joined with ':' (readable: `#42:en`); anything else is one part, and the nested
+ * encoding never contains ':', so the two forms cannot collide. Long keys keep a readable prefix
+ * and end in `~h` + a SHA-256 digest, a marker the unhashed encoding never produces.
  * @example encodeKey([42, 'en']) === '#42:en'
  */
 export function encodeKey(value: unknown, budget = MAX_KEY_BYTES): string {
   const seen = new Set<object>();
-  const parts = Array.isArray(value) ? value : [value];
-  const encoded = parts.map((part, i) => encodeValue(part, Array.isArray(value) ? `[${i}]` : 'key', seen)).join(':');
+  const encoded =
+    Array.isArray(value) && value.length >= 2
+      ? value.map((part, i) => encodeValue(part, `[${i}]`, seen)).join(':')
+      : encodeValue(value, 'key', seen);
+  return limit(encoded, budget);
+}
+
+/**
+ * Key of a call without a key function: every argument, trailing undefined ones dropped (so a
+ * default parameter left out and passed as undefined give one key).
+ * @example encodeArgs([42]) === '#42'; encodeArgs([42, 'en']) === '#42:en'
+ */
+export function encodeArgs(args: readonly unknown[], budget = MAX_KEY_BYTES): string {
+  let length = args.length;
+  while (length > 0 && args[length - 1] === undefined) length--;
+  if (length === 0) return '~0';
+  // One argument uses the nested form (an array argument stays '(a,b)'), so f([a, b]) and f(a, b) differ.
+  if (length === 1) return limit(encodeValue(args[0], '[0]', new Set()), budget);
+  return encodeKey(args.slice(0, length), budget);
+}
+
+function limit(encoded: string, budget: number): string {
   if (encoded.length <= budget) return encoded;
   const digest = createHash('sha256').update(encoded).digest('base64url');
   return encoded.slice(0, READABLE_PREFIX) + '~h' + digest;

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { CacheKitOptionsError } from '../../lib/index.js';
+import { resolveOptions } from '../../lib/options/cachekit-options.validator.js';
+
+describe('module options', () => {
+  it('applies documented defaults', () => {
+    const resolved = resolveOptions({});
+    expect(resolved).toMatchObject({
+      namespace: 'cache',
+      defaultTtlMs: 300_000,
+      jitter: 0.1,
+      operationTimeoutMs: 100,
+      breakerFailures: 5,
+      breakerCooldownMs: 5_000,
+      maxValueBytes: 1024 * 1024,
+      memoryMaxEntries: 10_000,
+    });
+    expect(resolved.redis).toBeUndefined();
+  });
+
+  it.each([
+    [{ defaultTtl: '5 minutes' }, /Option 'defaultTtl' must be a positive duration.*got '5 minutes'/],
+    [{ jitter: 2 }, /Option 'jitter' must be a number between 0 and 1/],
+    [{ namespace: 'a:b' }, /Option 'namespace' must be/],
+    [{ redis: 'localhost:6379' }, /Option 'redis' must be a redis:\/\/ URL/],
+    [{ redis: 42 }, /Option 'redis'/],
+    [{ maxValueBytes: -1 }, /Option 'maxValueBytes' must be a positive integer/],
+    [{ ttl: '5m' }, /Unknown option 'ttl' in CacheKitModule options/],
+    [{ serializer: {} }, /Option 'serializer' must have encode/],
+  ])('rejects %j', (options, message) => {
+    expect(() => resolveOptions(options as never)).toThrow(CacheKitOptionsError);
+    expect(() => resolveOptions(options as never)).toThrow(message);
+  });
+});
