@@ -25,7 +25,8 @@ export const cacheKitProviders: Provider[] = [
   },
   {
     provide: CacheKitRuntime,
-    useFactory: (options: ResolvedCacheKitOptions, connection: RedisConnectionHolder) => new CacheKitRuntime(options, connection),
+    useFactory: (options: ResolvedCacheKitOptions, connection: RedisConnectionHolder) =>
+      new CacheKitRuntime(options, connection),
     inject: [CACHEKIT_OPTIONS, RedisConnectionHolder],
   },
 ];

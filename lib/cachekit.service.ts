@@ -32,15 +32,21 @@ export class CacheKit {
   getOrSet<A extends unknown[], R>(definition: CacheDefinition<A, R>, args: A, load: () => Promise<R>): Promise<R>;
   getOrSet<R>(key: string, load: () => Promise<R>, options?: RawEntryOptions): Promise<R>;
   getOrSet(target: CacheDefinition | string, a: unknown, b?: unknown): Promise<unknown> {
-    if (isCacheDefinition(target)) return this.runtime.engine.getOrLoad(this.#plan(target, a as unknown[]), b as () => Promise<unknown>);
-    return this.runtime.engine.getOrLoad(this.#rawPlan(target, b as RawEntryOptions | undefined), a as () => Promise<unknown>);
+    if (isCacheDefinition(target))
+      return this.runtime.engine.getOrLoad(this.#plan(target, a as unknown[]), b as () => Promise<unknown>);
+    return this.runtime.engine.getOrLoad(
+      this.#rawPlan(target, b as RawEntryOptions | undefined),
+      a as () => Promise<unknown>,
+    );
   }
 
   /** The cached value, or undefined on a miss (or when the store is unavailable). */
   get<A extends unknown[], R>(definition: CacheDefinition<A, R>, ...args: A): Promise<R | undefined>;
   get<R = unknown>(key: string): Promise<R | undefined>;
   async get(target: CacheDefinition | string, ...args: unknown[]): Promise<unknown> {
-    const result = await this.runtime.engine.read(isCacheDefinition(target) ? this.#plan(target, args) : this.#rawPlan(target));
+    const result = await this.runtime.engine.read(
+      isCacheDefinition(target) ? this.#plan(target, args) : this.#rawPlan(target),
+    );
     return result.hit ? result.value : undefined;
   }
 

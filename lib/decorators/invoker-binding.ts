@@ -24,7 +24,12 @@ export function unregisterInvoker(invoker: MethodInvoker): void {
 
 /** Binds an instance to its app's invoker (non-enumerable, so it never shows in JSON or spreads). */
 export function bindInstance(instance: object, invoker: MethodInvoker): void {
-  Object.defineProperty(instance, BOUND_INVOKER, { value: invoker, configurable: true, enumerable: false, writable: true });
+  Object.defineProperty(instance, BOUND_INVOKER, {
+    value: invoker,
+    configurable: true,
+    enumerable: false,
+    writable: true,
+  });
 }
 
 export function unbindInstance(instance: object, invoker: MethodInvoker): void {

@@ -9,7 +9,9 @@ const DECORATED = Symbol('nestjs-cachekit.decorated');
 
 /** The cache information of a trampoline, or undefined for any other function. */
 export function decoratedMethodOf(fn: unknown): DecoratedMethod | undefined {
-  return typeof fn === 'function' ? (fn as unknown as Record<symbol, DecoratedMethod | undefined>)[DECORATED] : undefined;
+  return typeof fn === 'function'
+    ? (fn as unknown as Record<symbol, DecoratedMethod | undefined>)[DECORATED]
+    : undefined;
 }
 
 /**
@@ -24,7 +26,7 @@ export function addOperation(
   descriptor: PropertyDescriptor | undefined,
   operation: CacheOperation,
 ): void {
-  const className = typeof target === 'function' ? target.name : target?.constructor?.name ?? 'anonymous';
+  const className = typeof target === 'function' ? target.name : (target?.constructor?.name ?? 'anonymous');
   const where = `${className}#${String(propertyKey)}`;
   if (typeof target === 'function') throw new CacheDefinitionError(messages.staticMethod(decorator, where));
   if (!descriptor || typeof descriptor.value !== 'function') {

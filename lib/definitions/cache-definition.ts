@@ -81,7 +81,9 @@ export function defineCache<A extends unknown[] = any[], R = unknown>(
       } catch (problem) {
         if (!(problem instanceof KeyEncodingProblem)) throw problem;
         throw new CacheKeyError(
-          problem.cycle ? messages.keyCycle(caller, problem.path) : messages.badKeyValue(caller, problem.path, problem.what),
+          problem.cycle
+            ? messages.keyCycle(caller, problem.path)
+            : messages.badKeyValue(caller, problem.path, problem.what),
         );
       }
     },

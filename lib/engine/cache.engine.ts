@@ -108,7 +108,11 @@ export class CacheEngine {
     const body = this.#encode(plan, value);
     if (!body) return undefined;
     if (body.byteLength > this.maxValueBytes) {
-      this.#skip(plan, `size`, `Not caching ${plan.where} under '${plan.key}': ${body.byteLength} bytes exceed maxValueBytes (${this.maxValueBytes}).`);
+      this.#skip(
+        plan,
+        `size`,
+        `Not caching ${plan.where} under '${plan.key}': ${body.byteLength} bytes exceed maxValueBytes (${this.maxValueBytes}).`,
+      );
       return undefined;
     }
     const ttl = jitterTtl(isNull ? plan.cacheNullMs! : plan.ttlMs, plan.jitter);
@@ -123,7 +127,12 @@ export class CacheEngine {
     } catch (error) {
       const found = findUnserializable(value);
       const failure = new CacheSerializationError(
-        messages.notSerializable(plan.where, plan.key, found?.path ?? 'result', found?.what ?? (error as Error).message),
+        messages.notSerializable(
+          plan.where,
+          plan.key,
+          found?.path ?? 'result',
+          found?.what ?? (error as Error).message,
+        ),
       );
       this.#skip(plan, 'serialize', failure.message);
       return undefined;
@@ -136,7 +145,10 @@ export class CacheEngine {
     try {
       return { hit: true, value: this.serializer.decode(envelope.body) };
     } catch {
-      this.log.warn(`decode:${plan.name}`, `Ignoring an undecodable entry '${plan.key}' of ${plan.where}; it will be overwritten.`);
+      this.log.warn(
+        `decode:${plan.name}`,
+        `Ignoring an undecodable entry '${plan.key}' of ${plan.where}; it will be overwritten.`,
+      );
       return undefined;
     }
   }

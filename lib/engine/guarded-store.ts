@@ -51,8 +51,12 @@ export class GuardedStore {
     } catch (error) {
       const opened = this.breaker.failure();
       const reason = error instanceof Error ? error.message : String(error);
-      this.log.warn(`store-${operation}`, `Cache ${this.store.kind} ${operation} failed (${reason}); serving from the origin.`);
-      if (opened) this.log.error('breaker', `Cache ${this.store.kind} keeps failing; skipping it for a while, then probing.`);
+      this.log.warn(
+        `store-${operation}`,
+        `Cache ${this.store.kind} ${operation} failed (${reason}); serving from the origin.`,
+      );
+      if (opened)
+        this.log.error('breaker', `Cache ${this.store.kind} keeps failing; skipping it for a while, then probing.`);
       return undefined;
     } finally {
       clearTimeout(timer);

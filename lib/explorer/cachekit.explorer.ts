@@ -42,7 +42,9 @@ export class CacheKitExplorer implements OnModuleInit, OnModuleDestroy {
     if (known === undefined) {
       known = false;
       for (let p: object | null = proto; p && p !== Object.prototype && !known; p = Object.getPrototypeOf(p)) {
-        known = Object.getOwnPropertyNames(p).some((name) => decoratedMethodOf(Object.getOwnPropertyDescriptor(p!, name)?.value));
+        known = Object.getOwnPropertyNames(p).some((name) =>
+          decoratedMethodOf(Object.getOwnPropertyDescriptor(p!, name)?.value),
+        );
       }
       this.#hasCachedMethods.set(proto, known);
     }

@@ -3,7 +3,8 @@ import { Duration } from '../definitions/duration.js';
 import { CacheSerializer } from '../serialization/serializer.interface.js';
 
 /** How to reach Redis: a URL, ioredis options, a cluster, or a client you own (never closed by us). */
-export type RedisConnection = string | RedisOptions | { cluster: ClusterNode[]; options?: ClusterOptions } | Redis | Cluster;
+export type RedisConnection =
+  string | RedisOptions | { cluster: ClusterNode[]; options?: ClusterOptions } | Redis | Cluster;
 
 /** Options of `CacheKitModule.forRoot` / `forRootAsync`. */
 export interface CacheKitModuleOptions {

@@ -15,7 +15,11 @@ export const v8Serializer: CacheSerializer = {
 };
 
 /** Finds the first part of a value the structured-clone format rejects, for an error that says where. */
-export function findUnserializable(value: unknown, path = 'result', seen = new Set<object>()): { path: string; what: string } | undefined {
+export function findUnserializable(
+  value: unknown,
+  path = 'result',
+  seen = new Set<object>(),
+): { path: string; what: string } | undefined {
   if (typeof value === 'function') return { path, what: 'a function' };
   if (typeof value === 'symbol') return { path, what: 'a symbol' };
   if (typeof value !== 'object' || value === null || seen.has(value)) return undefined;
@@ -24,10 +28,18 @@ export function findUnserializable(value: unknown, path = 'result', seen = new S
   if (value instanceof WeakMap || value instanceof WeakSet) return { path, what: `a ${value.constructor.name}` };
   const entries: [string, unknown][] =
     value instanceof Map
-      ? [...value.entries()].flatMap(([k, v], i) => [[`${path}<key ${i}>`, k], [`${path}.get(${String(k)})`, v]] as [string, unknown][])
+      ? [...value.entries()].flatMap(
+          ([k, v], i) =>
+            [
+              [`${path}<key ${i}>`, k],
+              [`${path}.get(${String(k)})`, v],
+            ] as [string, unknown][],
+        )
       : value instanceof Set
         ? [...value].map((v, i) => [`${path}<item ${i}>`, v] as [string, unknown])
-        : Object.entries(value).map(([k, v]) => [Array.isArray(value) ? `${path}[${k}]` : `${path}.${k}`, v] as [string, unknown]);
+        : Object.entries(value).map(
+            ([k, v]) => [Array.isArray(value) ? `${path}[${k}]` : `${path}.${k}`, v] as [string, unknown],
+          );
   for (const [childPath, child] of entries) {
     const found = findUnserializable(child, childPath, seen);
     if (found) return found;

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `npm test`: makes sure the servers the tests need are installed, type-checks (including the
-// @ts-expect-error type tests), then runs vitest. Extra arguments go to vitest.
+// `npm test`: makes sure the servers the tests need are installed, builds dist/, type-checks
+// (including the @ts-expect-error type tests), then runs vitest. Extra arguments go to vitest.
 import { spawnSync } from 'node:child_process';
 
 function has(command) {
@@ -25,6 +25,8 @@ if (needed.length > 0) {
   }
 }
 
+console.log('[test] building dist/ (test/dist uses the built package)');
+run('npm', ['run', 'build', '--silent']);
 console.log('[test] type-checking (tsc, including the type tests in test/types)');
 run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
 run('npx', ['vitest', 'run', ...process.argv.slice(2)]);

@@ -10,7 +10,11 @@ interface ListQuery {
   utm_source?: string;
 }
 
-const productById = defineCache({ name: 'product', key: (id: number, locale: Locale = 'en') => [id, locale], ttl: '10m' });
+const productById = defineCache({
+  name: 'product',
+  key: (id: number, locale: Locale = 'en') => [id, locale],
+  ttl: '10m',
+});
 const byIdOnly = defineCache({ name: 'product.short', key: (id: number) => id });
 const byName = defineCache({ name: 'product.name', key: (name: string) => name });
 const needsTwo = defineCache({ name: 'product.two', key: (id: number, locale: Locale) => [id, locale] });

@@ -87,7 +87,9 @@ describe('key encoding', () => {
     }
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
-    expect(() => defineCache({ name: 'k', key: () => cyclic }).keyOf([], where)).toThrow(/cyclic structure at key.self/);
+    expect(() => defineCache({ name: 'k', key: () => cyclic }).keyOf([], where)).toThrow(
+      /cyclic structure at key.self/,
+    );
     expect(() => defineCache({ name: 'k', key: () => undefined }).keyOf([], where)).toThrow(/returned undefined/);
     expect(() =>
       defineCache({

@@ -7,7 +7,10 @@ describe('default serializer', () => {
   it('round-trips Date, Map, Set, BigInt, undefined inside objects, NaN and -0', () => {
     const value = {
       at: new Date('2026-11-22T10:00:00Z'),
-      map: new Map<string, unknown>([['a', 1], ['b', new Set([1, 2])]]),
+      map: new Map<string, unknown>([
+        ['a', 1],
+        ['b', new Set([1, 2])],
+      ]),
       set: new Set(['x']),
       big: 12345678901234567890n,
       missing: undefined,
