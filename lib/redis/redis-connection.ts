@@ -40,13 +40,20 @@ export class RedisConnectionHolder implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (!this.client || !this.owned) return;
+    const client = this.client;
+    if (!client || !this.owned || client.status === 'end') return;
+    // Resolve only once the socket is closed, so nothing of ours outlives app.close().
+    const ended = new Promise<void>((resolve) => {
+      client.once('end', resolve);
+      setTimeout(resolve, 1_000).unref();
+    });
     try {
-      await this.client.quit();
+      await client.quit();
     } catch {
-      this.client.disconnect();
+      client.disconnect();
     }
-    this.#logger.debug?.('Closed the Redis connection');
+    await ended;
+    this.#logger.debug('Closed the Redis connection');
   }
 }
 
