@@ -11,11 +11,15 @@ import { InvocationPipeline } from './interceptors/invocation.pipeline.js';
 import { CacheStatsRecorder } from './observability/cache-stats.js';
 import { ResolvedCacheKitOptions } from './options/cachekit-options.interface.js';
 import { RedisConnectionHolder } from './redis/redis-connection.js';
-import { MemoryStore } from './stores/memory.store.js';
-import { RedisStore } from './stores/redis.store.js';
+import { MemoryEntryStore } from './stores/memory-entry.store.js';
+import { RedisEntryStore } from './stores/redis-entry.store.js';
 
 // Clearing a whole cache scans the keyspace in batches; it gets more time than one command.
 const CLEAR_DEADLINE_FACTOR = 50;
+// An eviction's fence outlives any reasonable load; a fill finding no fence at all is refused anyway.
+const FENCE_TTL_MS = 60_000;
+// Tag versions live a week; an entry whose tag version expired reads as a miss (fails closed).
+const TAG_TTL_MS = 7 * 86_400_000;
 
 /** One app's cache machinery, wired once: store, engine, key planner and invocation pipeline. */
 export class CacheKitRuntime {
@@ -26,7 +30,12 @@ export class CacheKitRuntime {
 
   constructor(options: ResolvedCacheKitOptions, connection: RedisConnectionHolder) {
     const log = new RateLimitedLogger(new Logger('CacheKit'));
-    const store = connection.client ? new RedisStore(connection.client) : new MemoryStore(options.memoryMaxEntries);
+    const store = connection.client
+      ? new RedisEntryStore(connection.client, {
+          fenceTtlMs: FENCE_TTL_MS,
+          tagTtlMs: Math.max(TAG_TTL_MS, options.defaultTtlMs),
+        })
+      : new MemoryEntryStore(options.memoryMaxEntries, FENCE_TTL_MS);
     const guarded = new GuardedStore(
       store,
       options.operationTimeoutMs,

@@ -69,7 +69,12 @@ export class CacheKit {
   /** Evicts every entry of a cache; resolves with how many were deleted (undefined if the store failed). */
   clear(definitionOrName: CacheDefinition | string): Promise<number | undefined> {
     const name = typeof definitionOrName === 'string' ? definitionOrName : definitionOrName.name;
-    return this.runtime.engine.store.deletePrefix(this.runtime.planner.prefix(name), this.runtime.clearDeadlineMs);
+    return this.runtime.engine.clear(name, this.runtime.planner.prefix(name), this.runtime.clearDeadlineMs);
+  }
+
+  /** Invalidates every entry carrying any of these tags, in O(1) per tag; loads already running never store. */
+  evictTags(tags: readonly string[]): Promise<boolean> {
+    return this.runtime.engine.evictTags(this.runtime.planner.tagKeys(tags));
   }
 
   /** Counters per cache name, with the hit ratio. */

@@ -34,7 +34,9 @@ export interface CachePutOperation {
 export interface CacheEvictOperation {
   kind: 'evict';
   /** Evicts this definition's entry for the call's arguments (or all of its entries). */
-  definition: CacheDefinition;
+  definition?: CacheDefinition;
+  /** Tags to invalidate, from the call's arguments. */
+  tags?: (...args: any[]) => readonly string[];
   allEntries: boolean;
   beforeInvocation: boolean;
   condition?: (...args: any[]) => boolean;

@@ -21,6 +21,8 @@ export interface CacheDefinitionOptions<A extends unknown[] = any[], R = unknown
   condition?: (...args: A) => boolean;
   /** Do not store a result when this returns true. Default: store every result. */
   unless?: (result: R, ...args: A) => boolean;
+  /** Tags the entry carries; `evictTags([...])` invalidates every entry carrying one. Default: none. */
+  tags?: (...args: A) => readonly string[];
 }
 
 /** Resolved, validated definition; create one with `defineCache`. */
@@ -33,11 +35,14 @@ export interface CacheDefinition<A extends unknown[] = any[], R = unknown> {
   readonly unless?: (result: R, ...args: A) => boolean;
   /** Canonical key text (without namespace) for these arguments; `where` names the caller in errors. */
   keyOf(args: A, where?: string): string;
+  /** The tags an entry for these arguments carries (empty without a `tags` option). */
+  tagsOf(args: A, where?: string): readonly string[];
   /** Marker that tells definitions from inline options. */
   readonly [DEFINITION]: true;
 }
 
 const DEFINITION = Symbol.for('nestjs-cachekit.definition');
+const NO_TAGS: readonly string[] = Object.freeze([]);
 
 /**
  * Declares a cache once so reads, writes and evictions build identical keys.
@@ -51,12 +56,13 @@ export function defineCache<A extends unknown[] = any[], R = unknown>(
   if (typeof options.name !== 'string' || !NAME.test(options.name)) {
     throw new CacheDefinitionError(messages.invalidName(`${where}: option 'name'`, options.name));
   }
-  for (const fn of ['key', 'condition', 'unless'] as const) {
+  for (const fn of ['key', 'condition', 'unless', 'tags'] as const) {
     if (options[fn] !== undefined && typeof options[fn] !== 'function') {
       throw new CacheDefinitionError(messages.invalidFunction(`${where}: option '${fn}'`, options[fn]));
     }
   }
   const keyFn = options.key;
+  const tagsFn = options.tags;
   const name = options.name;
   return Object.freeze({
     name,
@@ -86,6 +92,19 @@ export function defineCache<A extends unknown[] = any[], R = unknown>(
             : messages.badKeyValue(caller, problem.path, problem.what),
         );
       }
+    },
+    tagsOf(args: A, caller = where): readonly string[] {
+      if (!tagsFn) return NO_TAGS;
+      let tags: unknown;
+      try {
+        tags = tagsFn(...args);
+      } catch (cause) {
+        throw new CacheKeyError(messages.tagsThrew(caller, cause));
+      }
+      if (!Array.isArray(tags) || tags.some((tag) => typeof tag !== 'string' || tag === '')) {
+        throw new CacheKeyError(messages.badTags(caller, tags));
+      }
+      return tags;
     },
     [DEFINITION]: true as const,
   });

@@ -6,7 +6,7 @@ import { CacheEvent } from '../observability/cache-event.interface.js';
 import { CacheStatsRecorder } from '../observability/cache-stats.js';
 import { CacheSerializer } from '../serialization/serializer.interface.js';
 import { findUnserializable } from '../serialization/v8.serializer.js';
-import { unwrap, wrap } from './envelope.js';
+import { Envelope, unwrap, wrap } from './envelope.js';
 import { GuardedStore } from './guarded-store.js';
 import { RateLimitedLogger } from './rate-limited-logger.js';
 import { SingleFlight } from './single-flight.js';
@@ -15,6 +15,8 @@ import { SingleFlight } from './single-flight.js';
 export interface EntryPlan {
   /** Full store key. */
   key: string;
+  /** Store keys of the tags the entry carries. */
+  tags: string[];
   /** Cache name, for stats, events and logs. */
   name: string;
   /** Who asked, for error texts: 'ProductService#findOne'. */
@@ -49,8 +51,9 @@ export class CacheEngine {
   ) {}
 
   async read(plan: EntryPlan): Promise<ReadResult> {
-    const payload = await this.store.get(plan.key);
-    const decoded = payload === undefined ? undefined : this.#decode(payload, plan);
+    const stored = await this.store.read(plan.key, plan.tags);
+    const envelope = stored?.payload && unwrap(stored.payload);
+    const decoded = envelope && sameVersions(envelope, stored.tagVersions) ? this.#decode(envelope, plan) : undefined;
     const stats = this.stats.for(plan.name);
     if (decoded === undefined) {
       stats.misses++;
@@ -72,19 +75,40 @@ export class CacheEngine {
     return flight.value;
   }
 
-  /** Stores `value` (subject to `unless`, negative caching and size limits); true when stored. */
+  /** Stores `value` unconditionally (subject to `unless`, negative caching and size limits), fencing older loads. */
   async write(plan: EntryPlan, value: unknown, loadMs = 0): Promise<boolean> {
-    return (await this.#store(plan, value, loadMs)) !== undefined;
+    const ticket = await this.store.begin(plan.key, plan.tags);
+    const ttl = ticket && this.#ttlFor(plan, value);
+    const body = ttl && this.#encode(plan, value);
+    if (!ticket || !ttl || !body) return false;
+    return this.store.put(plan.key, this.#envelope(body, loadMs, ticket.tagVersions), ttl);
   }
 
   async evict(name: string, keys: readonly string[]): Promise<boolean> {
-    const ok = await this.store.delete(keys);
+    const ok = await this.store.invalidate(keys);
     this.stats.for(name).evictions += keys.length;
     for (const key of keys) this.#emit({ type: 'evict', name, key });
     return ok;
   }
 
+  /** Invalidates every entry carrying one of these tag keys, in O(1) per tag. */
+  async evictTags(tags: readonly string[]): Promise<boolean> {
+    const ok = await this.store.invalidateTags(tags);
+    for (const tag of tags) this.#emit({ type: 'evict', name: '~tags', key: tag });
+    return ok;
+  }
+
+  /** Invalidates every entry of a cache name (SCAN in batches); how many, or undefined if the store failed. */
+  async clear(name: string, prefix: string, deadlineMs: number): Promise<number | undefined> {
+    const count = await this.store.invalidatePrefix(prefix, deadlineMs);
+    if (count !== undefined) this.stats.for(name).evictions += count;
+    this.#emit({ type: 'evict', name, key: `${prefix}*` });
+    return count;
+  }
+
   async #loadAndStore(plan: EntryPlan, load: () => Promise<unknown>): Promise<Flight> {
+    // The snapshot is taken before the load starts: an invalidation after this point fences the fill.
+    const ticket = await this.store.begin(plan.key, plan.tags);
     const started = performance.now();
     let value: unknown;
     try {
@@ -97,33 +121,30 @@ export class CacheEngine {
     const loadMs = performance.now() - started;
     this.stats.for(plan.name).loads++;
     this.#emit({ type: 'load', name: plan.name, key: plan.key, durationMs: loadMs });
-    return { value, body: await this.#store(plan, value, loadMs) };
+    const ttl = ticket && this.#ttlFor(plan, value);
+    const body = ttl && this.#encode(plan, value);
+    if (!ticket || !ttl || !body) return { value };
+    const stored = await this.store.fill(plan.key, ticket, this.#envelope(body, loadMs, ticket.tagVersions), ttl);
+    return { value, body: stored ? body : undefined };
   }
 
-  /** Returns the stored body, or undefined when nothing was stored. */
-  async #store(plan: EntryPlan, value: unknown, loadMs: number): Promise<Uint8Array | undefined> {
+  /** The jittered TTL to store `value` with, or 0 when it must not be stored. */
+  #ttlFor(plan: EntryPlan, value: unknown): number {
     const isNull = value === null || value === undefined;
-    if (isNull && plan.cacheNullMs === undefined) return undefined;
-    if (plan.shouldStore && !plan.shouldStore(value)) return undefined;
-    const body = this.#encode(plan, value);
-    if (!body) return undefined;
-    if (body.byteLength > this.maxValueBytes) {
-      this.#skip(
-        plan,
-        `size`,
-        `Not caching ${plan.where} under '${plan.key}': ${body.byteLength} bytes exceed maxValueBytes (${this.maxValueBytes}).`,
-      );
-      return undefined;
-    }
-    const ttl = jitterTtl(isNull ? plan.cacheNullMs! : plan.ttlMs, plan.jitter);
-    const now = Date.now();
-    const stored = await this.store.set(plan.key, wrap(body, { createdAt: now, freshUntil: 0, loadMs }), ttl);
-    return stored ? body : undefined;
+    if (isNull && plan.cacheNullMs === undefined) return 0;
+    if (plan.shouldStore && !plan.shouldStore(value)) return 0;
+    return jitterTtl(isNull ? plan.cacheNullMs! : plan.ttlMs, plan.jitter);
   }
 
+  #envelope(body: Uint8Array, loadMs: number, tagVersions: string[]): Buffer {
+    return wrap(body, { createdAt: Date.now(), freshUntil: 0, loadMs }, tagVersions);
+  }
+
+  /** The serialized value, or undefined (logged) when it cannot or must not be stored. */
   #encode(plan: EntryPlan, value: unknown): Uint8Array | undefined {
+    let body: Uint8Array;
     try {
-      return this.serializer.encode(value);
+      body = this.serializer.encode(value);
     } catch (error) {
       const found = findUnserializable(value);
       const failure = new CacheSerializationError(
@@ -137,11 +158,14 @@ export class CacheEngine {
       this.#skip(plan, 'serialize', failure.message);
       return undefined;
     }
+    if (body.byteLength > this.maxValueBytes) {
+      this.#skip(plan, 'size', messages.tooLarge(plan.where, plan.key, body.byteLength, this.maxValueBytes));
+      return undefined;
+    }
+    return body;
   }
 
-  #decode(payload: Uint8Array, plan: EntryPlan): ReadResult | undefined {
-    const envelope = unwrap(payload);
-    if (!envelope) return undefined;
+  #decode(envelope: Envelope, plan: EntryPlan): ReadResult | undefined {
     try {
       return { hit: true, value: this.serializer.decode(envelope.body) };
     } catch {
@@ -162,4 +186,12 @@ export class CacheEngine {
   #emit(event: CacheEvent): void {
     if (this.events$.observed) this.events$.next(event);
   }
+}
+
+/** An entry is valid only if every tag still has the version seen when its load began. */
+function sameVersions(envelope: Envelope, current: (string | undefined)[]): boolean {
+  const stored = envelope.tagVersions;
+  if (stored.length !== current.length) return false;
+  for (let i = 0; i < stored.length; i++) if (stored[i] !== current[i]) return false;
+  return true;
 }

@@ -21,6 +21,7 @@ export class EntryPlanner {
     const unless = definition.unless;
     return {
       key: this.key(definition, args, where),
+      tags: this.tagKeys(definition.tagsOf(args, where)),
       name: definition.name,
       where,
       ttlMs: definition.ttlMs ?? this.defaultTtlMs,
@@ -34,6 +35,11 @@ export class EntryPlanner {
     return `{${this.namespace}:${definition.name}:${definition.keyOf(args, where)}}`;
   }
 
+  /** Store keys of tags: each its own hash tag, since a tag spans entries in every slot. */
+  tagKeys(tags: readonly string[]): string[] {
+    return tags.map((tag) => `{${this.namespace}:~tag:${encodeKey(tag)}}`);
+  }
+
   /** Prefix shared by every key of a cache name; holds no glob characters. */
   prefix(name: string): string {
     return `{${this.namespace}:${name}:`;
@@ -43,6 +49,7 @@ export class EntryPlanner {
   rawPlan(key: string, ttlMs = this.defaultTtlMs, cacheNullMs?: number): EntryPlan {
     return {
       key: `{${this.namespace}:${RAW_NAME}:${encodeKey(key)}}`,
+      tags: [],
       name: RAW_NAME,
       where: `CacheKit('${key}')`,
       ttlMs,

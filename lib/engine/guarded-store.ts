@@ -1,4 +1,4 @@
-import { CacheStore } from '../stores/cache-store.interface.js';
+import { EntryStore, FillTicket, StoredRead } from '../stores/entry-store.interface.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { RateLimitedLogger } from './rate-limited-logger.js';
 
@@ -7,33 +7,45 @@ class DeadlineExceeded extends Error {}
 /**
  * The store as the engine sees it: every call is bounded by our own deadline (a client-side
  * timeout alone does not cover a frozen server or a stuck socket), failures are logged
- * rate-limited and never thrown, and a breaker skips the store while it keeps failing.
- * Note: a write that timed out here may still be applied by Redis later.
+ * rate-limited and never thrown (they resolve to undefined), and a breaker skips the store while
+ * it keeps failing. A write that timed out here may still be applied by Redis later: fills are
+ * compare-and-set against a version, so a late one cannot resurrect an invalidated value.
  */
 export class GuardedStore {
   constructor(
-    readonly store: CacheStore,
+    readonly store: EntryStore,
     private readonly deadlineMs: number,
     private readonly breaker: CircuitBreaker,
     private readonly log: RateLimitedLogger,
   ) {}
 
-  /** The payload, or undefined on a miss or any failure. */
-  async get(key: string): Promise<Uint8Array | undefined> {
-    return this.#guard('get', () => this.store.get(key));
+  read(key: string, tags: readonly string[]): Promise<StoredRead | undefined> {
+    return this.#guard('read', () => this.store.read(key, tags));
   }
 
-  /** True when the store confirmed the write. */
-  async set(key: string, payload: Uint8Array, ttlMs: number): Promise<boolean> {
-    return (await this.#guard('set', async () => (await this.store.set(key, payload, ttlMs), true))) === true;
+  begin(key: string, tags: readonly string[]): Promise<FillTicket | undefined> {
+    return this.#guard('begin', () => this.store.begin(key, tags));
   }
 
-  async delete(keys: readonly string[]): Promise<boolean> {
-    return (await this.#guard('delete', async () => (await this.store.delete(keys), true))) === true;
+  /** True when stored; false when fenced off or failed. */
+  async fill(key: string, ticket: FillTicket, payload: Uint8Array, ttlMs: number): Promise<boolean> {
+    return (await this.#guard('fill', () => this.store.fill(key, ticket, payload, ttlMs))) === true;
   }
 
-  async deletePrefix(prefix: string, deadlineMs: number): Promise<number | undefined> {
-    return this.#guard('deletePrefix', () => this.store.deletePrefix(prefix), deadlineMs);
+  async put(key: string, payload: Uint8Array, ttlMs: number): Promise<boolean> {
+    return (await this.#guard('put', async () => (await this.store.put(key, payload, ttlMs), true))) === true;
+  }
+
+  async invalidate(keys: readonly string[]): Promise<boolean> {
+    return (await this.#guard('invalidate', async () => (await this.store.invalidate(keys), true))) === true;
+  }
+
+  async invalidateTags(tags: readonly string[]): Promise<boolean> {
+    return (await this.#guard('invalidateTags', async () => (await this.store.invalidateTags(tags), true))) === true;
+  }
+
+  invalidatePrefix(prefix: string, deadlineMs: number): Promise<number | undefined> {
+    return this.#guard('invalidatePrefix', () => this.store.invalidatePrefix(prefix), deadlineMs);
   }
 
   async #guard<T>(operation: string, call: () => Promise<T>, deadlineMs = this.deadlineMs): Promise<T | undefined> {

@@ -24,11 +24,17 @@ export const messages = {
     `The key function of ${where} threw: ${cause instanceof Error ? cause.message : String(cause)}.`,
   badKeyValue: (where: string, path: string, what: string) =>
     `The key function of ${where} returned ${what} at ${path}; a key may contain strings, numbers, bigints, booleans, null, Dates, arrays and plain objects.`,
+  tagsThrew: (where: string, cause: unknown) =>
+    `The tags function of ${where} threw: ${cause instanceof Error ? cause.message : String(cause)}.`,
+  badTags: (where: string, got: unknown) =>
+    `The tags function of ${where} must return an array of non-empty strings; got ${show(got)}.`,
   keyCycle: (where: string, path: string) => `The key function of ${where} returned a cyclic structure at ${path}.`,
   notSerializable: (where: string, key: string, path: string, what: string) =>
     `Cannot cache the result of ${where} under key '${key}': ${what} at ${path} cannot be serialized. The method's value is returned uncached; remove it from the result or pass an 'unless' option.`,
+  tooLarge: (where: string, key: string, bytes: number, limit: number) =>
+    `Not caching ${where} under '${key}': ${bytes} bytes exceed maxValueBytes (${limit}). The value is returned uncached; raise maxValueBytes or cache less.`,
   evictNeedsTarget: (where: string) =>
-    `@CacheEvict on ${where} needs a cache definition, 'tags', or 'allEntries' with a cache name.`,
+    `@CacheEvict on ${where} needs a cache definition (or { name }) or a 'tags' function.`,
 };
 
 function show(value: unknown): string {

@@ -1,4 +1,6 @@
 import { CacheEvictOperation } from '../decorators/cache-operation.js';
+import { CacheKeyError } from '../errors/cachekit.errors.js';
+import { messages } from '../errors/messages.js';
 import { CacheEngine } from '../engine/cache.engine.js';
 import { EntryPlanner } from '../engine/entry-planner.js';
 import { Invocation, OperationInterceptor } from './invocation.interface.js';
@@ -19,11 +21,23 @@ export class CacheEvictInterceptor implements OperationInterceptor<CacheEvictOpe
     return value;
   }
 
-  async #evict({ definition, allEntries }: CacheEvictOperation, call: Invocation): Promise<void> {
-    if (allEntries) {
-      await this.engine.store.deletePrefix(this.planner.prefix(definition.name), this.clearDeadlineMs);
-      return;
+  async #evict({ definition, allEntries, tags }: CacheEvictOperation, call: Invocation): Promise<void> {
+    const where = call.method.where;
+    const work: Promise<unknown>[] = [];
+    if (tags) work.push(this.engine.evictTags(this.planner.tagKeys(tagsOf(tags, call.args, where))));
+    if (definition && allEntries) {
+      work.push(this.engine.clear(definition.name, this.planner.prefix(definition.name), this.clearDeadlineMs));
+    } else if (definition) {
+      work.push(this.engine.evict(definition.name, [this.planner.key(definition, call.args, where)]));
     }
-    await this.engine.evict(definition.name, [this.planner.key(definition, call.args, call.method.where)]);
+    await Promise.all(work);
   }
+}
+
+function tagsOf(tags: (...args: unknown[]) => readonly string[], args: unknown[], where: string): readonly string[] {
+  const result = tags(...args);
+  if (!Array.isArray(result) || result.some((tag) => typeof tag !== 'string' || tag === '')) {
+    throw new CacheKeyError(messages.badTags(where, result));
+  }
+  return result;
 }

@@ -1,0 +1,40 @@
+/**
+ * Where entries live, with the fencing that keeps invalidation race-free:
+ * - every entry has a *version* (an opaque nonce) that changes on every invalidation or put;
+ * - every tag has a version that changes when the tag is invalidated;
+ * - a fill is a compare-and-set against the entry version taken when its load began, and the entry
+ *   records the tag versions seen then, so a load that began before an invalidation of its key or
+ *   of one of its tags never becomes visible.
+ * Versions are never reused (a missing version is created fresh), so a store that restarts empty
+ * fails closed: an old snapshot never matches again.
+ * Implementations may throw or hang: the engine bounds every call and fails open.
+ */
+export interface EntryStore {
+  /** 'memory' or 'redis'; shown in logs. */
+  readonly kind: string;
+  /** The entry (if any) and the current versions of `tags`, in one round trip. */
+  read(key: string, tags: readonly string[]): Promise<StoredRead>;
+  /** Snapshot taken before a load: the entry's and the tags' versions, created where missing. */
+  begin(key: string, tags: readonly string[]): Promise<FillTicket>;
+  /** Stores the payload only if the entry's version is still `ticket.version`; true when stored. */
+  fill(key: string, ticket: FillTicket, payload: Uint8Array, ttlMs: number): Promise<boolean>;
+  /** Stores the payload unconditionally and fences fills that began earlier (@CachePut, CacheKit.set). */
+  put(key: string, payload: Uint8Array, ttlMs: number): Promise<void>;
+  /** Deletes entries and fences fills that began earlier. */
+  invalidate(keys: readonly string[]): Promise<void>;
+  /** Invalidates every entry carrying any of the tags: O(1) per tag, whatever carries it. */
+  invalidateTags(tags: readonly string[]): Promise<void>;
+  /** Invalidates every entry whose key starts with `prefix` (no glob characters); returns how many. */
+  invalidatePrefix(prefix: string): Promise<number>;
+}
+
+export interface StoredRead {
+  payload?: Uint8Array;
+  /** Current version of each requested tag, in order; undefined when the tag has none. */
+  tagVersions: (string | undefined)[];
+}
+
+export interface FillTicket {
+  version: string;
+  tagVersions: string[];
+}

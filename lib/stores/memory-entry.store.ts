@@ -1,0 +1,69 @@
+import { LRUCache } from 'lru-cache';
+import { EntryStore, FillTicket, StoredRead } from './entry-store.interface.js';
+import { nextVersion } from './version-nonce.js';
+
+interface MemoryEntry {
+  payload?: Uint8Array;
+  version: string;
+}
+
+/**
+ * The embedded store used without a `redis` option: a bounded in-process LRU with the same
+ * fencing as Redis. It keeps serialized payloads, so callers never share objects with the cache.
+ */
+export class MemoryEntryStore implements EntryStore {
+  readonly kind = 'memory';
+  readonly #entries: LRUCache<string, MemoryEntry>;
+  // A dropped tag version makes its entries misses (fail closed), so bounding it is safe.
+  readonly #tags: LRUCache<string, string>;
+
+  constructor(
+    maxEntries: number,
+    private readonly fenceTtlMs: number,
+  ) {
+    this.#entries = new LRUCache({ max: maxEntries });
+    this.#tags = new LRUCache({ max: maxEntries * 4 });
+  }
+
+  async read(key: string, tags: readonly string[]): Promise<StoredRead> {
+    return { payload: this.#entries.get(key)?.payload, tagVersions: tags.map((tag) => this.#tags.get(tag)) };
+  }
+
+  async begin(key: string, tags: readonly string[]): Promise<FillTicket> {
+    let entry = this.#entries.get(key);
+    if (!entry) {
+      entry = { version: nextVersion() };
+      this.#entries.set(key, entry, { ttl: this.fenceTtlMs });
+    }
+    const tagVersions = tags.map((tag) => {
+      let version = this.#tags.get(tag);
+      if (version === undefined) this.#tags.set(tag, (version = nextVersion()));
+      return version;
+    });
+    return { version: entry.version, tagVersions };
+  }
+
+  async fill(key: string, ticket: FillTicket, payload: Uint8Array, ttlMs: number): Promise<boolean> {
+    if (this.#entries.get(key)?.version !== ticket.version) return false;
+    this.#entries.set(key, { payload, version: ticket.version }, { ttl: ttlMs });
+    return true;
+  }
+
+  async put(key: string, payload: Uint8Array, ttlMs: number): Promise<void> {
+    this.#entries.set(key, { payload, version: nextVersion() }, { ttl: ttlMs });
+  }
+
+  async invalidate(keys: readonly string[]): Promise<void> {
+    for (const key of keys) this.#entries.set(key, { version: nextVersion() }, { ttl: this.fenceTtlMs });
+  }
+
+  async invalidateTags(tags: readonly string[]): Promise<void> {
+    for (const tag of tags) this.#tags.set(tag, nextVersion());
+  }
+
+  async invalidatePrefix(prefix: string): Promise<number> {
+    const keys = [...this.#entries.keys()].filter((key) => key.startsWith(prefix));
+    await this.invalidate(keys);
+    return keys.length;
+  }
+}

@@ -1,0 +1,93 @@
+import { Cluster, Redis } from 'ioredis';
+import { EntryStore, FillTicket, StoredRead } from './entry-store.interface.js';
+import { BEGIN, FILL, INVALIDATE, PUT } from './redis.scripts.js';
+import { nextVersion } from './version-nonce.js';
+
+const SCAN_BATCH = 500;
+
+export interface RedisEntryStoreTimes {
+  /** How long an invalidated entry's fence outlives it; longer than any load is safest. */
+  fenceTtlMs: number;
+  /** Lifetime of a tag version; entries whose tag version expired are misses (fail closed). */
+  tagTtlMs: number;
+}
+
+/**
+ * Entries in Redis (standalone or Cluster). An entry is one hash `{ns:name:parts}` holding payload
+ * and version; a tag is one string `{ns:~tag:tag}` holding its version. Reads are one round trip
+ * (HMGET + tag GETs sent together); tag invalidation is one SET per tag.
+ */
+export class RedisEntryStore implements EntryStore {
+  readonly kind = 'redis';
+  readonly #isCluster: boolean;
+
+  constructor(
+    private readonly client: Redis | Cluster,
+    private readonly times: RedisEntryStoreTimes,
+  ) {
+    this.#isCluster = client instanceof Cluster;
+  }
+
+  async read(key: string, tags: readonly string[]): Promise<StoredRead> {
+    const [entry, tagVersions] = await Promise.all([this.client.hgetBuffer(key, 'd'), this.#tagVersions(tags)]);
+    return { payload: entry ?? undefined, tagVersions };
+  }
+
+  async begin(key: string, tags: readonly string[]): Promise<FillTicket> {
+    const [version, ...tagVersions] = await Promise.all([
+      BEGIN.run(this.client, [key], [nextVersion(), this.times.fenceTtlMs]) as Promise<string>,
+      // SET NX GET: the existing version, or ours if there was none (never reusing an old one).
+      ...tags.map(async (tag) => {
+        const fresh = nextVersion();
+        const old = await this.client.set(tag, fresh, 'PX', this.times.tagTtlMs, 'NX', 'GET');
+        return old ?? fresh;
+      }),
+    ]);
+    return { version, tagVersions };
+  }
+
+  async fill(key: string, ticket: FillTicket, payload: Uint8Array, ttlMs: number): Promise<boolean> {
+    return (await FILL.run(this.client, [key], [ticket.version, toBuffer(payload), ttlMs])) === 1;
+  }
+
+  async put(key: string, payload: Uint8Array, ttlMs: number): Promise<void> {
+    await PUT.run(this.client, [key], [nextVersion(), toBuffer(payload), ttlMs]);
+  }
+
+  async invalidate(keys: readonly string[]): Promise<void> {
+    await Promise.all(keys.map((key) => INVALIDATE.run(this.client, [key], [nextVersion(), this.times.fenceTtlMs])));
+  }
+
+  async invalidateTags(tags: readonly string[]): Promise<void> {
+    await Promise.all(tags.map((tag) => this.client.set(tag, nextVersion(), 'PX', this.times.tagTtlMs)));
+  }
+
+  async invalidatePrefix(prefix: string): Promise<number> {
+    const nodes = this.client instanceof Cluster ? this.client.nodes('master') : [this.client];
+    let count = 0;
+    for (const node of nodes) {
+      // SCAN in batches, never KEYS, so other clients are never blocked for long.
+      let cursor = '0';
+      do {
+        const [next, keys] = await node.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', SCAN_BATCH);
+        cursor = next;
+        await this.invalidate(keys);
+        count += keys.length;
+      } while (cursor !== '0');
+    }
+    return count;
+  }
+
+  async #tagVersions(tags: readonly string[]): Promise<(string | undefined)[]> {
+    if (tags.length === 0) return [];
+    // Tags live in different slots, so a cluster gets one GET per tag (sent together).
+    const values = this.#isCluster
+      ? await Promise.all(tags.map((tag) => this.client.get(tag)))
+      : await this.client.mget(...tags);
+    return values.map((value) => value ?? undefined);
+  }
+}
+
+function toBuffer(payload: Uint8Array): Buffer {
+  return Buffer.isBuffer(payload) ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+}

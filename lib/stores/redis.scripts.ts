@@ -1,0 +1,55 @@
+import { createHash } from 'node:crypto';
+import type { Cluster, Redis } from 'ioredis';
+
+/**
+ * A Lua script run with EVALSHA, falling back to EVAL once when the server does not know it
+ * (after a restart or on a new cluster node). Every key a script touches is passed in KEYS and
+ * shares one hash tag, so scripts are cluster-safe.
+ */
+export class LuaScript {
+  readonly #sha: string;
+
+  constructor(private readonly source: string) {
+    this.#sha = createHash('sha1').update(source).digest('hex');
+  }
+
+  async run(client: Redis | Cluster, keys: string[], args: (string | number | Buffer)[]): Promise<unknown> {
+    try {
+      return await client.evalsha(this.#sha, keys.length, ...keys, ...args);
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      return client.eval(this.source, keys.length, ...keys, ...args);
+    }
+  }
+}
+
+// Entry layout: a hash { d: payload, v: version }. An invalidated entry keeps only `v` (the
+// fence) for a short while; once it expires, a late fill finds no version and is refused.
+
+/** KEYS[1] entry; ARGV[1] new version, ARGV[2] fence ttl. Returns the entry's version. */
+export const BEGIN = new LuaScript(`
+local v = redis.call('HGET', KEYS[1], 'v')
+if v then return v end
+redis.call('HSET', KEYS[1], 'v', ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return ARGV[1]`);
+
+/** KEYS[1] entry; ARGV[1] expected version, ARGV[2] payload, ARGV[3] ttl. Returns 1 when stored. */
+export const FILL = new LuaScript(`
+if redis.call('HGET', KEYS[1], 'v') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'd', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1`);
+
+/** KEYS[1] entry; ARGV[1] new version, ARGV[2] payload, ARGV[3] ttl. */
+export const PUT = new LuaScript(`
+redis.call('HSET', KEYS[1], 'd', ARGV[2], 'v', ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1`);
+
+/** KEYS[1] entry; ARGV[1] new version, ARGV[2] fence ttl. */
+export const INVALIDATE = new LuaScript(`
+redis.call('HDEL', KEYS[1], 'd')
+redis.call('HSET', KEYS[1], 'v', ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 1`);
