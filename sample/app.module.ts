@@ -1,0 +1,45 @@
+import { DynamicModule, Module, ValidationPipe } from '@nestjs/common';
+import { APP_PIPE } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { CacheKitModule } from '../lib/index.js';
+import { AppOptions } from './app.options.js';
+import { CacheStatsController } from './cache/cache-stats.controller.js';
+import { CategoriesModule } from './categories/categories.module.js';
+import { CatalogueSeeder } from './database/catalogue.seeder.js';
+import { typeOrmOptions } from './database/database.options.js';
+import { ProductsModule } from './products/products.module.js';
+
+/**
+ * The catalogue app. Built from options rather than read from the environment here, so tests can
+ * point it at their own database file and Redis.
+ * @example NestFactory.create(AppModule.forRoot(appOptionsFromEnv()))
+ */
+@Module({})
+export class AppModule {
+  static forRoot(options: AppOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        TypeOrmModule.forRoot(typeOrmOptions(options.database, options.logSql)),
+        CacheKitModule.forRoot({
+          redis: options.redis,
+          namespace: options.namespace ?? 'catalogue',
+          defaultTtl: '5m',
+          jitter: 0.1,
+        }),
+        CategoriesModule,
+        ProductsModule,
+      ],
+      controllers: [CacheStatsController],
+      providers: [
+        CatalogueSeeder,
+        // Registered as a provider (not in main.ts) so every app built from this module, tests
+        // included, validates the same way: unknown fields are a 400, never silently dropped.
+        {
+          provide: APP_PIPE,
+          useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
+        },
+      ],
+    };
+  }
+}
