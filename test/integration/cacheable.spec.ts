@@ -105,6 +105,19 @@ describe.each(stores)('decorators on the %s', (_, options) => {
     expect(service.loads).toBe(4);
   });
 
+  it('@CacheEvict({ tags }) and CacheKit.evictTags invalidate every entry carrying the tag', async () => {
+    await service.findOne(1);
+    await service.findOne(2);
+    await service.touch(1);
+    expect((await service.findOne(1))?.price).toBe(31);
+    expect(service.loads).toBe(3);
+    await service.findOne(2);
+    expect(service.loads).toBe(3); // product:2 untouched
+    expect(await cache.evictTags(['product:2'])).toBe(true);
+    await service.findOne(2);
+    expect(service.loads).toBe(4);
+  });
+
   it('@CachePut stores the result under the key readers use', async () => {
     await service.findOne(1);
     await service.rename(1, 'Floor lamp');
@@ -117,7 +130,10 @@ describe.each(stores)('decorators on the %s', (_, options) => {
     expect(((await cache.get(productById, 1)) as Product | undefined)?.name).toBe('Lamp');
     expect(await cache.evict(productById, 1)).toBe(true);
     expect(await cache.get(productById, 1)).toBeUndefined();
-    const loaded = await cache.getOrSet(productById, [2], async () => ({ ...service.rows.get(2)!, name: 'from getOrSet' }));
+    const loaded = await cache.getOrSet(productById, [2], async () => ({
+      ...service.rows.get(2)!,
+      name: 'from getOrSet',
+    }));
     expect(loaded.name).toBe('from getOrSet');
     expect((await service.findOne(2))?.name).toBe('from getOrSet');
     expect(await cache.set('greeting', { hello: 'world' }, { ttl: '1m' })).toBe(true);

@@ -1,11 +1,10 @@
 import { Test } from '@nestjs/testing';
 import { Cluster, Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { CACHEKIT_REDIS, CacheKit, CacheKitModule, CacheKitOptionsError } from '../../lib/index.js';
 import { FakeConfigModule, FakeConfigService } from '../fixtures/async-config.fixture.js';
 import { ProductModule, ProductService } from '../fixtures/product.fixture.js';
 import { bootApp, uniqueNamespace } from '../support/app.js';
-import { RedisClusterHandle, startRedisCluster } from '../support/redis-cluster.js';
 
 describe('the module Redis connection', () => {
   it('builds options with forRootAsync from injected configuration', async () => {
@@ -65,15 +64,9 @@ describe('the module Redis connection', () => {
 });
 
 describe('on a 3-master Redis Cluster', () => {
-  let cluster: RedisClusterHandle;
-  beforeAll(async () => {
-    cluster = await startRedisCluster();
-  }, 60_000);
-  afterAll(() => cluster?.stop());
-
   it('caches, puts, evicts and clears across slots without CROSSSLOT errors', async () => {
     const namespace = uniqueNamespace();
-    const app = await bootApp({ redis: { cluster: cluster.nodes }, namespace }, { imports: [ProductModule] });
+    const app = await bootApp({ redis: { cluster: inject('clusterNodes') }, namespace }, { imports: [ProductModule] });
     const service = app.get(ProductService);
     const client = app.get<Cluster>(CACHEKIT_REDIS);
     expect(client).toBeInstanceOf(Cluster);

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { EntryStore } from '../../lib/stores/entry-store.interface.js';
 import { MemoryEntryStore } from '../../lib/stores/memory-entry.store.js';
@@ -45,18 +45,28 @@ async function raceRounds(store: EntryStore, byTag: boolean): Promise<{ staleRea
 
 describe('no stale set after an eviction', () => {
   let redis: Redis;
+  let cluster: Cluster;
   beforeAll(() => {
     redis = new Redis(inject('redisUrl'));
+    cluster = new Cluster(inject('clusterNodes'));
   });
-  afterAll(() => redis.quit());
+  afterAll(async () => {
+    await redis.quit();
+    await cluster.quit();
+  });
 
   it.each([
     ['key eviction, Redis', false, 'redis'],
     ['tag eviction, Redis', true, 'redis'],
+    ['key eviction, Redis Cluster', false, 'cluster'],
+    ['tag eviction, Redis Cluster', true, 'cluster'],
     ['key eviction, memory', false, 'memory'],
     ['tag eviction, memory', true, 'memory'],
   ])('%s: 0 stale reads over randomized interleavings', async (_, byTag, kind) => {
-    const store = kind === 'redis' ? new RedisEntryStore(redis, TIMES) : new MemoryEntryStore(10_000, 60_000);
+    const store =
+      kind === 'memory'
+        ? new MemoryEntryStore(10_000, 60_000)
+        : new RedisEntryStore(kind === 'redis' ? redis : cluster, TIMES);
     const { staleReads, fenced } = await raceRounds(store, byTag as boolean);
     expect(staleReads).toBe(0);
     // The interleavings really raced: some fills were refused (otherwise the test proves nothing).

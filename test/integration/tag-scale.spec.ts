@@ -1,0 +1,63 @@
+import { Cluster, Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { wrap } from '../../lib/engine/envelope.js';
+import { v8Serializer } from '../../lib/serialization/v8.serializer.js';
+import { RedisEntryStore } from '../../lib/stores/redis-entry.store.js';
+import { engineOver, planFor } from '../support/engine.js';
+import { uniqueNamespace } from '../support/app.js';
+
+const ENTRIES = 100_000;
+const TIMES = { fenceTtlMs: 60_000, tagTtlMs: 3_600_000 };
+
+/** Evicting a tag is one write whatever carries it: 100,000 entries are gone for readers at once. */
+describe.each(['redis', 'cluster'])('a tag held by many entries (%s)', (kind) => {
+  let client: Redis | Cluster;
+  beforeAll(() => {
+    client = kind === 'redis' ? new Redis(inject('redisUrl')) : new Cluster(inject('clusterNodes'));
+  });
+  afterAll(() => client.quit());
+
+  it(`invalidates ${ENTRIES.toLocaleString('en')} entries with one command per tag`, async () => {
+    const engine = engineOver(new RedisEntryStore(client, TIMES), 5_000);
+    const ns = uniqueNamespace();
+    const tag = `{${ns}:~tag:hot}`;
+    // Written straight into Redis in pipelines (the fill path is covered elsewhere); the cluster
+    // run checks slots, not scale.
+    const count = kind === 'redis' ? ENTRIES : ENTRIES / 20;
+    const { tagVersions } = await new RedisEntryStore(client, TIMES).begin(`{${ns}:e:0}`, [tag]);
+    for (let start = 0; start < count; start += 5_000) {
+      const batch = Array.from({ length: Math.min(5_000, count - start) }, (_, i) => start + i);
+      if (client instanceof Redis) {
+        const pipeline = client.pipeline();
+        for (const i of batch) pipeline.hset(`{${ns}:e:${i}}`, 'd', entry(i, tagVersions), 'v', 'x');
+        await pipeline.exec();
+      } else {
+        await Promise.all(batch.map((i) => client.hset(`{${ns}:e:${i}}`, 'd', entry(i, tagVersions), 'v', 'x')));
+      }
+    }
+    const sample = Array.from({ length: 500 }, () => Math.floor(Math.random() * count));
+    for (const i of sample.slice(0, 50))
+      expect(await engine.read(planFor(`{${ns}:e:${i}}`, [tag]))).toEqual({ hit: true, value: i });
+
+    const before = await commandCount(client);
+    expect(await engine.evictTags([tag])).toBe(true);
+    expect((await commandCount(client)) - before).toBeLessThanOrEqual(kind === 'redis' ? 2 : 6); // one SET (+ the INFO itself)
+
+    for (const i of sample) expect(await engine.read(planFor(`{${ns}:e:${i}}`, [tag]))).toEqual({ hit: false });
+  }, 120_000);
+});
+
+function entry(value: number, tagVersions: string[]): Buffer {
+  return wrap(v8Serializer.encode(value), { createdAt: Date.now(), freshUntil: 0, loadMs: 1 }, tagVersions);
+}
+
+/** Total commands processed by the server(s), from INFO stats. */
+async function commandCount(client: Redis | Cluster): Promise<number> {
+  const nodes = client instanceof Cluster ? client.nodes('master') : [client];
+  let total = 0;
+  for (const node of nodes) {
+    const info = await node.info('stats');
+    total += Number(/total_commands_processed:(\d+)/.exec(info)?.[1] ?? 0);
+  }
+  return total;
+}
