@@ -35,9 +35,15 @@ export class AppModule {
         CatalogueSeeder,
         // Registered as a provider (not in main.ts) so every app built from this module, tests
         // included, validates the same way: unknown fields are a 400, never silently dropped.
+        // stopAtFirstError: one message per field ("price must be a number"), not every rule's.
         {
           provide: APP_PIPE,
-          useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
+          useValue: new ValidationPipe({
+            whitelist: true,
+            forbidNonWhitelisted: true,
+            transform: true,
+            stopAtFirstError: true,
+          }),
         },
       ],
     };

@@ -8,9 +8,9 @@ import { ListQuery, PRODUCT_SORTS, type ProductSort } from '../list-query.js';
  */
 export class ListProductsQueryDto implements ListQuery {
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
   @Min(1)
+  @IsInt()
+  @Type(() => Number)
   category?: number;
 
   @IsOptional()
@@ -19,9 +19,9 @@ export class ListProductsQueryDto implements ListQuery {
 
   // A default, so `/products` and `/products?page=1` share one cache entry.
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
   @Min(1)
+  @IsInt()
+  @Type(() => Number)
   page: number = 1;
 
   @IsOptional() @IsString() utm_source?: string;
