@@ -1,9 +1,12 @@
-import { Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Logger } from '@nestjs/common';
+import { BackgroundRefresher } from './engine/background-refresher.js';
 import { CacheEngine } from './engine/cache.engine.js';
 import { CircuitBreaker } from './engine/circuit-breaker.js';
+import { EntryCodec } from './engine/entry-codec.js';
 import { EntryPlanner } from './engine/entry-planner.js';
 import { GuardedStore } from './engine/guarded-store.js';
 import { RateLimitedLogger } from './engine/rate-limited-logger.js';
+import { ReadThrough } from './engine/read-through.js';
 import { CacheEvictInterceptor } from './interceptors/cache-evict.interceptor.js';
 import { CachePutInterceptor } from './interceptors/cache-put.interceptor.js';
 import { CacheableInterceptor } from './interceptors/cacheable.interceptor.js';
@@ -11,6 +14,7 @@ import { InvocationPipeline } from './interceptors/invocation.pipeline.js';
 import { CacheStatsRecorder } from './observability/cache-stats.js';
 import { ResolvedCacheKitOptions } from './options/cachekit-options.interface.js';
 import { RedisConnectionHolder } from './redis/redis-connection.js';
+import { EntryStore } from './stores/entry-store.interface.js';
 import { MemoryEntryStore } from './stores/memory-entry.store.js';
 import { RedisEntryStore } from './stores/redis-entry.store.js';
 
@@ -21,34 +25,54 @@ const FENCE_TTL_MS = 60_000;
 // Tag versions live a week; an entry whose tag version expired reads as a miss (fails closed).
 const TAG_TTL_MS = 7 * 86_400_000;
 
-/** One app's cache machinery, wired once: store, engine, key planner and invocation pipeline. */
-export class CacheKitRuntime {
+/** One app's cache machinery, wired once: store, engine, refresher, key planner and invocation pipeline. */
+export class CacheKitRuntime implements BeforeApplicationShutdown {
   readonly engine: CacheEngine;
   readonly planner: EntryPlanner;
+  readonly readThrough: ReadThrough;
+  readonly refresher: BackgroundRefresher;
   readonly pipeline: InvocationPipeline;
   readonly clearDeadlineMs: number;
 
-  constructor(options: ResolvedCacheKitOptions, connection: RedisConnectionHolder) {
+  constructor(
+    private readonly options: ResolvedCacheKitOptions,
+    connection: RedisConnectionHolder,
+  ) {
     const log = new RateLimitedLogger(new Logger('CacheKit'));
-    const store = connection.client
-      ? new RedisEntryStore(connection.client, {
-          fenceTtlMs: FENCE_TTL_MS,
-          tagTtlMs: Math.max(TAG_TTL_MS, options.defaultTtlMs),
-        })
-      : new MemoryEntryStore(options.memoryMaxEntries, FENCE_TTL_MS);
+    const stats = new CacheStatsRecorder();
     const guarded = new GuardedStore(
-      store,
+      createStore(options, connection),
       options.operationTimeoutMs,
       new CircuitBreaker(options.breakerFailures, options.breakerCooldownMs),
       log,
     );
+    const codec = new EntryCodec(options.serializer, options.maxValueBytes, log, (plan, reason) => {
+      stats.for(plan.name).skippedStores++;
+      this.engine.emit({ type: 'store-skipped', name: plan.name, key: plan.key, reason });
+    });
     this.clearDeadlineMs = options.operationTimeoutMs * CLEAR_DEADLINE_FACTOR;
-    this.engine = new CacheEngine(guarded, options.serializer, options.maxValueBytes, new CacheStatsRecorder(), log);
-    this.planner = new EntryPlanner(options.namespace, options.defaultTtlMs, options.jitter);
+    this.engine = new CacheEngine(guarded, codec, stats);
+    this.refresher = new BackgroundRefresher(this.engine, log);
+    this.readThrough = new ReadThrough(this.engine, this.refresher);
+    this.planner = new EntryPlanner(options.namespace, options.defaultTtlMs, options.jitter, options.singleFlight);
     this.pipeline = new InvocationPipeline(
-      new CacheableInterceptor(this.engine, this.planner),
+      new CacheableInterceptor(this.readThrough, this.planner),
       new CachePutInterceptor(this.engine, this.planner),
       new CacheEvictInterceptor(this.engine, this.planner, this.clearDeadlineMs),
     );
   }
+
+  /** Runs before the Redis connection closes: let background refreshes finish (bounded), then stop writing. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.refresher.drain(this.options.shutdownTimeoutMs);
+    this.engine.close();
+  }
+}
+
+function createStore(options: ResolvedCacheKitOptions, connection: RedisConnectionHolder): EntryStore {
+  if (!connection.client) return new MemoryEntryStore(options.memoryMaxEntries, FENCE_TTL_MS);
+  return new RedisEntryStore(connection.client, {
+    fenceTtlMs: FENCE_TTL_MS,
+    tagTtlMs: Math.max(TAG_TTL_MS, options.defaultTtlMs),
+  });
 }

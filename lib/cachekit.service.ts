@@ -33,8 +33,8 @@ export class CacheKit {
   getOrSet<R>(key: string, load: () => Promise<R>, options?: RawEntryOptions): Promise<R>;
   getOrSet(target: CacheDefinition | string, a: unknown, b?: unknown): Promise<unknown> {
     if (isCacheDefinition(target))
-      return this.runtime.engine.getOrLoad(this.#plan(target, a as unknown[]), b as () => Promise<unknown>);
-    return this.runtime.engine.getOrLoad(
+      return this.runtime.readThrough.getOrLoad(this.#plan(target, a as unknown[]), b as () => Promise<unknown>);
+    return this.runtime.readThrough.getOrLoad(
       this.#rawPlan(target, b as RawEntryOptions | undefined),
       a as () => Promise<unknown>,
     );

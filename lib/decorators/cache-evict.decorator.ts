@@ -30,6 +30,10 @@ export interface CacheEvictOptions<A extends unknown[]> {
  */
 export function CacheEvict<A extends unknown[], R>(
   definition: CacheDefinition<A, R> | CacheDefinitionOptions<A, R>,
+  options: CacheEvictOptions<any[]> & { allEntries: true },
+): CacheMethodDecorator<any[]>; // every entry: the key function is not called, so any method fits
+export function CacheEvict<A extends unknown[], R>(
+  definition: CacheDefinition<A, R> | CacheDefinitionOptions<A, R>,
   options?: CacheEvictOptions<A>,
 ): CacheMethodDecorator<A>;
 export function CacheEvict<A extends unknown[]>(options: CacheEvictOptions<A>): CacheMethodDecorator<A>;

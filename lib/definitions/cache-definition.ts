@@ -23,6 +23,22 @@ export interface CacheDefinitionOptions<A extends unknown[] = any[], R = unknown
   unless?: (result: R, ...args: A) => boolean;
   /** Tags the entry carries; `evictTags([...])` invalidates every entry carrying one. Default: none. */
   tags?: (...args: A) => readonly string[];
+  /**
+   * Stale-while-revalidate instead of `ttl`: fresh for `fresh`, then served stale while one
+   * background refresh runs (abandoned after `refreshTimeout`, default 10s), gone after `fresh + stale`.
+   */
+  swr?: { fresh: Duration; stale: Duration; refreshTimeout?: Duration };
+  /** Probabilistic early refresh (XFetch): hot entries refresh in the background shortly before expiry. Default: off. */
+  earlyRefresh?: { beta?: number };
+  /** Cross-instance single-flight on a miss: one instance loads, others wait up to `wait`. Default: the module's; false turns it off. */
+  singleFlight?: false | { wait?: Duration; lease?: Duration };
+}
+
+/** Settings of the stale-while-revalidate windows, in ms. */
+export interface SwrSettings {
+  freshMs: number;
+  staleMs: number;
+  refreshTimeoutMs: number;
 }
 
 /** Resolved, validated definition; create one with `defineCache`. */
@@ -33,6 +49,10 @@ export interface CacheDefinition<A extends unknown[] = any[], R = unknown> {
   readonly cacheNullMs?: number;
   readonly condition?: (...args: A) => boolean;
   readonly unless?: (result: R, ...args: A) => boolean;
+  readonly swr?: SwrSettings;
+  readonly earlyRefreshBeta?: number;
+  /** false: off; undefined fields: the module's defaults. */
+  readonly singleFlight?: false | { waitMs?: number; leaseMs?: number };
   /** Canonical key text (without namespace) for these arguments; `where` names the caller in errors. */
   keyOf(args: A, where?: string): string;
   /** The tags an entry for these arguments carries (empty without a `tags` option). */
@@ -74,6 +94,9 @@ export function defineCache<A extends unknown[] = any[], R = unknown>(
         : parseDuration(options.cacheNull, `${where}: option 'cacheNull'`),
     condition: options.condition,
     unless: options.unless,
+    swr: options.swr === undefined ? undefined : parseSwr(options, where),
+    earlyRefreshBeta: options.earlyRefresh === undefined ? undefined : parseBeta(options.earlyRefresh.beta, where),
+    singleFlight: parseSingleFlight(options.singleFlight, where),
     keyOf(args: A, caller = where): string {
       let raw: unknown;
       try {
@@ -108,6 +131,42 @@ export function defineCache<A extends unknown[] = any[], R = unknown>(
     },
     [DEFINITION]: true as const,
   });
+}
+
+function parseSwr(options: CacheDefinitionOptions<any, any>, where: string): SwrSettings {
+  if (options.ttl !== undefined) {
+    throw new CacheDefinitionError(
+      `${where}: set either 'ttl' or 'swr' (whose hard expiry is fresh + stale), not both.`,
+    );
+  }
+  const swr = options.swr!;
+  return {
+    freshMs: parseDuration(swr.fresh, `${where}: option 'swr.fresh'`),
+    staleMs: parseDuration(swr.stale, `${where}: option 'swr.stale'`),
+    refreshTimeoutMs: parseDuration(swr.refreshTimeout ?? '10s', `${where}: option 'swr.refreshTimeout'`),
+  };
+}
+
+function parseBeta(beta: unknown, where: string): number {
+  if (beta === undefined) return 1;
+  if (typeof beta !== 'number' || !Number.isFinite(beta) || beta <= 0) {
+    throw new CacheDefinitionError(
+      `${where}: option 'earlyRefresh.beta' must be a positive number (1 is the usual choice); got ${String(beta)}.`,
+    );
+  }
+  return beta;
+}
+
+function parseSingleFlight(
+  value: CacheDefinitionOptions['singleFlight'],
+  where: string,
+): false | { waitMs?: number; leaseMs?: number } | undefined {
+  if (value === undefined || value === false) return value;
+  return {
+    waitMs: value.wait === undefined ? undefined : parseDuration(value.wait, `${where}: option 'singleFlight.wait'`),
+    leaseMs:
+      value.lease === undefined ? undefined : parseDuration(value.lease, `${where}: option 'singleFlight.lease'`),
+  };
 }
 
 /** Accepts a definition or inline options and returns a definition. */

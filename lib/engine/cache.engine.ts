@@ -1,100 +1,122 @@
 import { Subject } from 'rxjs';
-import { jitterTtl } from '../definitions/duration.js';
-import { CacheSerializationError } from '../errors/cachekit.errors.js';
-import { messages } from '../errors/messages.js';
 import { CacheEvent } from '../observability/cache-event.interface.js';
 import { CacheStatsRecorder } from '../observability/cache-stats.js';
-import { CacheSerializer } from '../serialization/serializer.interface.js';
-import { findUnserializable } from '../serialization/v8.serializer.js';
-import { Envelope, unwrap, wrap } from './envelope.js';
+import { nextVersion } from '../stores/version-nonce.js';
+import { EntryCodec } from './entry-codec.js';
+import { EntryPlan } from './entry-plan.js';
+import { Envelope } from './envelope.js';
 import { GuardedStore } from './guarded-store.js';
-import { RateLimitedLogger } from './rate-limited-logger.js';
 import { SingleFlight } from './single-flight.js';
 
-/** Everything the engine needs to read or write one entry. */
-export interface EntryPlan {
-  /** Full store key. */
-  key: string;
-  /** Store keys of the tags the entry carries. */
-  tags: string[];
-  /** Cache name, for stats, events and logs. */
-  name: string;
-  /** Who asked, for error texts: 'ProductService#findOne'. */
-  where: string;
-  ttlMs: number;
-  jitter: number;
-  /** TTL for null/undefined results; undefined: they are not stored. */
-  cacheNullMs?: number;
-  /** Returns false to keep a result out of the cache (`unless`). */
-  shouldStore?: (value: unknown) => boolean;
-}
+export type { EntryPlan } from './entry-plan.js';
 
-export type ReadResult = { hit: true; value: unknown } | { hit: false };
+/** A lookup: a miss, or a hit that may be stale (SWR) or due for an early refresh (XFetch). */
+export type ReadResult =
+  | { hit: true; value: unknown; refresh?: 'stale' | 'early' }
+  /** `unavailable`: the store failed or timed out, so the caller should not wait on it again. */
+  | { hit: false; unavailable?: boolean };
 
-interface Flight {
+/** What one load produced; `body` is set when it was stored, so joiners decode their own copy. */
+export interface LoadOutcome {
   value: unknown;
-  /** The serialized body when it was stored, so joiners get their own copy. */
   body?: Uint8Array;
+  /** The store failed during this load: skip further store calls (each would cost a deadline). */
+  storeFailed?: boolean;
 }
 
-/** The read/write path: cache-aside with in-process single-flight, negative caching and size limits. */
+/** Set when a load must not store its result (abandoned refresh, shutdown). */
+export interface LoadControl {
+  abandoned: boolean;
+}
+
+// Polling for another instance's load: fast at first (the waiter's latency bound), then gentler.
+const FAST_POLL_MS = 4;
+const SLOW_POLL_MS = 20;
+const FAST_POLL_WINDOW_MS = 1_000;
+
+/**
+ * The read/write path: cache-aside with single-flight in this process and across instances,
+ * version-fenced fills, tags, negative caching, SWR classification and size limits.
+ */
 export class CacheEngine {
   readonly events$ = new Subject<CacheEvent>();
-  readonly #flights = new SingleFlight<Flight>();
+  readonly #flights = new SingleFlight<LoadOutcome>();
+  #closed = false;
 
   constructor(
     readonly store: GuardedStore,
-    private readonly serializer: CacheSerializer,
-    private readonly maxValueBytes: number,
+    readonly codec: EntryCodec,
     readonly stats: CacheStatsRecorder,
-    private readonly log: RateLimitedLogger,
   ) {}
 
+  /** Looks an entry up, counting a hit, stale hit or miss. */
   async read(plan: EntryPlan): Promise<ReadResult> {
-    const stored = await this.store.read(plan.key, plan.tags);
-    const envelope = stored?.payload && unwrap(stored.payload);
-    const decoded = envelope && sameVersions(envelope, stored.tagVersions) ? this.#decode(envelope, plan) : undefined;
+    const result = await this.#lookup(plan);
     const stats = this.stats.for(plan.name);
-    if (decoded === undefined) {
+    if (!result.hit) {
       stats.misses++;
-      this.#emit({ type: 'miss', name: plan.name, key: plan.key });
-      return { hit: false };
+      this.emit({ type: 'miss', name: plan.name, key: plan.key });
+    } else if (result.refresh === 'stale') {
+      stats.staleHits++;
+      this.emit({ type: 'stale-hit', name: plan.name, key: plan.key });
+    } else {
+      stats.hits++;
+      this.emit({ type: 'hit', name: plan.name, key: plan.key });
     }
-    stats.hits++;
-    this.#emit({ type: 'hit', name: plan.name, key: plan.key });
-    return decoded;
+    return result;
   }
 
-  /** Cache-aside: a hit returns the stored value; N concurrent misses in this process run `load` once. */
-  async getOrLoad(plan: EntryPlan, load: () => Promise<unknown>): Promise<unknown> {
-    const cached = await this.read(plan);
-    if (cached.hit) return cached.value;
-    const { promise, joined } = this.#flights.run(plan.key, () => this.#loadAndStore(plan, load));
-    const flight = await promise;
-    if (joined && flight.body) return this.serializer.decode(flight.body);
-    return flight.value;
+  /**
+   * Loads once per key across concurrent callers of this process (and, with a lock, of all
+   * instances). With `storeUnavailable` (the lookup just failed) the store is not touched again,
+   * so a caller waits out at most one deadline.
+   */
+  async load(plan: EntryPlan, load: () => Promise<unknown>, storeUnavailable = false): Promise<unknown> {
+    const { promise, joined } = this.#flights.run(plan.key, () =>
+      storeUnavailable
+        ? this.#loadOnly(plan, load)
+        : plan.lock
+          ? this.#loadWithLease(plan, load)
+          : this.loadAndStore(plan, load),
+    );
+    const outcome = await promise;
+    return joined && outcome.body ? this.codec.decodeBody(outcome.body) : outcome.value;
   }
 
-  /** Stores `value` unconditionally (subject to `unless`, negative caching and size limits), fencing older loads. */
-  async write(plan: EntryPlan, value: unknown, loadMs = 0): Promise<boolean> {
+  /**
+   * Runs `load` and stores its result, fenced by the versions snapshotted before it started: an
+   * invalidation meanwhile makes the fill a no-op.
+   */
+  async loadAndStore(plan: EntryPlan, load: () => Promise<unknown>, control?: LoadControl): Promise<LoadOutcome> {
     const ticket = await this.store.begin(plan.key, plan.tags);
-    const ttl = ticket && this.#ttlFor(plan, value);
-    const body = ttl && this.#encode(plan, value);
-    if (!ticket || !ttl || !body) return false;
-    return this.store.put(plan.key, this.#envelope(body, loadMs, ticket.tagVersions), ttl);
+    const { value, loadMs } = await this.#timedLoad(plan, load);
+    if (!ticket) return { value, storeFailed: true };
+    if (this.#closed || control?.abandoned) return { value };
+    const entry = this.codec.encode(plan, value, loadMs, ticket.tagVersions);
+    if (!entry) return { value };
+    const stored = await this.store.fill(plan.key, ticket, entry.payload, entry.ttlMs);
+    return { value, body: stored === true ? entry.body : undefined, storeFailed: stored === undefined };
+  }
+
+  /** Stores `value` unconditionally (subject to `unless`, negative caching, size), fencing older loads. */
+  async write(plan: EntryPlan, value: unknown): Promise<boolean> {
+    const ticket = await this.store.begin(plan.key, plan.tags);
+    const entry = ticket && this.codec.encode(plan, value, 0, ticket.tagVersions);
+    if (!entry) return false;
+    return this.store.put(plan.key, entry.payload, entry.ttlMs);
   }
 
   async evict(name: string, keys: readonly string[]): Promise<boolean> {
     const ok = await this.store.invalidate(keys);
     this.stats.for(name).evictions += keys.length;
-    for (const key of keys) this.#emit({ type: 'evict', name, key });
+    for (const key of keys) this.emit({ type: 'evict', name, key });
     return ok;
   }
 
   /** Invalidates every entry carrying one of these tag keys, in O(1) per tag. */
   async evictTags(tags: readonly string[]): Promise<boolean> {
     const ok = await this.store.invalidateTags(tags);
-    for (const tag of tags) this.#emit({ type: 'evict', name: '~tags', key: tag });
+    for (const tag of tags) this.emit({ type: 'evict', name: '~tags', key: tag });
     return ok;
   }
 
@@ -102,89 +124,74 @@ export class CacheEngine {
   async clear(name: string, prefix: string, deadlineMs: number): Promise<number | undefined> {
     const count = await this.store.invalidatePrefix(prefix, deadlineMs);
     if (count !== undefined) this.stats.for(name).evictions += count;
-    this.#emit({ type: 'evict', name, key: `${prefix}*` });
+    this.emit({ type: 'evict', name, key: `${prefix}*` });
     return count;
   }
 
-  async #loadAndStore(plan: EntryPlan, load: () => Promise<unknown>): Promise<Flight> {
-    // The snapshot is taken before the load starts: an invalidation after this point fences the fill.
-    const ticket = await this.store.begin(plan.key, plan.tags);
+  /** After this, loads still running never write (the Redis client may be closing). */
+  close(): void {
+    this.#closed = true;
+  }
+
+  emit(event: CacheEvent): void {
+    if (this.events$.observed) this.events$.next(event);
+  }
+
+  async #loadOnly(plan: EntryPlan, load: () => Promise<unknown>): Promise<LoadOutcome> {
+    return { value: (await this.#timedLoad(plan, load)).value, storeFailed: true };
+  }
+
+  async #timedLoad(plan: EntryPlan, load: () => Promise<unknown>): Promise<{ value: unknown; loadMs: number }> {
     const started = performance.now();
     let value: unknown;
     try {
       value = await load();
     } catch (error) {
       this.stats.for(plan.name).loadErrors++;
-      this.#emit({ type: 'load-error', name: plan.name, key: plan.key, durationMs: performance.now() - started });
-      throw error; // errors are shared by the callers of this flight and never cached
+      this.emit({ type: 'load-error', name: plan.name, key: plan.key, durationMs: performance.now() - started });
+      throw error; // shared by the callers of this flight, never cached
     }
     const loadMs = performance.now() - started;
     this.stats.for(plan.name).loads++;
-    this.#emit({ type: 'load', name: plan.name, key: plan.key, durationMs: loadMs });
-    const ttl = ticket && this.#ttlFor(plan, value);
-    const body = ttl && this.#encode(plan, value);
-    if (!ticket || !ttl || !body) return { value };
-    const stored = await this.store.fill(plan.key, ticket, this.#envelope(body, loadMs, ticket.tagVersions), ttl);
-    return { value, body: stored ? body : undefined };
+    this.emit({ type: 'load', name: plan.name, key: plan.key, durationMs: loadMs });
+    return { value, loadMs };
   }
 
-  /** The jittered TTL to store `value` with, or 0 when it must not be stored. */
-  #ttlFor(plan: EntryPlan, value: unknown): number {
-    const isNull = value === null || value === undefined;
-    if (isNull && plan.cacheNullMs === undefined) return 0;
-    if (plan.shouldStore && !plan.shouldStore(value)) return 0;
-    return jitterTtl(isNull ? plan.cacheNullMs! : plan.ttlMs, plan.jitter);
+  async #lookup(plan: EntryPlan): Promise<ReadResult> {
+    const stored = await this.store.read(plan.key, plan.tags);
+    if (!stored) return { hit: false, unavailable: true };
+    const envelope = stored?.payload && this.codec.unwrap(stored.payload);
+    if (!envelope || !sameVersions(envelope, stored.tagVersions)) return { hit: false };
+    const decoded = this.codec.decode(envelope, plan);
+    if (!decoded) return { hit: false };
+    return { hit: true, value: decoded.value, refresh: refreshNeed(envelope, plan) };
   }
 
-  #envelope(body: Uint8Array, loadMs: number, tagVersions: string[]): Buffer {
-    return wrap(body, { createdAt: Date.now(), freshUntil: 0, loadMs }, tagVersions);
-  }
-
-  /** The serialized value, or undefined (logged) when it cannot or must not be stored. */
-  #encode(plan: EntryPlan, value: unknown): Uint8Array | undefined {
-    let body: Uint8Array;
-    try {
-      body = this.serializer.encode(value);
-    } catch (error) {
-      const found = findUnserializable(value);
-      const failure = new CacheSerializationError(
-        messages.notSerializable(
-          plan.where,
-          plan.key,
-          found?.path ?? 'result',
-          found?.what ?? (error as Error).message,
-        ),
-      );
-      this.#skip(plan, 'serialize', failure.message);
-      return undefined;
+  /** One instance loads under a lease; the others poll for its result, up to the wait bound. */
+  async #loadWithLease(plan: EntryPlan, load: () => Promise<unknown>): Promise<LoadOutcome> {
+    const lock = plan.lock!;
+    const token = nextVersion();
+    const started = Date.now();
+    for (;;) {
+      const acquired = await this.store.acquireLease(plan.key, token, lock.leaseMs);
+      if (acquired === undefined) return this.#loadOnly(plan, load); // store unavailable: fail open
+      if (acquired) {
+        let outcome: LoadOutcome | undefined;
+        try {
+          outcome = await this.loadAndStore(plan, load);
+          return outcome;
+        } finally {
+          // After a store failure the lease just expires: releasing would cost another deadline.
+          if (!outcome?.storeFailed) await this.store.releaseLease(plan.key, token);
+        }
+      }
+      const waited = Date.now() - started;
+      if (waited >= lock.waitMs) return this.loadAndStore(plan, load); // past the bound: load ourselves
+      await sleep(waited < FAST_POLL_WINDOW_MS ? FAST_POLL_MS : SLOW_POLL_MS);
+      const result = await this.#lookup(plan);
+      if (result.hit) return { value: result.value };
+      if (result.unavailable) return this.#loadOnly(plan, load);
     }
-    if (body.byteLength > this.maxValueBytes) {
-      this.#skip(plan, 'size', messages.tooLarge(plan.where, plan.key, body.byteLength, this.maxValueBytes));
-      return undefined;
-    }
-    return body;
-  }
-
-  #decode(envelope: Envelope, plan: EntryPlan): ReadResult | undefined {
-    try {
-      return { hit: true, value: this.serializer.decode(envelope.body) };
-    } catch {
-      this.log.warn(
-        `decode:${plan.name}`,
-        `Ignoring an undecodable entry '${plan.key}' of ${plan.where}; it will be overwritten.`,
-      );
-      return undefined;
-    }
-  }
-
-  #skip(plan: EntryPlan, reason: string, message: string): void {
-    this.stats.for(plan.name).skippedStores++;
-    this.log.warn(`${reason}:${plan.name}`, message);
-    this.#emit({ type: 'store-skipped', name: plan.name, key: plan.key, reason: message });
-  }
-
-  #emit(event: CacheEvent): void {
-    if (this.events$.observed) this.events$.next(event);
   }
 }
 
@@ -194,4 +201,26 @@ function sameVersions(envelope: Envelope, current: (string | undefined)[]): bool
   if (stored.length !== current.length) return false;
   for (let i = 0; i < stored.length; i++) if (stored[i] !== current[i]) return false;
   return true;
+}
+
+/**
+ * 'stale' past soft expiry; 'early' when XFetch (Vattani et al., VLDB 2015) decides to refresh:
+ * now - loadTime * beta * ln(random) >= expiry, so slow-to-load hot keys refresh a little earlier.
+ */
+function refreshNeed(envelope: Envelope, plan: EntryPlan): 'stale' | 'early' | undefined {
+  const { freshUntil, loadMs, expiresAt } = envelope.meta;
+  const now = Date.now();
+  if (freshUntil > 0 && now >= freshUntil) return 'stale';
+  if (
+    plan.earlyRefreshBeta &&
+    loadMs > 0 &&
+    now - loadMs * plan.earlyRefreshBeta * Math.log(Math.random()) >= expiresAt
+  ) {
+    return 'early';
+  }
+  return undefined;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,6 +1,6 @@
 import { CacheDefinition } from '../definitions/cache-definition.js';
 import { encodeKey } from '../definitions/key-encoding.js';
-import { EntryPlan } from './cache.engine.js';
+import { EntryPlan, LockSettings } from './entry-plan.js';
 
 /** Name under which raw (string) keys of CacheKit live; no definition can take it. */
 export const RAW_NAME = '~raw';
@@ -15,10 +15,12 @@ export class EntryPlanner {
     private readonly namespace: string,
     private readonly defaultTtlMs: number,
     private readonly defaultJitter: number,
+    private readonly defaultLock: LockSettings | undefined,
   ) {}
 
   plan(definition: CacheDefinition, args: unknown[], where: string): EntryPlan {
     const unless = definition.unless;
+    const lock = definition.singleFlight;
     return {
       key: this.key(definition, args, where),
       tags: this.tagKeys(definition.tagsOf(args, where)),
@@ -27,6 +29,12 @@ export class EntryPlanner {
       ttlMs: definition.ttlMs ?? this.defaultTtlMs,
       jitter: definition.jitter ?? this.defaultJitter,
       cacheNullMs: definition.cacheNullMs,
+      swr: definition.swr,
+      earlyRefreshBeta: definition.earlyRefreshBeta,
+      lock:
+        lock === false || !this.defaultLock
+          ? undefined
+          : { waitMs: lock?.waitMs ?? this.defaultLock.waitMs, leaseMs: lock?.leaseMs ?? this.defaultLock.leaseMs },
       shouldStore: unless ? (value) => !unless(value, ...args) : undefined,
     };
   }

@@ -3,7 +3,7 @@
 const MAGIC_0 = 0x43; // 'C'
 const MAGIC_1 = 0x4b; // 'K'
 const VERSION = 2;
-const FIXED_BYTES = 24;
+const FIXED_BYTES = 32;
 
 export interface EnvelopeMeta {
   /** Epoch ms when the value was stored. */
@@ -12,6 +12,8 @@ export interface EnvelopeMeta {
   freshUntil: number;
   /** How long the load took, ms. */
   loadMs: number;
+  /** Epoch ms of hard expiry (the store's TTL), for probabilistic early refresh. */
+  expiresAt: number;
 }
 
 export interface Envelope {
@@ -32,6 +34,7 @@ export function wrap(body: Uint8Array, meta: EnvelopeMeta, tagVersions: readonly
   out.writeDoubleLE(meta.createdAt, 4);
   out.writeDoubleLE(meta.freshUntil, 12);
   out.writeFloatLE(meta.loadMs, 20);
+  out.writeDoubleLE(meta.expiresAt, 24);
   let offset = FIXED_BYTES;
   out[offset++] = tags.length;
   for (const tag of tags) {
@@ -65,7 +68,12 @@ export function unwrap(payload: Uint8Array): Envelope | undefined {
   }
   if (offset > view.length) return undefined;
   return {
-    meta: { createdAt: view.readDoubleLE(4), freshUntil: view.readDoubleLE(12), loadMs: view.readFloatLE(20) },
+    meta: {
+      createdAt: view.readDoubleLE(4),
+      freshUntil: view.readDoubleLE(12),
+      loadMs: view.readFloatLE(20),
+      expiresAt: view.readDoubleLE(24),
+    },
     tagVersions,
     body: view.subarray(offset),
   };

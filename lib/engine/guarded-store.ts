@@ -48,6 +48,15 @@ export class GuardedStore {
     return this.#guard('invalidatePrefix', () => this.store.invalidatePrefix(prefix), deadlineMs);
   }
 
+  /** True when this token now holds the lease, false when someone else does, undefined when the store failed. */
+  acquireLease(key: string, token: string, ttlMs: number): Promise<boolean | undefined> {
+    return this.#guard('acquireLease', () => this.store.acquireLease(key, token, ttlMs));
+  }
+
+  async releaseLease(key: string, token: string, holdMs?: number): Promise<void> {
+    await this.#guard('releaseLease', () => this.store.releaseLease(key, token, holdMs));
+  }
+
   async #guard<T>(operation: string, call: () => Promise<T>, deadlineMs = this.deadlineMs): Promise<T | undefined> {
     if (!this.breaker.allow()) return undefined;
     let timer: NodeJS.Timeout | undefined;

@@ -1,13 +1,13 @@
 import { CacheableOperation } from '../decorators/cache-operation.js';
 import { NO_VALUE } from '../decorators/method-wrapper.js';
-import { CacheEngine } from '../engine/cache.engine.js';
+import { ReadThrough } from '../engine/read-through.js';
 import { EntryPlanner } from '../engine/entry-planner.js';
 import { Invocation, OperationInterceptor } from './invocation.interface.js';
 
-/** @Cacheable: read through the cache, load once on a miss. */
+/** @Cacheable and @StaleWhileRevalidate: read through the cache, load once on a miss. */
 export class CacheableInterceptor implements OperationInterceptor<CacheableOperation> {
   constructor(
-    private readonly engine: CacheEngine,
+    private readonly readThrough: ReadThrough,
     private readonly planner: EntryPlanner,
   ) {}
 
@@ -16,6 +16,6 @@ export class CacheableInterceptor implements OperationInterceptor<CacheableOpera
     const plan = this.planner.plan(definition, call.args, call.method.where);
     const unless = plan.shouldStore;
     plan.shouldStore = (value) => value !== NO_VALUE && (!unless || unless(value));
-    return this.engine.getOrLoad(plan, next);
+    return this.readThrough.getOrLoad(plan, next);
   }
 }

@@ -7,7 +7,17 @@ export class CacheStatsRecorder {
   for(name: string): CacheStats {
     let stats = this.#byName.get(name);
     if (!stats) {
-      stats = { hits: 0, misses: 0, loads: 0, loadErrors: 0, skippedStores: 0, evictions: 0 };
+      stats = {
+        hits: 0,
+        staleHits: 0,
+        misses: 0,
+        loads: 0,
+        loadErrors: 0,
+        refreshes: 0,
+        refreshErrors: 0,
+        skippedStores: 0,
+        evictions: 0,
+      };
       this.#byName.set(name, stats);
     }
     return stats;
@@ -16,8 +26,8 @@ export class CacheStatsRecorder {
   snapshot(): Record<string, CacheStats & { hitRatio: number }> {
     const out: Record<string, CacheStats & { hitRatio: number }> = {};
     for (const [name, stats] of this.#byName) {
-      const reads = stats.hits + stats.misses;
-      out[name] = { ...stats, hitRatio: reads === 0 ? 0 : stats.hits / reads };
+      const reads = stats.hits + stats.staleHits + stats.misses;
+      out[name] = { ...stats, hitRatio: reads === 0 ? 0 : (stats.hits + stats.staleHits) / reads };
     }
     return out;
   }

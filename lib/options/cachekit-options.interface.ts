@@ -26,6 +26,13 @@ export interface CacheKitModuleOptions {
   serializer?: CacheSerializer;
   /** Size of the embedded memory store. Default: { maxEntries: 10000 }. */
   memory?: { maxEntries?: number };
+  /**
+   * Cross-instance single-flight on a miss: one instance loads under a lease, the others wait up to
+   * `wait` for its result, then load themselves. Default: { wait: '5s', lease: '10s' }; false: off.
+   */
+  singleFlight?: false | { wait?: Duration; lease?: Duration };
+  /** At shutdown, how long running background refreshes are awaited before being abandoned. Default: '5s'. */
+  shutdownTimeout?: Duration;
 }
 
 /** Options after validation, with every default applied. */
@@ -40,4 +47,6 @@ export interface ResolvedCacheKitOptions {
   maxValueBytes: number;
   serializer: CacheSerializer;
   memoryMaxEntries: number;
+  singleFlight?: { waitMs: number; leaseMs: number };
+  shutdownTimeoutMs: number;
 }

@@ -15,6 +15,8 @@ const KNOWN: readonly (keyof CacheKitModuleOptions)[] = [
   'maxValueBytes',
   'serializer',
   'memory',
+  'singleFlight',
+  'shutdownTimeout',
 ];
 const NAMESPACE = /^[A-Za-z0-9_.-]{1,32}$/;
 
@@ -48,6 +50,14 @@ export function resolveOptions(options: CacheKitModuleOptions = {}): ResolvedCac
     maxValueBytes: positiveInt(options.maxValueBytes ?? 1024 * 1024, `Option 'maxValueBytes'`),
     serializer,
     memoryMaxEntries: positiveInt(options.memory?.maxEntries ?? 10_000, `Option 'memory.maxEntries'`),
+    singleFlight:
+      options.singleFlight === false
+        ? undefined
+        : {
+            waitMs: parseDuration(options.singleFlight?.wait ?? '5s', `Option 'singleFlight.wait'`),
+            leaseMs: parseDuration(options.singleFlight?.lease ?? '10s', `Option 'singleFlight.lease'`),
+          },
+    shutdownTimeoutMs: parseDuration(options.shutdownTimeout ?? '5s', `Option 'shutdownTimeout'`),
   };
 }
 

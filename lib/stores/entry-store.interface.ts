@@ -26,6 +26,10 @@ export interface EntryStore {
   invalidateTags(tags: readonly string[]): Promise<void>;
   /** Invalidates every entry whose key starts with `prefix` (no glob characters); returns how many. */
   invalidatePrefix(prefix: string): Promise<number>;
+  /** Takes the entry's load lease for `ttlMs` if nobody holds it; true when `token` now holds it. */
+  acquireLease(key: string, token: string, ttlMs: number): Promise<boolean>;
+  /** Releases the lease if `token` holds it; with `holdMs`, keeps it that long instead (refresh backoff). */
+  releaseLease(key: string, token: string, holdMs?: number): Promise<void>;
 }
 
 export interface StoredRead {

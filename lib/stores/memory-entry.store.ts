@@ -16,6 +16,7 @@ export class MemoryEntryStore implements EntryStore {
   readonly #entries: LRUCache<string, MemoryEntry>;
   // A dropped tag version makes its entries misses (fail closed), so bounding it is safe.
   readonly #tags: LRUCache<string, string>;
+  readonly #leases = new Map<string, { token: string; until: number }>();
 
   constructor(
     maxEntries: number,
@@ -65,5 +66,20 @@ export class MemoryEntryStore implements EntryStore {
     const keys = [...this.#entries.keys()].filter((key) => key.startsWith(prefix));
     await this.invalidate(keys);
     return keys.length;
+  }
+
+  async acquireLease(key: string, token: string, ttlMs: number): Promise<boolean> {
+    const now = Date.now();
+    const held = this.#leases.get(key);
+    if (held && held.until > now) return false;
+    this.#leases.set(key, { token, until: now + ttlMs });
+    return true;
+  }
+
+  async releaseLease(key: string, token: string, holdMs = 0): Promise<void> {
+    const held = this.#leases.get(key);
+    if (held?.token !== token) return;
+    if (holdMs > 0) held.until = Date.now() + holdMs;
+    else this.#leases.delete(key);
   }
 }

@@ -1,6 +1,6 @@
 import { Cluster, Redis } from 'ioredis';
 import { EntryStore, FillTicket, StoredRead } from './entry-store.interface.js';
-import { BEGIN, FILL, INVALIDATE, PUT } from './redis.scripts.js';
+import { BEGIN, FILL, INVALIDATE, PUT, RELEASE_LEASE } from './redis.scripts.js';
 import { nextVersion } from './version-nonce.js';
 
 const SCAN_BATCH = 500;
@@ -76,6 +76,15 @@ export class RedisEntryStore implements EntryStore {
       } while (cursor !== '0');
     }
     return count;
+  }
+
+  async acquireLease(key: string, token: string, ttlMs: number): Promise<boolean> {
+    // `{entry}:lease` shares the entry's hash tag, so it lives in the entry's slot.
+    return (await this.client.set(`${key}:lease`, token, 'PX', ttlMs, 'NX')) === 'OK';
+  }
+
+  async releaseLease(key: string, token: string, holdMs = 0): Promise<void> {
+    await RELEASE_LEASE.run(this.client, [`${key}:lease`], [token, holdMs]);
   }
 
   async #tagVersions(tags: readonly string[]): Promise<(string | undefined)[]> {

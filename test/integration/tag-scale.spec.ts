@@ -48,7 +48,11 @@ describe.each(['redis', 'cluster'])('a tag held by many entries (%s)', (kind) =>
 });
 
 function entry(value: number, tagVersions: string[]): Buffer {
-  return wrap(v8Serializer.encode(value), { createdAt: Date.now(), freshUntil: 0, loadMs: 1 }, tagVersions);
+  return wrap(
+    v8Serializer.encode(value),
+    { createdAt: Date.now(), freshUntil: 0, loadMs: 1, expiresAt: 0 },
+    tagVersions,
+  );
 }
 
 /** Total commands processed by the server(s), from INFO stats. */

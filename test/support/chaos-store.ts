@@ -34,6 +34,13 @@ export class DelayingStore implements EntryStore {
     return this.#delayed(() => this.inner.invalidatePrefix(prefix));
   }
 
+  acquireLease(key: string, token: string, ttlMs: number): Promise<boolean> {
+    return this.#delayed(() => this.inner.acquireLease(key, token, ttlMs));
+  }
+  releaseLease(key: string, token: string, holdMs?: number): Promise<void> {
+    return this.#delayed(() => this.inner.releaseLease(key, token, holdMs));
+  }
+
   async #delayed<T>(operation: () => Promise<T>): Promise<T> {
     await sleep(this.random() * this.maxDelayMs);
     const result = await operation();

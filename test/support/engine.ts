@@ -1,24 +1,57 @@
 import { Logger } from '@nestjs/common';
-import { CacheEngine, EntryPlan } from '../../lib/engine/cache.engine.js';
+import { BackgroundRefresher } from '../../lib/engine/background-refresher.js';
+import { CacheEngine } from '../../lib/engine/cache.engine.js';
 import { CircuitBreaker } from '../../lib/engine/circuit-breaker.js';
+import { EntryCodec } from '../../lib/engine/entry-codec.js';
+import { EntryPlan } from '../../lib/engine/entry-plan.js';
 import { GuardedStore } from '../../lib/engine/guarded-store.js';
 import { RateLimitedLogger } from '../../lib/engine/rate-limited-logger.js';
+import { ReadThrough } from '../../lib/engine/read-through.js';
 import { CacheStatsRecorder } from '../../lib/observability/cache-stats.js';
 import { v8Serializer } from '../../lib/serialization/v8.serializer.js';
 import { EntryStore } from '../../lib/stores/entry-store.interface.js';
 
-/** An engine over any store, for tests that drive the read/write path directly. */
-export function engineOver(store: EntryStore, deadlineMs = 1_000): CacheEngine {
-  const log = new RateLimitedLogger(new Logger('CacheKitTest'));
-  return new CacheEngine(
-    new GuardedStore(store, deadlineMs, new CircuitBreaker(1_000, 1_000), log),
-    v8Serializer,
-    1024 * 1024,
-    new CacheStatsRecorder(),
-    log,
-  );
+/** The engine over any store, for tests that drive the read/write path directly. */
+export class TestCache {
+  readonly engine: CacheEngine;
+  readonly refresher: BackgroundRefresher;
+  readonly #readThrough: ReadThrough;
+
+  constructor(store: EntryStore, deadlineMs: number) {
+    const log = new RateLimitedLogger(new Logger('CacheKitTest'));
+    const stats = new CacheStatsRecorder();
+    const codec = new EntryCodec(v8Serializer, 1024 * 1024, log, () => undefined);
+    this.engine = new CacheEngine(
+      new GuardedStore(store, deadlineMs, new CircuitBreaker(1_000, 1_000), log),
+      codec,
+      stats,
+    );
+    this.refresher = new BackgroundRefresher(this.engine, log);
+    this.#readThrough = new ReadThrough(this.engine, this.refresher);
+  }
+
+  getOrLoad(plan: EntryPlan, load: () => Promise<unknown>): Promise<unknown> {
+    return this.#readThrough.getOrLoad(plan, load);
+  }
+
+  async read(plan: EntryPlan): Promise<{ hit: true; value: unknown } | { hit: false }> {
+    const result = await this.engine.read(plan);
+    return result.hit ? { hit: true, value: result.value } : { hit: false };
+  }
+
+  evict(name: string, keys: string[]): Promise<boolean> {
+    return this.engine.evict(name, keys);
+  }
+
+  evictTags(tags: string[]): Promise<boolean> {
+    return this.engine.evictTags(tags);
+  }
 }
 
-export function planFor(key: string, tags: string[] = []): EntryPlan {
-  return { key, tags, name: 'race', where: 'RaceTest#read', ttlMs: 60_000, jitter: 0 };
+export function engineOver(store: EntryStore, deadlineMs = 1_000): TestCache {
+  return new TestCache(store, deadlineMs);
+}
+
+export function planFor(key: string, tags: string[] = [], extra: Partial<EntryPlan> = {}): EntryPlan {
+  return { key, tags, name: 'race', where: 'RaceTest#read', ttlMs: 60_000, jitter: 0, ...extra };
 }

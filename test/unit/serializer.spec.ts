@@ -44,9 +44,9 @@ describe('default serializer', () => {
 describe('envelope', () => {
   it('keeps metadata and body, and rejects foreign or corrupt payloads', () => {
     const body = v8Serializer.encode({ a: 1 });
-    const payload = wrap(body, { createdAt: 1000, freshUntil: 2000, loadMs: 12.5 });
+    const payload = wrap(body, { createdAt: 1000, freshUntil: 2000, loadMs: 12.5, expiresAt: 3000 });
     const back = unwrap(payload)!;
-    expect(back.meta).toEqual({ createdAt: 1000, freshUntil: 2000, loadMs: 12.5 });
+    expect(back.meta).toEqual({ createdAt: 1000, freshUntil: 2000, loadMs: 12.5, expiresAt: 3000 });
     expect(v8Serializer.decode(back.body)).toEqual({ a: 1 });
     expect(unwrap(Buffer.from('{"a":1}'))).toBeUndefined();
     expect(unwrap(Buffer.alloc(3))).toBeUndefined();

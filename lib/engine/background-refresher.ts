@@ -1,0 +1,107 @@
+import { nextVersion } from '../stores/version-nonce.js';
+import { CacheEngine, LoadControl } from './cache.engine.js';
+import { EntryPlan } from './entry-plan.js';
+import { RateLimitedLogger } from './rate-limited-logger.js';
+
+const BACKOFF_BASE_MS = 500;
+const BACKOFF_MAX_MS = 30_000;
+const DEFAULT_LEASE_MS = 10_000;
+
+/**
+ * Background refreshes of stale (SWR) or early-refresh (XFetch) entries: one per key in this
+ * process, one per key across instances (a lease), abandoned after a timeout, spaced by
+ * exponential backoff after failures (the lease is kept for the backoff, so other instances wait
+ * too). Failures never reach callers: they keep getting the stale value until hard expiry.
+ */
+export class BackgroundRefresher {
+  readonly #running = new Map<string, Promise<void>>();
+  readonly #failures = new Map<string, { count: number; retryAt: number }>();
+  #closed = false;
+
+  constructor(
+    private readonly engine: CacheEngine,
+    private readonly log: RateLimitedLogger,
+  ) {}
+
+  /** Starts a refresh of this entry unless one is running, backing off, or we are shutting down. */
+  trigger(plan: EntryPlan, load: () => Promise<unknown>): void {
+    if (this.#closed || this.#running.has(plan.key)) return;
+    const failure = this.#failures.get(plan.key);
+    if (failure && failure.retryAt > Date.now()) return;
+    const run = this.#refresh(plan, load).finally(() => this.#running.delete(plan.key));
+    this.#running.set(plan.key, run);
+  }
+
+  get running(): number {
+    return this.#running.size;
+  }
+
+  /** Waits for running refreshes up to `boundMs`, then abandons them; no refresh starts afterwards. */
+  async drain(boundMs: number): Promise<void> {
+    this.#closed = true;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.#running.values()]),
+      new Promise((resolve) => (timer = setTimeout(resolve, boundMs))),
+    ]);
+    clearTimeout(timer);
+  }
+
+  async #refresh(plan: EntryPlan, load: () => Promise<unknown>): Promise<void> {
+    const token = nextVersion();
+    const leaseMs = plan.lock?.leaseMs ?? plan.swr?.refreshTimeoutMs ?? DEFAULT_LEASE_MS;
+    const acquired = await this.engine.store.acquireLease(plan.key, token, leaseMs);
+    if (acquired !== true) return; // another instance refreshes, or the store is unavailable
+    const started = performance.now();
+    const stats = this.engine.stats.for(plan.name);
+    stats.refreshes++;
+    this.engine.emit({ type: 'refresh-start', name: plan.name, key: plan.key });
+    const control: LoadControl = { abandoned: false };
+    try {
+      await withTimeout(this.engine.loadAndStore(plan, load, control), plan.swr?.refreshTimeoutMs ?? leaseMs, control);
+      this.#failures.delete(plan.key);
+      await this.engine.store.releaseLease(plan.key, token);
+      this.engine.emit({
+        type: 'refresh-success',
+        name: plan.name,
+        key: plan.key,
+        durationMs: performance.now() - started,
+      });
+    } catch (error) {
+      const count = (this.#failures.get(plan.key)?.count ?? 0) + 1;
+      const backoffMs = Math.min(BACKOFF_BASE_MS * 2 ** (count - 1), BACKOFF_MAX_MS);
+      this.#failures.set(plan.key, { count, retryAt: Date.now() + backoffMs });
+      await this.engine.store.releaseLease(plan.key, token, backoffMs);
+      stats.refreshErrors++;
+      const reason = error instanceof Error ? error.message : String(error);
+      this.engine.emit({
+        type: 'refresh-error',
+        name: plan.name,
+        key: plan.key,
+        durationMs: performance.now() - started,
+        reason,
+      });
+      this.log.warn(
+        `refresh:${plan.name}`,
+        `Refreshing ${plan.where} ('${plan.key}') failed: ${reason}; serving the stale value, retrying in ${backoffMs} ms.`,
+      );
+    }
+  }
+}
+
+async function withTimeout<T>(work: Promise<T>, timeoutMs: number, control: LoadControl): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      work,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          control.abandoned = true; // its late result must not overwrite a newer one
+          reject(new Error(`refresh abandoned after ${timeoutMs} ms`));
+        }, timeoutMs);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

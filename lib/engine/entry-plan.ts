@@ -1,0 +1,32 @@
+import { SwrSettings } from '../definitions/cache-definition.js';
+
+/** Cross-instance single-flight settings, in ms. */
+export interface LockSettings {
+  /** How long other instances wait for the loading one before loading themselves. */
+  waitMs: number;
+  /** Lifetime of the load lease (released early when the load ends). */
+  leaseMs: number;
+}
+
+/** Everything the engine needs to read or write one entry. */
+export interface EntryPlan {
+  /** Full store key. */
+  key: string;
+  /** Store keys of the tags the entry carries. */
+  tags: string[];
+  /** Cache name, for stats, events and logs. */
+  name: string;
+  /** Who asked, for error texts: 'ProductService#findOne'. */
+  where: string;
+  /** Hard TTL (without swr). */
+  ttlMs: number;
+  jitter: number;
+  /** TTL for null/undefined results; undefined: they are not stored. */
+  cacheNullMs?: number;
+  /** Returns false to keep a result out of the cache (`unless`). */
+  shouldStore?: (value: unknown) => boolean;
+  swr?: SwrSettings;
+  earlyRefreshBeta?: number;
+  /** Cross-instance single-flight on a miss; undefined: off. */
+  lock?: LockSettings;
+}
