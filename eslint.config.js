@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', '.sample-build/', 'node_modules/', 'coverage/', '.tmp/'] },
+  { ignores: ['dist/', '.sample-build/', '.bench-build/', 'node_modules/', 'coverage/', '.tmp/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,0 +1,104 @@
+// `npm run bench`: every scenario against every contender in one run, on this machine, printed
+// as Markdown tables with ratios to the floor row of the same run. See bench/README.md.
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { openContenders } from './contenders/all.js';
+import { ContenderGroup } from './contenders/contender.js';
+import { runHitPath } from './scenarios/hit-path.js';
+import { runSerializers } from './scenarios/serializers.js';
+import { runStampedeProcesses } from './scenarios/stampede-processes.js';
+import { runStampede } from './scenarios/stampede.js';
+import { describeEnvironment, renderEnvironment } from './support/environment.js';
+import { Budget } from './support/measure.js';
+import { BenchRedis, startBenchRedis } from './support/redis.js';
+import { Table, renderTable } from './support/table.js';
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    json: { type: 'string' },
+    help: { type: 'boolean', default: false },
+  },
+});
+
+if (args.help) {
+  console.log(
+    'usage: npm run bench [-- --quick] [-- --json results.json]\nREDIS_URL uses that server instead of starting one.',
+  );
+  process.exit(0);
+}
+
+const budget = (warmupMs: number, measureMs: number): Budget => ({ warmupMs, measureMs, maxOps: 2_000_000 });
+
+// Full: about 2 minutes on 2 cores. Quick: a smoke run of about 20 s, numbers only indicative.
+const SETTINGS = args.quick
+  ? { hit: budget(50, 200), passes: 1, codec: budget(20, 60), rounds: 2, processRounds: 1 }
+  : { hit: budget(150, 400), passes: 3, codec: budget(100, 400), rounds: 5, processRounds: 3 };
+const CONCURRENCY = 64;
+const STAMPEDE = { callers: 1000, loaderMs: 50, processes: 4 };
+
+const progress = (line: string) => process.stderr.write(`  … ${line}\n`);
+const tables: Table[] = [];
+const show = (table: Table) => {
+  tables.push(table);
+  console.log(`\n${renderTable(table)}`);
+};
+
+let redis: BenchRedis | undefined;
+let group: ContenderGroup | undefined;
+
+async function cleanup(): Promise<void> {
+  const open = group;
+  group = undefined;
+  await open?.close().catch((error: Error) => console.error(`closing contenders: ${error.message}`));
+  const server = redis;
+  redis = undefined;
+  await server?.stop().catch((error: Error) => console.error(`stopping redis: ${error.message}`));
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: stopping redis-server and exiting`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  redis = await startBenchRedis();
+  const env = describeEnvironment(redis.origin);
+  console.log(renderEnvironment(env, args.quick ? 'quick smoke run: numbers are indicative only' : 'full run'));
+  const prefix = redis.prefix;
+
+  group = await openContenders(redis.url, prefix);
+  for (const table of await runHitPath(
+    group.contenders,
+    { serial: SETTINGS.hit, concurrent: SETTINGS.hit, passes: SETTINGS.passes, concurrency: CONCURRENCY, prefix },
+    progress,
+  )) {
+    show(table);
+  }
+  show(await runStampede(group.contenders, { ...STAMPEDE, rounds: SETTINGS.rounds, prefix }, progress));
+  show(
+    await runStampedeProcesses(
+      group.contenders,
+      { ...STAMPEDE, rounds: SETTINGS.processRounds, prefix, redisUrl: redis.url },
+      progress,
+    ),
+  );
+  for (const table of runSerializers(SETTINGS.codec, progress)) show(table);
+
+  await cleanup();
+  const seconds = (Date.now() - started) / 1000;
+  console.log(`\nfinished in ${seconds.toFixed(0)} s`);
+  if (args.json) {
+    writeFileSync(args.json, `${JSON.stringify({ environment: env, quick: args.quick, seconds, tables }, null, 2)}\n`);
+    console.log(`results written to ${args.json}`);
+  }
+}
+
+main().catch(async (error: Error) => {
+  console.error(`bench failed: ${error.stack ?? error.message}`);
+  await cleanup();
+  process.exit(1);
+});
