@@ -25,6 +25,7 @@ export class KeyEncodingProblem {
 // '\\', whitespace, NUL, '%', '~', '#', '@', '(', ')', ',', '=', non-ASCII) is percent-encoded,
 // so a user string can never form a separator, a glob, a cluster hash tag or a type marker.
 const SAFE = /^[A-Za-z0-9_.\-/]*$/;
+const OPAQUE: (abstract new (...args: never[]) => object)[] = [Map, Set, WeakMap, WeakSet, Promise, RegExp, Error];
 // With a namespace of at most 32 and a name of at most 64 characters, a full key stays under 256 bytes.
 const MAX_KEY_BYTES = 150;
 const READABLE_PREFIX = 48;
@@ -69,9 +70,10 @@ function encodeValue(value: unknown, path: string, seen: Set<object>): string {
     if (Array.isArray(value)) {
       return '(' + value.map((item, i) => encodeValue(item, `${path}[${i}]`, seen)).join(',') + ')';
     }
-    const proto = Object.getPrototypeOf(value);
-    if (proto !== Object.prototype && proto !== null) {
-      throw new KeyEncodingProblem(path, `an instance of ${proto?.constructor?.name ?? 'a class'}`);
+    // Class instances (validated DTOs from Nest's ValidationPipe) are keyed by their own fields,
+    // like plain objects; built-ins whose content is not in own fields are rejected.
+    if (OPAQUE.some((type) => value instanceof type) || ArrayBuffer.isView(value)) {
+      throw new KeyEncodingProblem(path, `an instance of ${value.constructor?.name ?? 'a built-in'}`);
     }
     const parts: string[] = [];
     for (const name of Object.keys(value).sort()) {

@@ -107,10 +107,10 @@ export class CacheEngine {
   }
 
   async evict(name: string, keys: readonly string[]): Promise<boolean> {
-    const ok = await this.store.invalidate(keys);
-    this.stats.for(name).evictions += keys.length;
+    const deleted = await this.store.invalidate(keys);
+    this.stats.for(name).evictions += deleted ?? 0;
     for (const key of keys) this.emit({ type: 'evict', name, key });
-    return ok;
+    return deleted !== undefined;
   }
 
   /** Invalidates every entry carrying one of these tag keys, in O(1) per tag. */

@@ -36,8 +36,9 @@ export class GuardedStore {
     return (await this.#guard('put', async () => (await this.store.put(key, payload, ttlMs), true))) === true;
   }
 
-  async invalidate(keys: readonly string[]): Promise<boolean> {
-    return (await this.#guard('invalidate', async () => (await this.store.invalidate(keys), true))) === true;
+  /** How many entries held a value, or undefined when the store failed. */
+  invalidate(keys: readonly string[]): Promise<number | undefined> {
+    return this.#guard('invalidate', () => this.store.invalidate(keys));
   }
 
   async invalidateTags(tags: readonly string[]): Promise<boolean> {

@@ -20,11 +20,11 @@ export interface EntryStore {
   fill(key: string, ticket: FillTicket, payload: Uint8Array, ttlMs: number): Promise<boolean>;
   /** Stores the payload unconditionally and fences fills that began earlier (@CachePut, CacheKit.set). */
   put(key: string, payload: Uint8Array, ttlMs: number): Promise<void>;
-  /** Deletes entries and fences fills that began earlier. */
-  invalidate(keys: readonly string[]): Promise<void>;
+  /** Deletes entries and fences fills that began earlier; returns how many held a value. */
+  invalidate(keys: readonly string[]): Promise<number>;
   /** Invalidates every entry carrying any of the tags: O(1) per tag, whatever carries it. */
   invalidateTags(tags: readonly string[]): Promise<void>;
-  /** Invalidates every entry whose key starts with `prefix` (no glob characters); returns how many. */
+  /** Invalidates every entry whose key starts with `prefix` (no glob characters); returns how many held a value. */
   invalidatePrefix(prefix: string): Promise<number>;
   /** Takes the entry's load lease for `ttlMs` if nobody holds it; true when `token` now holds it. */
   acquireLease(key: string, token: string, ttlMs: number): Promise<boolean>;

@@ -54,8 +54,13 @@ export class MemoryEntryStore implements EntryStore {
     this.#entries.set(key, { payload, version: nextVersion() }, { ttl: ttlMs });
   }
 
-  async invalidate(keys: readonly string[]): Promise<void> {
-    for (const key of keys) this.#entries.set(key, { version: nextVersion() }, { ttl: this.fenceTtlMs });
+  async invalidate(keys: readonly string[]): Promise<number> {
+    let deleted = 0;
+    for (const key of keys) {
+      if (this.#entries.get(key)?.payload) deleted++;
+      this.#entries.set(key, { version: nextVersion() }, { ttl: this.fenceTtlMs });
+    }
+    return deleted;
   }
 
   async invalidateTags(tags: readonly string[]): Promise<void> {
@@ -63,9 +68,7 @@ export class MemoryEntryStore implements EntryStore {
   }
 
   async invalidatePrefix(prefix: string): Promise<number> {
-    const keys = [...this.#entries.keys()].filter((key) => key.startsWith(prefix));
-    await this.invalidate(keys);
-    return keys.length;
+    return this.invalidate([...this.#entries.keys()].filter((key) => key.startsWith(prefix)));
   }
 
   async acquireLease(key: string, token: string, ttlMs: number): Promise<boolean> {

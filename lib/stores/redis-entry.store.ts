@@ -54,8 +54,11 @@ export class RedisEntryStore implements EntryStore {
     await PUT.run(this.client, [key], [nextVersion(), toBuffer(payload), ttlMs]);
   }
 
-  async invalidate(keys: readonly string[]): Promise<void> {
-    await Promise.all(keys.map((key) => INVALIDATE.run(this.client, [key], [nextVersion(), this.times.fenceTtlMs])));
+  async invalidate(keys: readonly string[]): Promise<number> {
+    const deleted = await Promise.all(
+      keys.map((key) => INVALIDATE.run(this.client, [key], [nextVersion(), this.times.fenceTtlMs])),
+    );
+    return deleted.reduce<number>((sum, n) => sum + Number(n), 0);
   }
 
   async invalidateTags(tags: readonly string[]): Promise<void> {
@@ -71,8 +74,7 @@ export class RedisEntryStore implements EntryStore {
       do {
         const [next, keys] = await node.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', SCAN_BATCH);
         cursor = next;
-        await this.invalidate(keys);
-        count += keys.length;
+        count += await this.invalidate(keys);
       } while (cursor !== '0');
     }
     return count;

@@ -47,12 +47,12 @@ redis.call('HSET', KEYS[1], 'd', ARGV[2], 'v', ARGV[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1`);
 
-/** KEYS[1] entry; ARGV[1] new version, ARGV[2] fence ttl. */
+/** KEYS[1] entry; ARGV[1] new version, ARGV[2] fence ttl. Returns 1 when a value was deleted. */
 export const INVALIDATE = new LuaScript(`
-redis.call('HDEL', KEYS[1], 'd')
+local deleted = redis.call('HDEL', KEYS[1], 'd')
 redis.call('HSET', KEYS[1], 'v', ARGV[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
-return 1`);
+return deleted`);
 
 /** KEYS[1] lease; ARGV[1] owner token, ARGV[2] hold ms (0: delete). Only the owner may touch it. */
 export const RELEASE_LEASE = new LuaScript(`

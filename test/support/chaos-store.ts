@@ -24,7 +24,7 @@ export class DelayingStore implements EntryStore {
   put(key: string, payload: Uint8Array, ttlMs: number): Promise<void> {
     return this.#delayed(() => this.inner.put(key, payload, ttlMs));
   }
-  invalidate(keys: readonly string[]): Promise<void> {
+  invalidate(keys: readonly string[]): Promise<number> {
     return this.#delayed(() => this.inner.invalidate(keys));
   }
   invalidateTags(tags: readonly string[]): Promise<void> {

@@ -72,6 +72,14 @@ describe('key encoding', () => {
     expect(encodeKey(long + 'y')).not.toBe(key);
   });
 
+  it('keys class instances (validated DTOs) by their own fields', () => {
+    class ListQuery {
+      category = 'lamps';
+      page = 2;
+    }
+    expect(encodeKey(new ListQuery())).toBe(encodeKey({ page: 2, category: 'lamps' }));
+  });
+
   it('rejects what cannot be a key, naming the method and the path', () => {
     const where = 'ProductService#findOne';
     const cases: [unknown, RegExp][] = [
