@@ -26,7 +26,7 @@ export const cacheKitProviders: Provider[] = [
   {
     provide: CacheKitRuntime,
     useFactory: (options: ResolvedCacheKitOptions, connection: RedisConnectionHolder) =>
-      new CacheKitRuntime(options, connection),
+      CacheKitRuntime.create(options, connection),
     inject: [CACHEKIT_OPTIONS, RedisConnectionHolder],
   },
 ];

@@ -1,4 +1,6 @@
 import { BeforeApplicationShutdown, Logger } from '@nestjs/common';
+import { InvalidationBus } from './bus/invalidation-bus.js';
+import { L1Tier } from './l1/l1-tier.js';
 import { BackgroundRefresher } from './engine/background-refresher.js';
 import { CacheEngine } from './engine/cache.engine.js';
 import { CircuitBreaker } from './engine/circuit-breaker.js';
@@ -33,8 +35,26 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
   readonly refresher: BackgroundRefresher;
   readonly pipeline: InvocationPipeline;
   readonly clearDeadlineMs: number;
+  #bus?: InvalidationBus;
 
-  constructor(
+  /** Builds the runtime and, with an L1 over Redis, connects its invalidation bus. */
+  static async create(options: ResolvedCacheKitOptions, connection: RedisConnectionHolder): Promise<CacheKitRuntime> {
+    const runtime = new CacheKitRuntime(options, connection);
+    if (options.l1 && connection.client) {
+      const bus = new InvalidationBus(
+        connection.client,
+        options.namespace,
+        (what) => runtime.engine.applyToL1(what),
+        () => runtime.engine.applyToL1({ prefix: '' }),
+      );
+      await bus.start();
+      runtime.engine.attachBus(bus);
+      runtime.#bus = bus;
+    }
+    return runtime;
+  }
+
+  private constructor(
     private readonly options: ResolvedCacheKitOptions,
     connection: RedisConnectionHolder,
   ) {
@@ -51,7 +71,7 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
       this.engine.emit({ type: 'store-skipped', name: plan.name, key: plan.key, reason });
     });
     this.clearDeadlineMs = options.operationTimeoutMs * CLEAR_DEADLINE_FACTOR;
-    this.engine = new CacheEngine(guarded, codec, stats);
+    this.engine = new CacheEngine(guarded, codec, stats, options.l1 && new L1Tier(options.l1));
     this.refresher = new BackgroundRefresher(this.engine, log);
     this.readThrough = new ReadThrough(this.engine, this.refresher);
     this.planner = new EntryPlanner(options.namespace, options.defaultTtlMs, options.jitter, options.singleFlight);
@@ -66,6 +86,7 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
   async beforeApplicationShutdown(): Promise<void> {
     await this.refresher.drain(this.options.shutdownTimeoutMs);
     this.engine.close();
+    await this.#bus?.stop();
   }
 }
 

@@ -7,6 +7,8 @@ import { EntryPlan } from './entry-plan.js';
 import { Envelope } from './envelope.js';
 import { GuardedStore } from './guarded-store.js';
 import { SingleFlight } from './single-flight.js';
+import { InvalidationBus, Invalidation } from '../bus/invalidation-bus.js';
+import { L1Tier } from '../l1/l1-tier.js';
 
 export type { EntryPlan } from './entry-plan.js';
 
@@ -47,7 +49,14 @@ export class CacheEngine {
     readonly store: GuardedStore,
     readonly codec: EntryCodec,
     readonly stats: CacheStatsRecorder,
+    private readonly l1?: L1Tier,
+    private bus?: InvalidationBus,
   ) {}
+
+  /** Connects the L1 bus (set once the subscriber connection is up). */
+  attachBus(bus: InvalidationBus): void {
+    this.bus = bus;
+  }
 
   /** Looks an entry up, counting a hit, stale hit or miss. */
   async read(plan: EntryPlan): Promise<ReadResult> {
@@ -88,6 +97,7 @@ export class CacheEngine {
    * invalidation meanwhile makes the fill a no-op.
    */
   async loadAndStore(plan: EntryPlan, load: () => Promise<unknown>, control?: LoadControl): Promise<LoadOutcome> {
+    const epoch = this.l1?.epoch ?? 0;
     const ticket = await this.store.begin(plan.key, plan.tags);
     const { value, loadMs } = await this.#timedLoad(plan, load);
     if (!ticket) return { value, storeFailed: true };
@@ -95,7 +105,9 @@ export class CacheEngine {
     const entry = this.codec.encode(plan, value, loadMs, ticket.tagVersions);
     if (!entry) return { value };
     const stored = await this.store.fill(plan.key, ticket, entry.payload, entry.ttlMs);
-    return { value, body: stored === true ? entry.body : undefined, storeFailed: stored === undefined };
+    if (stored !== true) return { value, storeFailed: stored === undefined };
+    this.l1?.set(plan.key, value, entry.body, entry.freshUntil, plan.tags, entry.ttlMs, epoch);
+    return { value, body: entry.body };
   }
 
   /** Stores `value` unconditionally (subject to `unless`, negative caching, size), fencing older loads. */
@@ -103,11 +115,14 @@ export class CacheEngine {
     const ticket = await this.store.begin(plan.key, plan.tags);
     const entry = ticket && this.codec.encode(plan, value, 0, ticket.tagVersions);
     if (!entry) return false;
-    return this.store.put(plan.key, entry.payload, entry.ttlMs);
+    const ok = await this.store.put(plan.key, entry.payload, entry.ttlMs);
+    this.#dropFromL1({ keys: [plan.key] });
+    return ok;
   }
 
   async evict(name: string, keys: readonly string[]): Promise<boolean> {
     const deleted = await this.store.invalidate(keys);
+    this.#dropFromL1({ keys: [...keys] });
     this.stats.for(name).evictions += deleted ?? 0;
     for (const key of keys) this.emit({ type: 'evict', name, key });
     return deleted !== undefined;
@@ -116,6 +131,7 @@ export class CacheEngine {
   /** Invalidates every entry carrying one of these tag keys, in O(1) per tag. */
   async evictTags(tags: readonly string[]): Promise<boolean> {
     const ok = await this.store.invalidateTags(tags);
+    this.#dropFromL1({ tags: [...tags] });
     for (const tag of tags) this.emit({ type: 'evict', name: '~tags', key: tag });
     return ok;
   }
@@ -123,6 +139,7 @@ export class CacheEngine {
   /** Invalidates every entry of a cache name (SCAN in batches); how many, or undefined if the store failed. */
   async clear(name: string, prefix: string, deadlineMs: number): Promise<number | undefined> {
     const count = await this.store.invalidatePrefix(prefix, deadlineMs);
+    this.#dropFromL1({ prefix });
     if (count !== undefined) this.stats.for(name).evictions += count;
     this.emit({ type: 'evict', name, key: `${prefix}*` });
     return count;
@@ -131,6 +148,21 @@ export class CacheEngine {
   /** After this, loads still running never write (the Redis client may be closing). */
   close(): void {
     this.#closed = true;
+  }
+
+  /** Applies an invalidation to this instance's L1 (from the bus, or after our own store write). */
+  applyToL1(what: Invalidation): void {
+    if (!this.l1) return;
+    if ('keys' in what) this.l1.deleteKeys(what.keys);
+    else if ('tags' in what) this.l1.deleteTags(what.tags);
+    else this.l1.deletePrefix(what.prefix);
+  }
+
+  // After the store write, never before: a local read between the two would re-insert the old value.
+  #dropFromL1(what: Invalidation): void {
+    if (!this.l1) return;
+    this.applyToL1(what);
+    this.bus?.publish(what);
   }
 
   emit(event: CacheEvent): void {
@@ -158,12 +190,20 @@ export class CacheEngine {
   }
 
   async #lookup(plan: EntryPlan): Promise<ReadResult> {
+    const local = this.l1?.get(plan.key);
+    if (local) {
+      const value = local.hasFrozen ? local.frozen : this.codec.decodeBody(local.body!);
+      return { hit: true, value, refresh: local.freshUntil > 0 && Date.now() >= local.freshUntil ? 'stale' : undefined };
+    }
+    const epoch = this.l1?.epoch ?? 0;
     const stored = await this.store.read(plan.key, plan.tags);
     if (!stored) return { hit: false, unavailable: true };
     const envelope = stored?.payload && this.codec.unwrap(stored.payload);
     if (!envelope || !sameVersions(envelope, stored.tagVersions)) return { hit: false };
     const decoded = this.codec.decode(envelope, plan);
     if (!decoded) return { hit: false };
+    const { freshUntil, expiresAt } = envelope.meta;
+    this.l1?.set(plan.key, decoded.value, envelope.body, freshUntil, plan.tags, expiresAt - Date.now(), epoch);
     return { hit: true, value: decoded.value, refresh: refreshNeed(envelope, plan) };
   }
 

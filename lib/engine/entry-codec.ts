@@ -12,6 +12,7 @@ export interface EncodedEntry {
   body: Uint8Array;
   payload: Buffer;
   ttlMs: number;
+  freshUntil: number;
 }
 
 /**
@@ -43,7 +44,7 @@ export class EntryCodec {
       ttlMs = fresh + jitterTtl(plan.swr.staleMs, plan.jitter);
     } else ttlMs = jitterTtl(plan.ttlMs, plan.jitter);
     const payload = wrap(body, { createdAt: now, freshUntil, loadMs, expiresAt: now + ttlMs }, tagVersions);
-    return { body, payload, ttlMs };
+    return { body, payload, ttlMs, freshUntil };
   }
 
   /** The decoded value, or undefined when the payload is foreign or corrupt (a miss, overwritten later). */

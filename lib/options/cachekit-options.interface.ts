@@ -33,6 +33,11 @@ export interface CacheKitModuleOptions {
   singleFlight?: false | { wait?: Duration; lease?: Duration };
   /** At shutdown, how long running background refreshes are awaited before being abandoned. Default: '5s'. */
   shutdownTimeout?: Duration;
+  /**
+   * In-process tier in front of Redis for the hottest keys, kept coherent across instances by a
+   * Redis pub/sub bus. Values in it are deeply frozen. Default: off; when set, maxEntries 10000, ttl '5s'.
+   */
+  l1?: { maxEntries?: number; maxBytes?: number; ttl?: Duration };
 }
 
 /** Options after validation, with every default applied. */
@@ -49,4 +54,5 @@ export interface ResolvedCacheKitOptions {
   memoryMaxEntries: number;
   singleFlight?: { waitMs: number; leaseMs: number };
   shutdownTimeoutMs: number;
+  l1?: { maxEntries: number; maxBytes?: number; ttlMs: number };
 }

@@ -17,6 +17,7 @@ const KNOWN: readonly (keyof CacheKitModuleOptions)[] = [
   'memory',
   'singleFlight',
   'shutdownTimeout',
+  'l1',
 ];
 const NAMESPACE = /^[A-Za-z0-9_.-]{1,32}$/;
 
@@ -58,6 +59,11 @@ export function resolveOptions(options: CacheKitModuleOptions = {}): ResolvedCac
             leaseMs: parseDuration(options.singleFlight?.lease ?? '10s', `Option 'singleFlight.lease'`),
           },
     shutdownTimeoutMs: parseDuration(options.shutdownTimeout ?? '5s', `Option 'shutdownTimeout'`),
+    l1: options.l1 && {
+      maxEntries: positiveInt(options.l1.maxEntries ?? 10_000, `Option 'l1.maxEntries'`),
+      maxBytes: options.l1.maxBytes === undefined ? undefined : positiveInt(options.l1.maxBytes, `Option 'l1.maxBytes'`),
+      ttlMs: parseDuration(options.l1.ttl ?? '5s', `Option 'l1.ttl'`),
+    },
   };
 }
 

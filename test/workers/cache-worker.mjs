@@ -15,7 +15,8 @@ const definition = defineCache({
 });
 
 const app = await NestFactory.createApplicationContext(
-  CacheKitModule.forRoot({ redis: config.redisUrl, namespace: config.namespace }),
+  // A generous deadline: four processes booting at once on a small machine answer slowly at first.
+  CacheKitModule.forRoot({ redis: config.redisUrl, namespace: config.namespace, operationTimeout: '2s' }),
   { logger: ['error'] },
 );
 const cache = app.get(CacheKit);

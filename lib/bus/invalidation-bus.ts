@@ -1,0 +1,84 @@
+import { Logger } from '@nestjs/common';
+import { Cluster, Redis } from 'ioredis';
+import { randomUUID } from 'node:crypto';
+
+/** What one instance tells the others to drop from their L1. */
+export type Invalidation = { keys: string[] } | { tags: string[] } | { prefix: string };
+
+interface Envelope {
+  from: string;
+  what: Invalidation;
+}
+
+/**
+ * Cross-instance L1 coherence over Redis pub/sub, on a connection of its own (a subscribed
+ * connection cannot run commands). Pub/sub is at-most-once, so every (re)subscribe calls
+ * `onResync` (the L1 clears itself), and L1 entries have a TTL cap as the backstop.
+ */
+export class InvalidationBus {
+  readonly #id = randomUUID();
+  readonly #channel: string;
+  readonly #logger = new Logger('CacheKit');
+  #subscriber?: Redis | Cluster;
+
+  constructor(
+    private readonly publisher: Redis | Cluster,
+    namespace: string,
+    private readonly onMessage: (what: Invalidation) => void,
+    private readonly onResync: () => void,
+  ) {
+    this.#channel = `${namespace}:~bus`;
+  }
+
+  async start(): Promise<void> {
+    const subscriber = this.publisher.duplicate();
+    this.#subscriber = subscriber;
+    subscriber.on('error', () => undefined); // the main connection already reports outages
+    subscriber.on('message', (channel: string, raw: string) => {
+      if (channel !== this.#channel) return;
+      try {
+        const message = JSON.parse(raw) as Envelope;
+        if (message.from !== this.#id) this.onMessage(message.what);
+      } catch {
+        this.#logger.warn(`Ignoring a malformed message on ${this.#channel}`);
+      }
+    });
+    // Every (re)connect: whatever was published meanwhile is lost, so start over from an empty L1.
+    // ioredis resubscribes by itself after a reconnect; the first subscribe waits for 'ready'.
+    let subscribed = false;
+    const ready = new Promise<void>((resolve) => {
+      subscriber.on('ready', async () => {
+        this.onResync();
+        if (!subscribed) {
+          try {
+            await subscriber.subscribe(this.#channel);
+            subscribed = true;
+          } catch (error) {
+            this.#logger.warn(`L1 invalidation bus not subscribed (${(error as Error).message}); retrying on reconnect.`);
+          }
+        }
+        resolve();
+      });
+      setTimeout(resolve, 1_000).unref();
+    });
+    await ready;
+  }
+
+  /** Publishes an invalidation without waiting; if Redis does not take it, others rely on the L1 TTL. */
+  publish(what: Invalidation): void {
+    this.publisher.publish(this.#channel, JSON.stringify({ from: this.#id, what } satisfies Envelope)).catch(() => {
+      this.#logger.warn(`Could not publish an L1 invalidation; other instances drop it within their L1 TTL.`);
+    });
+  }
+
+  async stop(): Promise<void> {
+    const subscriber = this.#subscriber;
+    this.#subscriber = undefined;
+    if (!subscriber) return;
+    try {
+      await subscriber.quit();
+    } catch {
+      subscriber.disconnect();
+    }
+  }
+}
