@@ -66,6 +66,25 @@ export class CacheKit {
     return this.runtime.engine.evict(plan.name, [plan.key]);
   }
 
+  /**
+   * Evicts entries (definition + arguments, keyed as the readers key them) and tags together: the
+   * store calls are sent at once, not one after another. Resolves true when the store confirmed all of it.
+   * @example await cacheKit.evictMany({ keys: [{ definition: productById, args: [7] }], tags: ['category:3'] });
+   */
+  async evictMany(targets: {
+    keys?: readonly { definition: CacheDefinition; args: readonly unknown[] }[];
+    tags?: readonly string[];
+  }): Promise<boolean> {
+    const byName = new Map<string, Set<string>>();
+    for (const { definition, args } of targets.keys ?? []) {
+      const key = this.runtime.planner.key(definition, [...args], `CacheKit(${definition.name})`);
+      byName.set(definition.name, (byName.get(definition.name) ?? new Set()).add(key));
+    }
+    const calls = [...byName].map(([name, keys]) => this.runtime.engine.evict(name, [...keys]));
+    if (targets.tags?.length) calls.push(this.evictTags([...new Set(targets.tags)]));
+    return (await Promise.all(calls)).every(Boolean);
+  }
+
   /** Evicts every entry of a cache; resolves with how many were deleted (undefined if the store failed). */
   clear(definitionOrName: CacheDefinition | string): Promise<number | undefined> {
     const name = typeof definitionOrName === 'string' ? definitionOrName : definitionOrName.name;
