@@ -8,7 +8,7 @@ import { runHitPath } from './scenarios/hit-path.js';
 import { runSerializers } from './scenarios/serializers.js';
 import { runStampedeProcesses } from './scenarios/stampede-processes.js';
 import { runStampede } from './scenarios/stampede.js';
-import { describeEnvironment, renderEnvironment } from './support/environment.js';
+import { describeEnvironment, loadAverageNow, renderEnvironment } from './support/environment.js';
 import { Budget } from './support/measure.js';
 import { BenchRedis, startBenchRedis } from './support/redis.js';
 import { Table, renderTable } from './support/table.js';
@@ -33,7 +33,7 @@ const budget = (warmupMs: number, measureMs: number): Budget => ({ warmupMs, mea
 // Full: about 2 minutes on 2 cores. Quick: a smoke run of about 20 s, numbers only indicative.
 const SETTINGS = args.quick
   ? { hit: budget(50, 200), passes: 1, codec: budget(20, 60), rounds: 2, processRounds: 1 }
-  : { hit: budget(150, 400), passes: 3, codec: budget(100, 400), rounds: 5, processRounds: 3 };
+  : { hit: budget(150, 400), passes: 3, codec: budget(50, 150), rounds: 5, processRounds: 3 };
 const CONCURRENCY = 64;
 const STAMPEDE = { callers: 1000, loaderMs: 50, processes: 4 };
 
@@ -86,13 +86,17 @@ async function main(): Promise<void> {
       progress,
     ),
   );
-  for (const table of runSerializers(SETTINGS.codec, progress)) show(table);
+  for (const table of runSerializers(SETTINGS.codec, SETTINGS.passes, progress)) show(table);
 
   await cleanup();
   const seconds = (Date.now() - started) / 1000;
-  console.log(`\nfinished in ${seconds.toFixed(0)} s`);
+  const loadAtEnd = loadAverageNow();
+  console.log(`\nfinished in ${seconds.toFixed(0)} s; load average at end (1/5/15 min): ${loadAtEnd.join(' / ')}`);
   if (args.json) {
-    writeFileSync(args.json, `${JSON.stringify({ environment: env, quick: args.quick, seconds, tables }, null, 2)}\n`);
+    writeFileSync(
+      args.json,
+      `${JSON.stringify({ environment: env, quick: args.quick, seconds, loadAtEnd, tables }, null, 2)}\n`,
+    );
     console.log(`results written to ${args.json}`);
   }
 }

@@ -101,7 +101,9 @@ function toTable(tier: Tier, results: HitResult[], concurrency: number, passes: 
       `"added µs" is this row's median minus the floor's median.`,
     `copy: "yes" when two hits return different objects (a caller mutating its result cannot change what the next caller gets).`,
     `${concurrency} in flight: ${concurrency} callers, each on its own warm key, start their next call when the last one settles; ops/s over the timed phases.`,
-    `Samples pooled over ${passes} interleaved passes (contender order reversed every other pass), each after its own warm-up.`,
+    passes === 1
+      ? 'One timed pass per contender, after a warm-up.'
+      : `Samples pooled over ${passes} interleaved passes (contender order reversed every other pass), each after its own warm-up.`,
   ];
   const rows: Cell[][] = results.map(({ contender, copies, serial, concurrent, problem }) => {
     if (problem) notes.push(`${contender.name}: ${problem}.`);

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { Budget, Summary, timeSync } from '../support/measure.js';
+import { Budget, Recorder, Summary, timeSync } from '../support/measure.js';
 import { Cell, Column, Table, ratio } from '../support/table.js';
 import { jsonValue, richValue } from '../support/value.js';
 import { CODECS, Codec } from './codecs.js';
@@ -37,23 +37,62 @@ function roundTrip(original: Record<string, unknown>, decoded: unknown): string 
   return `lossy: ${[...new Set(changed)].join(', ')}`;
 }
 
-function measureCodec(codec: Codec, value: Record<string, unknown>, budget: Budget): CodecResult {
+interface Timed {
+  codec: Codec;
+  value: Record<string, unknown>;
+  payload: Uint8Array | string;
+  encode: Recorder;
+  decode: Recorder;
+  both: Recorder;
+}
+
+/** Encodes once to learn the size and check the round trip; a codec that throws gets n/a. */
+function prepare(codec: Codec, value: Record<string, unknown>, budget: Budget): CodecResult | Timed {
   if (codec.unavailable) return { codec, roundTrip: 'n/a', problem: codec.unavailable };
-  let payload: Uint8Array | string;
   try {
-    payload = codec.encode(value);
+    const payload = codec.encode(value);
+    const recorder = () => new Recorder(budget.maxOps);
+    return { codec, value, payload, encode: recorder(), decode: recorder(), both: recorder() };
   } catch (error) {
     return { codec, roundTrip: 'n/a', problem: `cannot encode this value (${(error as Error).message})` };
   }
-  const bytes = typeof payload === 'string' ? Buffer.byteLength(payload, 'utf8') : payload.byteLength;
+}
+
+function timePass({ codec, value, payload, ...timed }: Timed, budget: Budget, sink?: Recorder): void {
+  timeSync(() => codec.encode(value), budget, sink ?? timed.encode);
+  timeSync(() => codec.decode(payload), budget, sink ?? timed.decode);
+  timeSync(() => codec.decode(codec.encode(value)), budget, sink ?? timed.both);
+}
+
+function finish(timed: Timed): CodecResult {
+  const { codec, value, payload } = timed;
   return {
     codec,
-    bytes,
+    bytes: typeof payload === 'string' ? Buffer.byteLength(payload, 'utf8') : payload.byteLength,
     roundTrip: roundTrip(value, codec.decode(payload)),
-    encode: timeSync(() => codec.encode(value), budget),
-    decode: timeSync(() => codec.decode(payload), budget),
-    both: timeSync(() => codec.decode(codec.encode(value)), budget),
+    encode: timed.encode.summarize(),
+    decode: timed.decode.summarize(),
+    both: timed.both.summarize(),
   };
+}
+
+/** Every codec on one value, over interleaved passes so drifting machine load hits every row alike. */
+function measureAll(
+  value: Record<string, unknown>,
+  label: string,
+  budget: Budget,
+  passes: number,
+  progress: (line: string) => void,
+): CodecResult[] {
+  const prepared = CODECS.map((codec) => prepare(codec, value, budget));
+  const timed = prepared.filter((entry): entry is Timed => 'payload' in entry);
+  // One untimed round first, so no codec's first timed phase pays for its JIT warm-up.
+  for (const entry of timed) timePass(entry, budget, new Recorder(1));
+  for (let pass = 0; pass < passes; pass++) {
+    progress(`serializers (${label}), pass ${pass + 1}/${passes}`);
+    for (const entry of pass % 2 === 0 ? timed : [...timed].reverse()) timePass(entry, budget);
+  }
+  return prepared.map((entry) => ('payload' in entry ? finish(entry) : entry));
 }
 
 const COLUMNS: Column[] = [
@@ -91,26 +130,20 @@ function toTable(id: string, title: string, results: CodecResult[], extraNotes: 
 }
 
 /** Scenario 3: the same ~1 KB record through each serializer, as JSON-safe data and with Date/Map/Set/BigInt. */
-export function runSerializers(budget: Budget, progress: (line: string) => void): Table[] {
-  const plain = jsonValue() as Record<string, unknown>;
-  const rich = richValue() as Record<string, unknown>;
-  const measureAll = (value: Record<string, unknown>, label: string) =>
-    CODECS.map((codec) => {
-      progress(`serializers (${label}): ${codec.name}`);
-      return measureCodec(codec, value, budget);
-    });
+export function runSerializers(budget: Budget, passes: number, progress: (line: string) => void): Table[] {
+  const pooled = passes === 1 ? 'One timed pass.' : `Samples pooled over ${passes} interleaved passes.`;
   return [
     toTable(
       'serializers-json',
       'Serializers: ~1 KB record, JSON-safe (strings, numbers, arrays)',
-      measureAll(plain, 'json'),
-      [],
+      measureAll(jsonValue() as Record<string, unknown>, 'json', budget, passes, progress),
+      [pooled],
     ),
     toTable(
       'serializers-rich',
       'Serializers: the same record with 2 Dates, a Map, a Set and a BigInt',
-      measureAll(rich, 'rich'),
-      ['round trip: "exact" when the decoded value is deeply equal, types included; otherwise what changed.'],
+      measureAll(richValue() as Record<string, unknown>, 'rich', budget, passes, progress),
+      [pooled, 'round trip: "exact" when the decoded value is deeply equal, types included; otherwise what changed.'],
     ),
   ];
 }

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { availableParallelism, cpus, totalmem } from 'node:os';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 
 // Compiled to .bench-build/bench/support/: three levels below the repository root.
 const ROOT = new URL('../../../', import.meta.url);
@@ -30,6 +30,8 @@ export interface Environment {
   cpu: string;
   cores: number;
   memoryGiB: number;
+  /** 1/5/15-minute load averages at the start: other work on the machine shows up as noise. */
+  loadAverage: number[];
   redis: string;
   packages: Record<string, string>;
 }
@@ -53,9 +55,14 @@ export function describeEnvironment(redis: string): Environment {
     cpu: cpuModel(),
     cores: availableParallelism(),
     memoryGiB: Math.round(totalmem() / 2 ** 30),
+    loadAverage: loadAverageNow(),
     redis,
     packages: Object.fromEntries(packages.map((name) => [name, versionOf(name)])),
   };
+}
+
+export function loadAverageNow(): number[] {
+  return loadavg().map((value) => Math.round(value * 100) / 100);
 }
 
 export function renderEnvironment(env: Environment, mode: string): string {
@@ -64,6 +71,7 @@ export function renderEnvironment(env: Environment, mode: string): string {
     '',
     `- date: ${env.date}`,
     `- node: ${env.node}; cpu: ${env.cpu}; cores: ${env.cores}; memory: ${env.memoryGiB} GiB`,
+    `- load average at start (1/5/15 min): ${env.loadAverage.join(' / ')}`,
     `- redis: ${env.redis}`,
     `- peers: ${Object.entries(env.packages)
       .map(([name, version]) => `${name} ${version}`)

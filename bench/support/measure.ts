@@ -113,23 +113,21 @@ export async function timeConcurrent(
   into.wallNs += Number(now() - started);
 }
 
-/** A synchronous operation, timed one call at a time (for serializers). */
-export function timeSync(op: () => unknown, budget: Budget): Summary {
+/** A synchronous operation (a serializer), timed one call at a time. Adds one timed phase to `into`. */
+export function timeSync(op: () => unknown, budget: Budget, into: Recorder): void {
   const warmUntil = now() + BigInt(budget.warmupMs) * 1_000_000n;
   while (now() < warmUntil) for (let i = 0; i < 32; i++) op();
   settle();
-  const samples = new Recorder(budget.maxOps);
   const started = now();
   const deadline = started + BigInt(budget.measureMs) * 1_000_000n;
   let t1 = started;
-  while (!samples.full && t1 < deadline) {
+  while (!into.full && t1 < deadline) {
     const t0 = now();
     op();
     t1 = now();
-    samples.push(Number(t1 - t0));
+    into.push(Number(t1 - t0));
   }
-  samples.wallNs = Number(t1 - started);
-  return samples.summarize();
+  into.wallNs += Number(t1 - started);
 }
 
 /** Median and p99 of latencies given in milliseconds (stampede callers). */
