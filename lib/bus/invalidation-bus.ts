@@ -54,7 +54,9 @@ export class InvalidationBus {
             await subscriber.subscribe(this.#channel);
             subscribed = true;
           } catch (error) {
-            this.#logger.warn(`L1 invalidation bus not subscribed (${(error as Error).message}); retrying on reconnect.`);
+            this.#logger.warn(
+              `L1 invalidation bus not subscribed (${(error as Error).message}); retrying on reconnect.`,
+            );
           }
         }
         resolve();

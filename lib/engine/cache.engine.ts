@@ -193,7 +193,11 @@ export class CacheEngine {
     const local = this.l1?.get(plan.key);
     if (local) {
       const value = local.hasFrozen ? local.frozen : this.codec.decodeBody(local.body!);
-      return { hit: true, value, refresh: local.freshUntil > 0 && Date.now() >= local.freshUntil ? 'stale' : undefined };
+      return {
+        hit: true,
+        value,
+        refresh: local.freshUntil > 0 && Date.now() >= local.freshUntil ? 'stale' : undefined,
+      };
     }
     const epoch = this.l1?.epoch ?? 0;
     const stored = await this.store.read(plan.key, plan.tags);

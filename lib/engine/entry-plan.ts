@@ -13,7 +13,7 @@ export interface EntryPlan {
   /** Full store key. */
   key: string;
   /** Store keys of the tags the entry carries. */
-  tags: string[];
+  readonly tags: string[];
   /** Cache name, for stats, events and logs. */
   name: string;
   /** Who asked, for error texts: 'ProductService#findOne'. */

@@ -1,4 +1,4 @@
-import { CacheDefinition } from '../definitions/cache-definition.js';
+import { CacheDefinition, SwrSettings } from '../definitions/cache-definition.js';
 import { encodeKey } from '../definitions/key-encoding.js';
 import { EntryPlan, LockSettings } from './entry-plan.js';
 
@@ -18,25 +18,37 @@ export class EntryPlanner {
     private readonly defaultLock: LockSettings | undefined,
   ) {}
 
+  readonly #settings = new WeakMap<CacheDefinition, PlanSettings>();
+
   plan(definition: CacheDefinition, args: unknown[], where: string): EntryPlan {
     const unless = definition.unless;
-    const lock = definition.singleFlight;
-    return {
-      key: this.key(definition, args, where),
-      tags: this.tagKeys(definition.tagsOf(args, where)),
-      name: definition.name,
+    return new DefinitionPlan(
+      this.#settingsOf(definition),
+      this.key(definition, args, where),
+      args,
       where,
-      ttlMs: definition.ttlMs ?? this.defaultTtlMs,
-      jitter: definition.jitter ?? this.defaultJitter,
-      cacheNullMs: definition.cacheNullMs,
-      swr: definition.swr,
-      earlyRefreshBeta: definition.earlyRefreshBeta,
-      lock:
-        lock === false || !this.defaultLock
-          ? undefined
-          : { waitMs: lock?.waitMs ?? this.defaultLock.waitMs, leaseMs: lock?.leaseMs ?? this.defaultLock.leaseMs },
-      shouldStore: unless ? (value) => !unless(value, ...args) : undefined,
-    };
+      unless ? (value) => !unless(value, ...args) : undefined,
+    );
+  }
+
+  // Everything that depends only on the definition, computed once per definition.
+  #settingsOf(definition: CacheDefinition): PlanSettings {
+    let settings = this.#settings.get(definition);
+    if (!settings) {
+      const lock = definition.singleFlight;
+      settings = {
+        definition,
+        planner: this,
+        ttlMs: definition.ttlMs ?? this.defaultTtlMs,
+        jitter: definition.jitter ?? this.defaultJitter,
+        lock:
+          lock === false || !this.defaultLock
+            ? undefined
+            : { waitMs: lock?.waitMs ?? this.defaultLock.waitMs, leaseMs: lock?.leaseMs ?? this.defaultLock.leaseMs },
+      };
+      this.#settings.set(definition, settings);
+    }
+    return settings;
   }
 
   key(definition: CacheDefinition, args: unknown[], where: string): string {
@@ -64,5 +76,51 @@ export class EntryPlanner {
       jitter: this.defaultJitter,
       cacheNullMs,
     };
+  }
+}
+
+interface PlanSettings {
+  definition: CacheDefinition;
+  planner: EntryPlanner;
+  ttlMs: number;
+  jitter: number;
+  lock?: LockSettings;
+}
+
+/** A plan for one call; its tag keys are built only when a store round trip needs them (not on L1 hits). */
+class DefinitionPlan implements EntryPlan {
+  #tags?: string[];
+
+  constructor(
+    private readonly settings: PlanSettings,
+    readonly key: string,
+    private readonly args: unknown[],
+    readonly where: string,
+    public shouldStore: ((value: unknown) => boolean) | undefined,
+  ) {}
+
+  get tags(): string[] {
+    return (this.#tags ??= this.settings.planner.tagKeys(this.settings.definition.tagsOf(this.args, this.where)));
+  }
+  get name(): string {
+    return this.settings.definition.name;
+  }
+  get ttlMs(): number {
+    return this.settings.ttlMs;
+  }
+  get jitter(): number {
+    return this.settings.jitter;
+  }
+  get cacheNullMs(): number | undefined {
+    return this.settings.definition.cacheNullMs;
+  }
+  get swr(): SwrSettings | undefined {
+    return this.settings.definition.swr;
+  }
+  get earlyRefreshBeta(): number | undefined {
+    return this.settings.definition.earlyRefreshBeta;
+  }
+  get lock(): LockSettings | undefined {
+    return this.settings.lock;
   }
 }

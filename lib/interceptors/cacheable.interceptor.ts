@@ -14,8 +14,10 @@ export class CacheableInterceptor implements OperationInterceptor<CacheableOpera
   intercept({ definition }: CacheableOperation, call: Invocation, next: () => Promise<unknown>): Promise<unknown> {
     if (definition.condition && !definition.condition(...call.args)) return next();
     const plan = this.planner.plan(definition, call.args, call.method.where);
-    const unless = plan.shouldStore;
-    plan.shouldStore = (value) => value !== NO_VALUE && (!unless || unless(value));
+    if (call.method.returnsObservable) {
+      const unless = plan.shouldStore;
+      plan.shouldStore = (value) => value !== NO_VALUE && (!unless || unless(value)); // an empty Observable stores nothing
+    }
     return this.readThrough.getOrLoad(plan, next);
   }
 }

@@ -31,7 +31,9 @@ export class L1Tier {
   constructor(private readonly settings: L1Settings) {
     this.#entries = new LRUCache<string, L1Entry>({
       max: settings.maxEntries,
-      ...(settings.maxBytes ? { maxSize: settings.maxBytes, sizeCalculation: (entry) => Math.max(1, entry.body?.byteLength ?? 0) } : {}),
+      ...(settings.maxBytes
+        ? { maxSize: settings.maxBytes, sizeCalculation: (entry) => Math.max(1, entry.body?.byteLength ?? 0) }
+        : {}),
       ttl: settings.ttlMs,
       dispose: (entry, key) => this.#unindex(key, entry.tags),
     });
@@ -50,7 +52,15 @@ export class L1Tier {
    * Inserts unless an invalidation happened since `epochAtStart`; `value` is frozen in place when
    * possible (the caller gets the same frozen object). Returns the value to hand out.
    */
-  set(key: string, value: unknown, body: Uint8Array, freshUntil: number, tags: readonly string[], ttlMs: number, epochAtStart: number): unknown {
+  set(
+    key: string,
+    value: unknown,
+    body: Uint8Array,
+    freshUntil: number,
+    tags: readonly string[],
+    ttlMs: number,
+    epochAtStart: number,
+  ): unknown {
     if (epochAtStart !== this.#epoch || ttlMs <= 0) return value;
     const frozen = deepFreeze(value);
     const entry: L1Entry = frozen
