@@ -29,7 +29,10 @@ export class RedisEntryStore implements EntryStore {
   }
 
   async read(key: string, tags: readonly string[]): Promise<StoredRead> {
-    const [entry, tagVersions] = await Promise.all([this.client.hgetBuffer(key, 'd'), this.#tagVersions(tags)]);
+    const [entry, tagVersions] = await Promise.all([
+      this.client.hgetBuffer(key, 'd').catch(foreignIsMiss),
+      this.#tagVersions(tags),
+    ]);
     return { payload: entry ?? undefined, tagVersions };
   }
 
@@ -97,6 +100,12 @@ export class RedisEntryStore implements EntryStore {
       : await this.client.mget(...tags);
     return values.map((value) => value ?? undefined);
   }
+}
+
+// Something else stored under our key (not a hash) is a miss; the next fill replaces it.
+function foreignIsMiss(error: unknown): null {
+  if (error instanceof Error && error.message.startsWith('WRONGTYPE')) return null;
+  throw error;
 }
 
 function toBuffer(payload: Uint8Array): Buffer {

@@ -26,8 +26,13 @@ export class LuaScript {
 // Entry layout: a hash { d: payload, v: version }. An invalidated entry keeps only `v` (the
 // fence) for a short while; once it expires, a late fill finds no version and is refused.
 
-/** KEYS[1] entry; ARGV[1] new version, ARGV[2] fence ttl. Returns the entry's version. */
+/**
+ * KEYS[1] entry; ARGV[1] new version, ARGV[2] fence ttl. Returns the entry's version. A foreign
+ * value under our key (not a hash) is replaced, so it reads as a miss and is overwritten.
+ */
 export const BEGIN = new LuaScript(`
+local kind = redis.call('TYPE', KEYS[1]).ok
+if kind ~= 'hash' and kind ~= 'none' then redis.call('DEL', KEYS[1]) end
 local v = redis.call('HGET', KEYS[1], 'v')
 if v then return v end
 redis.call('HSET', KEYS[1], 'v', ARGV[1])

@@ -1,0 +1,75 @@
+import { InstanceChecker } from 'typeorm';
+import type { DataSource } from 'typeorm';
+import { Duration, parseDuration } from '../definitions/duration.js';
+import type { InvalidationRule } from './typeorm-invalidation.registry.js';
+import { CacheKitTypeOrmOptionsError } from './typeorm.errors.js';
+import { typeormMessages } from './typeorm.messages.js';
+
+/** Options of `CacheKitTypeOrmModule.forRoot` / `forRootAsync`. */
+export interface CacheKitTypeOrmModuleOptions {
+  /** Invalidation rules (`invalidate(...)` results). Default: none; feature modules add theirs with `forFeature`. */
+  rules?: InvalidationRule[];
+  /**
+   * DataSources to watch: names of TypeOrmModule data sources ('default' is the unnamed one) or
+   * initialized DataSource instances. Default: every DataSource provider of the app.
+   */
+  dataSources?: (string | DataSource)[];
+  /** Longest a commit waits for the store to confirm; a later answer is handled in the background. Default: '250ms'. */
+  commitWait?: Duration;
+  /**
+   * Retrying evictions the store could not confirm (Redis down): exponential backoff from
+   * `initialDelay` up to `maxDelay`, holding at most `maxPending` tags + entries (the oldest are
+   * dropped beyond, and logged). Default: { initialDelay: '100ms', maxDelay: '5s', maxPending: 100000 }.
+   */
+  retry?: { initialDelay?: Duration; maxDelay?: Duration; maxPending?: number };
+}
+
+/** Options after validation, with every default applied. */
+export interface ResolvedTypeOrmOptions {
+  rules: InvalidationRule[];
+  dataSources?: (string | DataSource)[];
+  commitWaitMs: number;
+  initialDelayMs: number;
+  maxDelayMs: number;
+  maxTargets: number;
+}
+
+const KNOWN: readonly (keyof CacheKitTypeOrmModuleOptions)[] = ['rules', 'dataSources', 'commitWait', 'retry'];
+
+/** Checks every option at boot; errors name the option and the accepted forms. */
+export function resolveTypeOrmOptions(options: CacheKitTypeOrmModuleOptions = {}): ResolvedTypeOrmOptions {
+  for (const name of Object.keys(options)) {
+    if (!KNOWN.includes(name as keyof CacheKitTypeOrmModuleOptions) && name !== 'isGlobal') {
+      throw new CacheKitTypeOrmOptionsError(typeormMessages.unknownOption(name, KNOWN));
+    }
+  }
+  const rules = options.rules ?? [];
+  if (!Array.isArray(rules) || rules.some((rule) => typeof rule?.entries !== 'function')) {
+    throw new CacheKitTypeOrmOptionsError(typeormMessages.invalidRules(rules));
+  }
+  for (const source of options.dataSources ?? []) {
+    if (!(typeof source === 'string' && source !== '') && !InstanceChecker.isDataSource(source)) {
+      throw new CacheKitTypeOrmOptionsError(typeormMessages.notADataSource(source));
+    }
+  }
+  const maxTargets = options.retry?.maxPending ?? 100_000;
+  if (!Number.isInteger(maxTargets) || maxTargets <= 0) {
+    throw new CacheKitTypeOrmOptionsError(typeormMessages.invalidPositiveInt(`Option 'retry.maxPending'`, maxTargets));
+  }
+  return {
+    rules,
+    dataSources: options.dataSources,
+    commitWaitMs: duration(options.commitWait ?? '250ms', 'commitWait'),
+    initialDelayMs: duration(options.retry?.initialDelay ?? '100ms', 'retry.initialDelay'),
+    maxDelayMs: duration(options.retry?.maxDelay ?? '5s', 'retry.maxDelay'),
+    maxTargets,
+  };
+}
+
+function duration(value: unknown, option: string): number {
+  try {
+    return parseDuration(value, `CacheKitTypeOrmModule option '${option}'`);
+  } catch (error) {
+    throw new CacheKitTypeOrmOptionsError((error as Error).message);
+  }
+}
