@@ -93,7 +93,7 @@ export class EntryCodec {
   }
 
   #skip(plan: EntryPlan, reason: string, message: string): void {
-    this.log.warn(`${reason}:${plan.name}`, message);
+    this.log.once(`${reason}:${plan.name}`, message); // once per cache name and reason; stats and events count every one
     this.onSkip(plan, message);
   }
 }

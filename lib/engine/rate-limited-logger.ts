@@ -13,6 +13,13 @@ export class RateLimitedLogger {
     this.#emit(kind, message, (text) => this.logger.warn(text));
   }
 
+  /** Logs a warning the first time this kind is seen, never again. */
+  once(kind: string, message: string): void {
+    if (this.#last.has(kind)) return;
+    this.#last.set(kind, { at: Infinity, suppressed: 0 });
+    this.logger.warn(message);
+  }
+
   error(kind: string, message: string): void {
     this.#emit(kind, message, (text) => this.logger.error(text));
   }

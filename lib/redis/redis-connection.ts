@@ -42,6 +42,12 @@ export class RedisConnectionHolder implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     const client = this.client;
     if (!client || !this.owned || client.status === 'end') return;
+    if (client instanceof Redis && client.status === 'reconnecting') {
+      // Between reconnect attempts there is no socket: ioredis never emits 'end' then, and there is
+      // nothing to flush (no offline queue). Stopping the retries is all that is left to do.
+      client.disconnect();
+      return;
+    }
     // Resolve only once the socket is closed, so nothing of ours outlives app.close().
     const ended = new Promise<void>((resolve) => {
       client.once('end', resolve);

@@ -1,0 +1,104 @@
+import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { DiscoveryService, ModuleRef } from '@nestjs/core';
+import { InstanceChecker } from 'typeorm';
+import type { DataSource, EntitySubscriberInterface } from 'typeorm';
+import { CACHEKIT_REDIS } from '../redis/redis.constants.js';
+import { CACHEKIT_TYPEORM_OPTIONS } from './cachekit-typeorm.module-definition.js';
+import type { ResolvedTypeOrmOptions } from './cachekit-typeorm.options.js';
+import { EvictionDispatcher } from './eviction-dispatcher.js';
+import { EvictionEventPublisher } from './eviction-events.js';
+import { PostCommitSubscriber } from './post-commit.subscriber.js';
+import { InvalidationRegistry } from './typeorm-invalidation.registry.js';
+import { DataSourceBindingError } from './typeorm.errors.js';
+import { typeormMessages } from './typeorm.messages.js';
+
+interface Emitter {
+  on(event: string, listener: () => void): unknown;
+  off(event: string, listener: () => void): unknown;
+}
+
+/**
+ * Attaches one PostCommitSubscriber to each watched DataSource at init and detaches it at destroy
+ * (after one last attempt for queued evictions); wires the optional EventEmitter2 and the Redis
+ * "ready" signal that drains the retry queue.
+ */
+@Injectable()
+export class DataSourceBinder implements OnModuleInit, OnModuleDestroy {
+  #attached: { dataSource: DataSource; subscriber: PostCommitSubscriber }[] = [];
+  #redis?: Emitter;
+  readonly #onReady = () => this.dispatcher.drainSoon();
+
+  constructor(
+    @Inject(ModuleRef) private readonly moduleRef: ModuleRef,
+    @Inject(DiscoveryService) private readonly discovery: DiscoveryService,
+    @Inject(CACHEKIT_TYPEORM_OPTIONS) private readonly options: ResolvedTypeOrmOptions,
+    @Inject(InvalidationRegistry) private readonly registry: InvalidationRegistry,
+    @Inject(EvictionDispatcher) private readonly dispatcher: EvictionDispatcher,
+    @Inject(EvictionEventPublisher) private readonly publisher: EvictionEventPublisher,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    const sources = await this.#resolve();
+    for (const { name, dataSource } of sources) {
+      if (!dataSource.isInitialized) throw new DataSourceBindingError(typeormMessages.notInitialized(name));
+    }
+    for (const { name, dataSource } of sources) {
+      const subscriber = new PostCommitSubscriber(name, this.registry, this.dispatcher);
+      (dataSource.subscribers as EntitySubscriberInterface[]).push(subscriber);
+      this.#attached.push({ dataSource, subscriber });
+    }
+    this.publisher.useEmitter(await this.#optional(async () => (await import('@nestjs/event-emitter')).EventEmitter2));
+    this.#redis = (await this.#optional(async () => CACHEKIT_REDIS)) as Emitter | undefined;
+    this.#redis?.on('ready', this.#onReady);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    for (const { dataSource, subscriber } of this.#attached) {
+      const subscribers = dataSource.subscribers as EntitySubscriberInterface[];
+      const index = subscribers.indexOf(subscriber);
+      if (index >= 0) subscribers.splice(index, 1);
+    }
+    this.#attached = [];
+    this.#redis?.off('ready', this.#onReady);
+    await this.dispatcher.close();
+    this.publisher.complete();
+  }
+
+  async #resolve(): Promise<{ name: string; dataSource: DataSource }[]> {
+    const found = new Map<DataSource, string>();
+    if (!this.options.dataSources) {
+      for (const wrapper of this.discovery.getProviders()) {
+        if (wrapper.isAlias || !wrapper.isDependencyTreeStatic()) continue;
+        const instance: unknown = wrapper.instance;
+        if (InstanceChecker.isDataSource(instance) && !found.has(instance)) found.set(instance, nameOf(instance));
+      }
+      if (found.size === 0) throw new DataSourceBindingError(typeormMessages.noDataSources());
+    }
+    for (const source of this.options.dataSources ?? []) {
+      if (typeof source !== 'string') found.set(source, nameOf(source));
+      else found.set(await this.#byName(source), source);
+    }
+    return [...found].map(([dataSource, name]) => ({ name, dataSource }));
+  }
+
+  async #byName(name: string): Promise<DataSource> {
+    const dataSource = await this.#optional(async () => (await import('@nestjs/typeorm')).getDataSourceToken(name));
+    if (!InstanceChecker.isDataSource(dataSource)) {
+      throw new DataSourceBindingError(typeormMessages.dataSourceNotFound(name));
+    }
+    return dataSource;
+  }
+
+  // Resolves an optional provider anywhere in the app; undefined when its package or provider is absent.
+  async #optional(token: () => Promise<unknown>): Promise<any> {
+    try {
+      return this.moduleRef.get((await token()) as string, { strict: false }) ?? undefined;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+function nameOf(dataSource: DataSource): string {
+  return (dataSource.options as { name?: string }).name ?? 'default';
+}
