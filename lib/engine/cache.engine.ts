@@ -4,7 +4,7 @@ import { CacheStatsRecorder } from '../observability/cache-stats.js';
 import { nextVersion } from '../stores/version-nonce.js';
 import { EntryCodec } from './entry-codec.js';
 import { EntryPlan } from './entry-plan.js';
-import { Envelope } from './envelope.js';
+import { refreshNeed, sameVersions } from './entry-validity.js';
 import { GuardedStore } from './guarded-store.js';
 import { SingleFlight } from './single-flight.js';
 import { InvalidationBus, Invalidation } from '../bus/invalidation-bus.js';
@@ -237,32 +237,6 @@ export class CacheEngine {
       if (result.unavailable) return this.#loadOnly(plan, load);
     }
   }
-}
-
-/** An entry is valid only if every tag still has the version seen when its load began. */
-function sameVersions(envelope: Envelope, current: (string | undefined)[]): boolean {
-  const stored = envelope.tagVersions;
-  if (stored.length !== current.length) return false;
-  for (let i = 0; i < stored.length; i++) if (stored[i] !== current[i]) return false;
-  return true;
-}
-
-/**
- * 'stale' past soft expiry; 'early' when XFetch (Vattani et al., VLDB 2015) decides to refresh:
- * now - loadTime * beta * ln(random) >= expiry, so slow-to-load hot keys refresh a little earlier.
- */
-function refreshNeed(envelope: Envelope, plan: EntryPlan): 'stale' | 'early' | undefined {
-  const { freshUntil, loadMs, expiresAt } = envelope.meta;
-  const now = Date.now();
-  if (freshUntil > 0 && now >= freshUntil) return 'stale';
-  if (
-    plan.earlyRefreshBeta &&
-    loadMs > 0 &&
-    now - loadMs * plan.earlyRefreshBeta * Math.log(Math.random()) >= expiresAt
-  ) {
-    return 'early';
-  }
-  return undefined;
 }
 
 function sleep(ms: number): Promise<void> {
