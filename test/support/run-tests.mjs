@@ -29,4 +29,7 @@ console.log('[test] building dist/ (test/dist uses the built package)');
 run('npm', ['run', 'build', '--silent']);
 console.log('[test] type-checking (tsc, including the type tests in test/types)');
 run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
+run('node', ['test/support/extract-readme-blocks.mjs']);
+console.log('[test] type-checking the README code blocks against the built package');
+run('npx', ['tsc', '-p', 'tsconfig.readme.json']);
 run('npx', ['vitest', 'run', ...process.argv.slice(2)]);
