@@ -13,6 +13,8 @@ export interface Contender {
   floor?: boolean;
   /** Floors only measure a hit; they are left out of the stampede. */
   hitOnly?: boolean;
+  /** Entries live in Redis (possibly behind an in-process tier), so processes share them. Default: tier is 'redis'. */
+  sharedViaRedis?: boolean;
   /** Set when the contender cannot run here; its rows print "n/a" with this reason. */
   unavailable?: string;
   /** Cache-aside read: the cached value for `key`, or `load()`'s result, stored under `key`. */

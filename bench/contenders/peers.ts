@@ -141,6 +141,7 @@ export async function peerContenders(redisUrl: string, prefix: string): Promise<
       {
         name: 'cacheable getOrSet (memory + redis)',
         tier: 'memory',
+        sharedViaRedis: true,
         getOrLoad: (key, load) => cacheableLayered.getOrSet(key, load, { ttl: TTL_MS }),
       },
     ];

@@ -15,8 +15,8 @@ export interface HitPathSettings {
 
 interface HitResult {
   contender: Contender;
-  /** Whether two hits return different objects, i.e. a caller mutating its result cannot change the next one's. */
-  copies?: boolean;
+  /** 'yes' when two hits return different objects; else whether the shared object is frozen. */
+  copies?: string;
   problem?: string;
   serial?: Summary;
   concurrent?: Summary;
@@ -27,7 +27,7 @@ interface Prepared {
   keys: string[];
   load: Loader;
   loads: () => number;
-  copies: boolean;
+  copies: string;
   serial: Recorder;
   concurrent: Recorder;
 }
@@ -64,7 +64,7 @@ async function prepare(contender: Contender, id: number, settings: HitPathSettin
     keys,
     load,
     loads: () => loads,
-    copies: first !== second,
+    copies: first !== second ? 'yes' : Object.isFrozen(first) ? 'no, frozen' : 'no',
     serial: new Recorder(maxOps),
     concurrent: new Recorder(maxOps),
   };
@@ -99,7 +99,8 @@ function toTable(tier: Tier, results: HitResult[], concurrency: number, passes: 
   const notes: string[] = [
     `floor row: ${floor?.contender.name ?? 'none'}. "median x floor" > 1 is slower; "ops/s x floor" < 1 is slower. ` +
       `"added µs" is this row's median minus the floor's median.`,
-    `copy: "yes" when two hits return different objects (a caller mutating its result cannot change what the next caller gets).`,
+    `copy: "yes" when two hits return different objects, so a caller mutating its result cannot change what the next caller gets; ` +
+      `"no, frozen": one shared object that throws on mutation; "no": one shared, mutable object.`,
     `${concurrency} in flight: ${concurrency} callers, each on its own warm key, start their next call when the last one settles; ops/s over the timed phases.`,
     passes === 1
       ? 'One timed pass per contender, after a warm-up.'
@@ -110,7 +111,7 @@ function toTable(tier: Tier, results: HitResult[], concurrency: number, passes: 
     if (!serial || !concurrent) return [contender.name, null, null, null, null, null, null, null, null];
     return [
       contender.name,
-      copies === undefined ? null : copies ? 'yes' : 'no',
+      copies ?? null,
       serial.medianUs,
       serial.p99Us,
       ratio(serial.medianUs, floor?.serial?.medianUs),

@@ -80,7 +80,8 @@ export async function runStampedeProcesses(
   progress: (line: string) => void,
 ): Promise<Table> {
   const names = contenders
-    .filter((contender) => contender.tier === 'redis' && !contender.hitOnly && !contender.unavailable)
+    .filter((contender) => contender.sharedViaRedis ?? contender.tier === 'redis')
+    .filter((contender) => !contender.hitOnly && !contender.unavailable)
     .map((contender) => contender.name);
   const workerPath = fileURLToPath(new URL('./stampede-worker.js', import.meta.url));
   progress(`stampede (${settings.processes} processes): starting the processes`);
@@ -96,7 +97,8 @@ export async function runStampedeProcesses(
     for (const name of names) {
       progress(`stampede (${settings.processes} processes): ${name}`);
       const row: StampedeRow = { name, runs: [], latenciesMs: [], errors: 0 };
-      for (let round = 0; round < settings.rounds; round++) {
+      // Round -1 is untimed: it warms each process's miss path up (JIT), as in a long-running service.
+      for (let round = -1; round < settings.rounds; round++) {
         const key = `${settings.prefix}:stampede-processes:${names.indexOf(name)}:${round}`;
         const startAt = Date.now() + START_LEAD_MS;
         const message = {
@@ -108,6 +110,7 @@ export async function runStampedeProcesses(
           loaderMs: settings.loaderMs,
         };
         const results = await Promise.all(workers.map((worker) => worker.round({ ...message, id: ++id })));
+        if (round < 0) continue;
         row.runs.push(results.reduce((sum, result) => sum + result.loaderRuns, 0));
         for (const result of results) {
           row.latenciesMs.push(...result.latenciesMs);
@@ -127,9 +130,10 @@ export async function runStampedeProcesses(
     rows,
     [
       `${settings.processes} processes forked with child_process.fork, each with its own Nest apps and clients; ` +
-        `they start each round at the same wall-clock instant. Loader runs are summed over the processes.`,
+        `they start each round at the same wall-clock instant. Loader runs are summed over the processes. ` +
+        `${settings.rounds} timed rounds per contender after an untimed one.`,
       `Ideal: 1 loader run per round. A cache that single-flights only within a process runs it up to ${settings.processes} times.`,
-      `Only Redis-backed contenders: an in-process memory store is not shared between processes by construction.`,
+      `Only contenders whose entries live in Redis (some behind an in-process tier): a memory-only store is not shared between processes by construction.`,
     ],
   );
 }

@@ -7,7 +7,8 @@ import type { ParentMessage, WorkerMessage } from './stampede-processes.js';
 const [redisUrl, prefix] = process.argv.slice(2);
 
 function send(message: WorkerMessage): void {
-  process.send?.(message);
+  // After the parent is gone (Ctrl-C) there is no one to report to: the process is shutting down.
+  if (process.connected) process.send?.(message);
 }
 
 const group = await openContenders(redisUrl, prefix);

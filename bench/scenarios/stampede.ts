@@ -25,6 +25,9 @@ export async function runStampede(
     }
     progress(`stampede (1 process): ${contender.name}`);
     const row: StampedeRow = { name: contender.name, runs: [], latenciesMs: [], errors: 0 };
+    // An untimed round first: the miss path's first run pays for JIT compilation, which a
+    // long-running service does not.
+    await stampedeRound(contender, `${settings.prefix}:stampede:${index}:warm-up`, settings.callers, settings.loaderMs);
     for (let round = 0; round < settings.rounds; round++) {
       settle();
       // A fresh key per round and contender: every round starts cold.
@@ -43,7 +46,7 @@ export async function runStampede(
     floorMs,
     rows,
     [
-      `${settings.rounds} rounds per contender, each on a new cold key; caller latencies pooled over the rounds.`,
+      `${settings.rounds} timed rounds per contender after an untimed one, each on a new cold key; caller latencies pooled over the rounds.`,
       'Ideal: 1 loader run per round and every caller done shortly after the loader.',
       'failed calls: rejected, or resolved to something other than the loaded value.',
     ],
