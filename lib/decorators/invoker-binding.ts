@@ -6,8 +6,9 @@ export interface MethodInvoker {
   invoke(instance: object, method: DecoratedMethod, args: unknown[]): unknown;
 }
 
-const BOUND_INVOKER = Symbol('nestjs-cachekit.invoker');
-
+// Which app owns each bound instance. A WeakMap rather than a property on the instance: a frozen
+// or sealed provider value cannot take a property, and the user's object stays as it was.
+const boundInvokers = new WeakMap<object, MethodInvoker>();
 // The running apps' invokers: consulted only for instances no explorer bound (request-scoped
 // providers, objects created with `new`), never on the bound hot path.
 const runningInvokers = new Set<MethodInvoker>();
@@ -22,25 +23,18 @@ export function unregisterInvoker(invoker: MethodInvoker): void {
   runningInvokers.delete(invoker);
 }
 
-/** Binds an instance to its app's invoker (non-enumerable, so it never shows in JSON or spreads). */
+/** Binds an instance to its app's invoker. */
 export function bindInstance(instance: object, invoker: MethodInvoker): void {
-  Object.defineProperty(instance, BOUND_INVOKER, {
-    value: invoker,
-    configurable: true,
-    enumerable: false,
-    writable: true,
-  });
+  boundInvokers.set(instance, invoker);
 }
 
 export function unbindInstance(instance: object, invoker: MethodInvoker): void {
-  if (Object.getOwnPropertyDescriptor(instance, BOUND_INVOKER)?.value === invoker) {
-    delete (instance as Record<symbol, unknown>)[BOUND_INVOKER];
-  }
+  if (boundInvokers.get(instance) === invoker) boundInvokers.delete(instance);
 }
 
 /** The invoker for a call on `instance`, or undefined (then the method runs uncached). */
 export function invokerFor(instance: unknown, method: DecoratedMethod): MethodInvoker | undefined {
-  const bound = (instance as Record<symbol, MethodInvoker> | null | undefined)?.[BOUND_INVOKER];
+  const bound = boundInvokers.get(instance as object); // undefined for a missing or primitive `this`
   if (bound) return bound;
   if (runningInvokers.size === 1) return runningInvokers.values().next().value;
   if (!warnedUnbound.has(method)) {

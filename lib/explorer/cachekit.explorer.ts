@@ -20,7 +20,6 @@ export class CacheKitExplorer implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit(): void {
-    registerInvoker(this.runtime.pipeline);
     for (const wrapper of [...this.discovery.getProviders(), ...this.discovery.getControllers()]) {
       if (wrapper.isAlias || !wrapper.isDependencyTreeStatic()) continue;
       const instance: unknown = wrapper.instance;
@@ -30,6 +29,8 @@ export class CacheKitExplorer implements OnModuleInit, OnModuleDestroy {
       bindInstance(instance, this.runtime.pipeline);
       this.#bound.push(instance);
     }
+    // Last: had binding thrown, no destroy hook would run to unregister a pipeline registered first.
+    registerInvoker(this.runtime.pipeline);
   }
 
   onModuleDestroy(): void {
