@@ -1,8 +1,7 @@
 import { EntryStore, FillTicket, StoredRead } from '../stores/entry-store.interface.js';
 import { CircuitBreaker } from './circuit-breaker.js';
+import { DeadlineExceeded, DeadlineWatch } from './deadline-watch.js';
 import { RateLimitedLogger } from './rate-limited-logger.js';
-
-class DeadlineExceeded extends Error {}
 
 /**
  * The store as the engine sees it: every call is bounded by our own deadline (a client-side
@@ -12,12 +11,16 @@ class DeadlineExceeded extends Error {}
  * compare-and-set against a version, so a late one cannot resurrect an invalidated value.
  */
 export class GuardedStore {
+  readonly #watch: DeadlineWatch;
+
   constructor(
     readonly store: EntryStore,
     private readonly deadlineMs: number,
     private readonly breaker: CircuitBreaker,
     private readonly log: RateLimitedLogger,
-  ) {}
+  ) {
+    this.#watch = new DeadlineWatch(Math.max(1, Math.round(deadlineMs / 10)));
+  }
 
   read(key: string, tags: readonly string[]): Promise<StoredRead | undefined> {
     return this.#guard('read', () => this.store.read(key, tags));
@@ -60,28 +63,22 @@ export class GuardedStore {
 
   async #guard<T>(operation: string, call: () => Promise<T>, deadlineMs = this.deadlineMs): Promise<T | undefined> {
     if (!this.breaker.allow()) return undefined;
-    let timer: NodeJS.Timeout | undefined;
     try {
-      const result = await Promise.race([
-        call(),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new DeadlineExceeded(`no answer within ${deadlineMs} ms`)), deadlineMs);
-        }),
-      ]);
+      const result = await this.#watch.run(call(), deadlineMs);
       this.breaker.success();
       return result;
     } catch (error) {
       const opened = this.breaker.failure();
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason =
+        error instanceof DeadlineExceeded ? `no answer within ${deadlineMs} ms` : (error as Error)?.message;
       this.log.warn(
         `store-${operation}`,
         `Cache ${this.store.kind} ${operation} failed (${reason}); serving from the origin.`,
       );
-      if (opened)
+      if (opened) {
         this.log.error('breaker', `Cache ${this.store.kind} keeps failing; skipping it for a while, then probing.`);
+      }
       return undefined;
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

@@ -29,11 +29,10 @@ export class RedisEntryStore implements EntryStore {
   }
 
   async read(key: string, tags: readonly string[]): Promise<StoredRead> {
-    const [entry, tagVersions] = await Promise.all([
-      this.client.hgetBuffer(key, 'd').catch(foreignIsMiss),
-      this.#tagVersions(tags),
-    ]);
-    return { payload: entry ?? undefined, tagVersions };
+    const entry = this.client.hgetBuffer(key, 'd').catch(foreignIsMiss);
+    if (tags.length === 0) return { payload: (await entry) ?? undefined, tagVersions: [] };
+    const [payload, tagVersions] = await Promise.all([entry, this.#tagVersions(tags)]);
+    return { payload: payload ?? undefined, tagVersions };
   }
 
   async begin(key: string, tags: readonly string[]): Promise<FillTicket> {
