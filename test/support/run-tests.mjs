@@ -14,6 +14,8 @@ function run(command, args, options = {}) {
 
 const needed = [];
 if (!process.env.REDIS_URL && !has('redis-server')) needed.push('redis-server');
+const hasPostgres = spawnSync('sh', ['-c', 'ls /usr/lib/postgresql/*/bin/initdb'], { stdio: 'ignore' }).status === 0;
+if (!process.env.DATABASE_URL && !hasPostgres) needed.push('postgresql');
 if (needed.length > 0) {
   const install = `apt-get install -y ${needed.join(' ')}`;
   if (process.getuid?.() === 0 && has('apt-get')) {
