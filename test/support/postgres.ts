@@ -71,7 +71,7 @@ export async function startPostgres(): Promise<PostgresServer> {
     ]);
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
-    throw new Error(`Could not start PostgreSQL from ${bin}: ${(error as Error).message}`);
+    throw new Error(`Could not start PostgreSQL from ${bin}: ${(error as Error).message}`, { cause: error });
   }
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   await waitForPostgres(url);
@@ -99,7 +99,8 @@ async function waitForPostgres(url: string, timeoutMs = 20_000): Promise<void> {
       return;
     } catch (error) {
       await client.end().catch(() => undefined);
-      if (Date.now() - started > timeoutMs) throw new Error(`PostgreSQL at ${url} did not answer: ${error}`);
+      if (Date.now() - started > timeoutMs)
+        throw new Error(`PostgreSQL at ${url} did not answer: ${error}`, { cause: error });
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
