@@ -79,7 +79,7 @@ export class InvalidationRegistry {
   collect(metadata: EntityMetadata, change: EntityChange | BulkChange, into: PendingEvictions): void {
     const bulk = !('row' in change);
     for (const rule of this.#rulesFor(metadata)) {
-      const where = `invalidate(${change.entityName}${bulk ? ', { bulk }' : ''}) for a ${change.kind}`;
+      const where = `invalidate(${change.entityName}${bulk ? ', { bulk }' : ''}) on ${change.kind}`;
       const produce = bulk ? rule.bulk : rule.entries;
       if (!produce) {
         this.#log.warn(`bulk:${change.entityName}`, typeormMessages.bulkWithoutHandler(change.entityName, change.kind));

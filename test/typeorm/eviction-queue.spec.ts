@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { EvictionBatch, EvictionQueue } from '../../lib/typeorm/eviction-queue.js';
+import { EvictionTargets } from '../../lib/typeorm/eviction-targets.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function batch(...tags: string[]): EvictionBatch {
+  return {
+    dataSource: 'default',
+    transaction: 'committed',
+    changes: [],
+    targets: new EvictionTargets().addEntries(tags, 'test'),
+    repeat: false,
+    committedAt: performance.now(),
+    attempts: 1,
+  };
+}
+
+/** A store that fails until `up` is set, recording what each call sent. */
+function flakyStore() {
+  const store = {
+    up: false,
+    calls: [] as { tags: string[] }[],
+    send: async (parts: EvictionTargets[]) => {
+      store.calls.push({ tags: parts.flatMap((p) => p.tags) });
+      return store.up;
+    },
+  };
+  return store;
+}
+
+describe('the eviction retry queue', () => {
+  it('retries with backoff until the store answers, then reports each batch as retried', async () => {
+    const store = flakyStore();
+    const outcomes: [string, string, number][] = [];
+    const queue = new EvictionQueue(store.send, { initialDelayMs: 20, maxDelayMs: 80, maxTargets: 100 }, (b, outcome) =>
+      outcomes.push([b.targets.tags[0]!, outcome, b.attempts]),
+    );
+    queue.add(batch('a'));
+    queue.add(batch('b'));
+    await sleep(300);
+    expect(store.calls.length).toBeGreaterThanOrEqual(3);
+    expect(store.calls[0]!.tags).toEqual(['a', 'b']); // one round sends every pending batch together
+    store.up = true;
+    await sleep(150);
+    expect(queue.pending).toHaveLength(0);
+    expect(outcomes.slice(0, 2)).toEqual([
+      ['a', 'queued', 1],
+      ['b', 'queued', 1],
+    ]);
+    const retried = outcomes.filter(([, outcome]) => outcome === 'retried');
+    expect(retried.map(([tag]) => tag)).toEqual(['a', 'b']);
+    expect(retried[0]![2]).toBeGreaterThan(2);
+    await queue.close(10);
+  });
+
+  it('holds at most maxTargets: the oldest batches are dropped and reported', async () => {
+    const store = flakyStore();
+    const outcomes: string[] = [];
+    const queue = new EvictionQueue(store.send, { initialDelayMs: 1_000, maxDelayMs: 1_000, maxTargets: 3 }, (b, o) =>
+      outcomes.push(`${o}:${b.targets.tags.join('+')}`),
+    );
+    queue.add(batch('a', 'b'));
+    queue.add(batch('c', 'd'));
+    expect(outcomes).toEqual(['queued:a+b', 'queued:c+d', 'dropped:a+b']);
+    expect(queue.pending.map((b) => b.targets.tags)).toEqual([['c', 'd']]);
+    await queue.close(10);
+  });
+
+  it('drains at once on a recovery signal instead of waiting out the backoff', async () => {
+    const store = flakyStore();
+    const queue = new EvictionQueue(store.send, { initialDelayMs: 5_000, maxDelayMs: 5_000, maxTargets: 10 }, () => {});
+    queue.add(batch('a'));
+    store.up = true;
+    queue.drainSoon();
+    await sleep(30);
+    expect(store.calls).toHaveLength(1);
+    expect(queue.pending).toHaveLength(0);
+    await queue.close(10);
+  });
+
+  it('makes one last attempt at close and hands back what is still pending', async () => {
+    const store = flakyStore();
+    const queue = new EvictionQueue(store.send, { initialDelayMs: 5_000, maxDelayMs: 5_000, maxTargets: 10 }, () => {});
+    queue.add(batch('a'));
+    const left = await queue.close(50);
+    expect(store.calls).toHaveLength(1);
+    expect(left.map((b) => b.targets.tags)).toEqual([['a']]);
+    expect(queue.pending).toHaveLength(0);
+  });
+});
