@@ -89,7 +89,8 @@ export class CacheEngine {
           : this.loadAndStore(plan, load),
     );
     const outcome = await promise;
-    return joined && outcome.body ? this.codec.decodeBody(outcome.body) : outcome.value;
+    if (!joined) return outcome.value;
+    return outcome.body ? this.codec.decodeBody(outcome.body) : privateCopy(outcome.value);
   }
 
   /**
@@ -236,6 +237,16 @@ export class CacheEngine {
       if (result.hit) return { value: result.value };
       if (result.unavailable) return this.#loadOnly(plan, load);
     }
+  }
+}
+
+// Joiners of a load whose result was not stored (store down, value not cacheable) still get their
+// own copy; what cannot be cloned (functions) is shared as the method returned it.
+function privateCopy(value: unknown): unknown {
+  try {
+    return structuredClone(value);
+  } catch {
+    return value;
   }
 }
 

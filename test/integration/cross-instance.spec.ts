@@ -64,30 +64,27 @@ describe('single-flight across 4 processes', () => {
   it('a killed refresh owner is replaced after its lease expires; callers never see an error', async () => {
     const namespace = uniqueNamespace();
     const swr = { fresh: 100, stale: 60_000, refreshTimeout: 30_000 };
-    const singleFlight = { wait: '5s', lease: '1s' };
+    const singleFlight = { wait: '5s', lease: '3s' };
     const app = await bootApp({ redis: inject('redisUrl'), namespace });
     const seed = defineCache({ name: 'shared', key: (id: string) => id, swr });
     await app.get(CacheKit).getOrSet(seed, ['hot'], async () => ({ value: 'seed' }));
     await app.close();
-    await sleep(150);
-    const owner = await CacheWorker.start(
-      config(namespace, { swr, singleFlight, callers: 1, loaderMs: 60_000, label: 'hung' }),
-    );
-    workers = [owner];
+    // Every instance boots first, so slow process starts cannot eat into the lease window.
+    const [owner, survivor, after] = await Promise.all([
+      CacheWorker.start(config(namespace, { swr, singleFlight, callers: 1, loaderMs: 60_000, label: 'hung' })),
+      CacheWorker.start(config(namespace, { swr, singleFlight, callers: 5, loaderMs: 20, label: 'survivor' })),
+      CacheWorker.start(config(namespace, { swr, singleFlight, callers: 1, loaderMs: 20, label: 'after' })),
+    ]);
+    workers = [owner, survivor, after];
+    await sleep(150); // stale now
     owner.go();
     await owner.next('loader-start'); // it holds the refresh lease now
     owner.kill();
-    const survivor = await CacheWorker.start(
-      config(namespace, { swr, singleFlight, callers: 5, loaderMs: 20, label: 'survivor' }),
-    );
-    workers = [survivor];
+    const killedAt = Date.now();
     survivor.go();
-    expect((await survivor.next('done')).values).toEqual(Array(5).fill('seed')); // stale, no error; lease still held
-    await sleep(1_100); // the dead owner's lease expires
-    const after = await CacheWorker.start(
-      config(namespace, { swr, singleFlight, callers: 1, loaderMs: 20, label: 'after' }),
-    );
-    workers.push(after);
+    expect((await survivor.next('done')).values).toEqual(Array(5).fill('seed')); // stale, no error
+    expect(Date.now() - killedAt).toBeLessThan(3_000); // ...while the dead owner's lease was still held
+    await sleep(3_100 - (Date.now() - killedAt)); // the lease expires
     after.go();
     expect((await after.next('done')).values).toEqual(['seed']);
     await after.next('refresh-success');

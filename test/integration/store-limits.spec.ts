@@ -2,6 +2,7 @@ import { Injectable, Logger, Module } from '@nestjs/common';
 import { afterEach, describe, expect, inject, it, vi } from 'vitest';
 import { CacheEvent, CacheKit, Cacheable } from '../../lib/index.js';
 import { bootApp, uniqueNamespace } from '../support/app.js';
+import { freePort } from '../support/redis-server.js';
 
 @Injectable()
 class ReportService {
@@ -11,6 +12,12 @@ class ReportService {
   async big(id: number): Promise<string> {
     this.loads++;
     return 'x'.repeat(2_000) + id;
+  }
+
+  @Cacheable({ name: 'report.plain', key: (id: number) => id })
+  async plain(id: number): Promise<{ id: number; at: Date }> {
+    this.loads++;
+    return { id, at: new Date() };
   }
 
   @Cacheable({ name: 'report.fn', key: (id: number) => id })
@@ -63,4 +70,18 @@ describe('values the cache does not store', () => {
       await app.close();
     },
   );
+
+  it('concurrent callers of one load get their own copies even when the store is down', async () => {
+    vi.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const app = await bootApp(
+      { redis: `redis://127.0.0.1:${await freePort()}`, namespace: uniqueNamespace() },
+      { imports: [ReportModule] },
+    );
+    const service = app.get(ReportService);
+    const [first, second] = await Promise.all([service.plain(5), service.plain(5)]);
+    expect(service.loads).toBe(1);
+    expect(first).not.toBe(second);
+    expect(second).toEqual(first);
+    await app.close();
+  });
 });
