@@ -3,7 +3,7 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import pg from 'pg';
+import { DataSource } from 'typeorm';
 import { freePort } from './redis-server.js';
 
 const run = promisify(execFile);
@@ -91,14 +91,14 @@ async function idOf(flag: '-u' | '-g'): Promise<number> {
 async function waitForPostgres(url: string, timeoutMs = 20_000): Promise<void> {
   const started = Date.now();
   for (;;) {
-    const client = new pg.Client({ connectionString: url });
+    const probe = new DataSource({ type: 'postgres', url });
     try {
-      await client.connect();
-      await client.query('SELECT 1');
-      await client.end();
+      await probe.initialize();
+      await probe.query('SELECT 1');
+      await probe.destroy();
       return;
     } catch (error) {
-      await client.end().catch(() => undefined);
+      if (probe.isInitialized) await probe.destroy().catch(() => undefined);
       if (Date.now() - started > timeoutMs)
         throw new Error(`PostgreSQL at ${url} did not answer: ${error}`, { cause: error });
       await new Promise((resolve) => setTimeout(resolve, 100));

@@ -4,8 +4,7 @@ import { TypeOrmModule, TypeOrmModuleOptions, getDataSourceToken } from '@nestjs
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
-import type { DataSource } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { CacheKit, CacheKitModule, CacheKitModuleOptions } from '../../lib/index.js';
 import {
   CacheEvictionEvent,
@@ -121,11 +120,10 @@ export async function bootCatalogApp(options: CatalogAppOptions): Promise<Catalo
 }
 
 async function adminQuery(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
+  const admin = await new DataSource({ type: 'postgres', url, extra: { max: 1 } }).initialize();
   try {
-    await client.query(sql);
+    await admin.query(sql);
   } finally {
-    await client.end();
+    await admin.destroy();
   }
 }

@@ -27,7 +27,7 @@ import { EvictionListener } from '../fixtures/eviction-listener.fixture.js';
 import { uniqueNamespace } from '../support/app.js';
 import { CatalogApp, bootCatalogApp, throwawayDatabase } from '../support/typeorm-app.js';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();

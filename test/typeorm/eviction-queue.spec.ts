@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { EvictionBatch, EvictionQueue } from '../../lib/typeorm/eviction-queue.js';
 import { EvictionTargets } from '../../lib/typeorm/eviction-targets.js';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function batch(...tags: string[]): EvictionBatch {
   return {

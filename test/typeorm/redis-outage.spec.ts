@@ -8,7 +8,7 @@ import { RestartableRedis, startRestartableRedis } from '../support/restartable-
 import { CatalogApp, Driver, bootCatalogApp } from '../support/typeorm-app.js';
 
 const drivers: Driver[] = ['sqlite', 'postgres'];
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 async function rename(manager: EntityManager, id: number, name: string): Promise<void> {
   const product = await manager.findOneByOrFail(Product, { id });

@@ -8,7 +8,7 @@ import { CatalogApp, Driver, bootCatalogApp } from '../support/typeorm-app.js';
 const drivers: Driver[] = ['postgres', 'sqlite'];
 const TRIALS = 40;
 const READERS = 4;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Deterministic PRNG (mulberry32), so every run replays the same interleavings. */
 function random(seed: number): (max: number) => number {
