@@ -5,7 +5,7 @@ import type { InvalidationRule } from './typeorm-invalidation.registry.js';
 import { CacheKitTypeOrmOptionsError } from './typeorm.errors.js';
 import { typeormMessages } from './typeorm.messages.js';
 
-/** Options of `CacheKitTypeOrmModule.forRoot` / `forRootAsync`. */
+/** Options of `CacheKitTypeOrmModule.forRoot` / `forRootAsync`. @example { rules: [productRule], dataSources: ['default', 'reporting'] } */
 export interface CacheKitTypeOrmModuleOptions {
   /** Invalidation rules (`invalidate(...)` results). Default: none; feature modules add theirs with `forFeature`. */
   rules?: InvalidationRule[];
@@ -14,7 +14,10 @@ export interface CacheKitTypeOrmModuleOptions {
    * initialized DataSource instances. Default: every DataSource provider of the app.
    */
   dataSources?: (string | DataSource)[];
-  /** Longest a commit waits for the store to confirm; a later answer is handled in the background. Default: '250ms'. */
+  /**
+   * Longest a commit hook waits for the store to confirm (each store call is also bounded by
+   * CacheKitModule's `operationTimeout`); a later answer is handled in the background. Default: '250ms'.
+   */
   commitWait?: Duration;
   /**
    * Retrying evictions the store could not confirm (Redis down): exponential backoff from

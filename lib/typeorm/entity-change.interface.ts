@@ -1,7 +1,7 @@
 import type { ObjectLiteral } from 'typeorm';
 import type { CacheDefinition } from '../definitions/cache-definition.js';
 
-/** What happened to an entity. */
+/** What happened to an entity. @example invalidate(Product, ({ kind, row }) => (kind === 'insert' ? ['products:new'] : [`product:${row.id}`])) */
 export type EntityChangeKind = 'insert' | 'update' | 'remove' | 'soft-remove' | 'recover';
 
 /**

@@ -10,8 +10,8 @@ const WHERE = 'evictAfterCommit';
 /**
  * Evicts tags / entries after the transaction of this QueryRunner or EntityManager commits (nothing
  * on rollback), for writes subscribers cannot see: QueryBuilder updates, repository.update()/delete(),
- * raw SQL. Outside a transaction it evicts at once. Throws DataSourceBindingError when no
- * CacheKitTypeOrmModule watches the DataSource, InvalidationRuleError on a malformed entry.
+ * raw SQL. Outside a transaction it evicts at once. Rejects with DataSourceBindingError when no
+ * CacheKitTypeOrmModule watches the DataSource, with InvalidationRuleError on a malformed entry.
  * @example await dataSource.transaction(async (m) => { await m.query('UPDATE product SET price = price * 1.1'); await evictAfterCommit(m, ['products:all']); });
  */
 export async function evictAfterCommit(

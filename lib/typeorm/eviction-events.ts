@@ -6,6 +6,7 @@ import type { ChangeSummary } from './pending-evictions.js';
 export const CACHE_EVICTION_EVENT = 'cachekit.eviction';
 
 /**
+ * What became of an eviction. @example events$.pipe(filter((e) => e.outcome === 'dropped'))
  * - `evicted`: the store confirmed the eviction;
  * - `queued`: the store was unavailable, the eviction waits in the retry queue (L1 entries are already gone);
  * - `retried`: a queued eviction was confirmed;

@@ -8,10 +8,10 @@ import { PendingEvictions } from './pending-evictions.js';
 import { InvalidationRuleError } from './typeorm.errors.js';
 import { typeormMessages } from './typeorm.messages.js';
 
-/** An entity class (abstract classes and parents of inherited entities included). */
+/** An entity class (abstract classes and parents of inherited entities included). @example invalidate(Product, ...) */
 export type EntityClass<E> = abstract new (...args: any[]) => E;
 
-/** Options of one invalidation rule. */
+/** Options of one invalidation rule. @example invalidate(Product, rule, { bulk: () => ['products:all'], again: '2s' }) */
 export interface InvalidationRuleOptions {
   /**
    * What a change of unknown rows invalidates (QueryBuilder, repository.update()/delete()). Default: none,
@@ -22,7 +22,7 @@ export interface InvalidationRuleOptions {
   again?: Duration;
 }
 
-/** What `invalidate(...)` returns; pass it to `CacheKitTypeOrmModule.forRoot({ rules })` or `forFeature`. */
+/** What `invalidate(...)` returns. @example CacheKitTypeOrmModule.forRoot({ rules: [invalidate(Product, ({ row }) => [`product:${row.id}`])] }) */
 export interface InvalidationRule<E = any> {
   readonly entity: EntityClass<E> | string;
   readonly entries: (change: EntityChange<E>) => Iterable<EvictionEntry>;
