@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -59,7 +60,9 @@ async function deleteByPrefix(url: string, prefix: string): Promise<void> {
  * throwaway redis-server on a free loopback port with persistence off, killed by stop().
  */
 export async function startBenchRedis(): Promise<BenchRedis> {
-  const prefix = `cachekit-bench-${process.pid}`;
+  // The delimiter and random part keep one run's cleanup pattern from matching another run's keys
+  // (pid 12 vs 123); at most 29 characters, within the module's namespace limit of 32.
+  const prefix = `cachekit-bench-${process.pid}-${randomBytes(3).toString('hex')}`;
   const external = process.env.REDIS_URL;
   if (external) {
     const version = await ping(external);
