@@ -44,8 +44,8 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
       const bus = new InvalidationBus(
         connection.client,
         options.namespace,
-        (what) => runtime.engine.applyToL1(what),
-        () => runtime.engine.applyToL1({ prefix: '' }),
+        (what) => runtime.engine.applyInvalidation(what),
+        () => runtime.engine.applyInvalidation({ prefix: '' }),
       );
       await bus.start();
       runtime.engine.attachBus(bus);

@@ -44,6 +44,9 @@ export class CacheEngine {
   readonly events$ = new Subject<CacheEvent>();
   readonly #flights = new SingleFlight<LoadOutcome>();
   #closed = false;
+  // Bumped by every invalidation seen here; part of the single-flight key, so a caller never joins
+  // a load that began before an invalidation it could have observed.
+  #generation = 0;
 
   constructor(
     readonly store: GuardedStore,
@@ -81,7 +84,7 @@ export class CacheEngine {
    * so a caller waits out at most one deadline.
    */
   async load(plan: EntryPlan, load: () => Promise<unknown>, storeUnavailable = false): Promise<unknown> {
-    const { promise, joined } = this.#flights.run(plan.key, () =>
+    const { promise, joined } = this.#flights.run(this.#flightKey(plan), () =>
       storeUnavailable
         ? this.#loadOnly(plan, load)
         : plan.lock
@@ -91,6 +94,15 @@ export class CacheEngine {
     const outcome = await promise;
     if (!joined) return outcome.value;
     return outcome.body ? this.codec.decodeBody(outcome.body) : privateCopy(outcome.value);
+  }
+
+  /** True when a load of this entry that began after the last invalidation is running (join it, skip the read). */
+  isLoading(plan: EntryPlan): boolean {
+    return this.#flights.has(this.#flightKey(plan));
+  }
+
+  #flightKey(plan: EntryPlan): string {
+    return `${this.#generation}|${plan.key}`;
   }
 
   /**
@@ -117,13 +129,13 @@ export class CacheEngine {
     const entry = ticket && this.codec.encode(plan, value, 0, ticket.tagVersions);
     if (!entry) return false;
     const ok = await this.store.put(plan.key, entry.payload, entry.ttlMs);
-    this.#dropFromL1({ keys: [plan.key] });
+    this.#invalidated({ keys: [plan.key] });
     return ok;
   }
 
   async evict(name: string, keys: readonly string[]): Promise<boolean> {
     const deleted = await this.store.invalidate(keys);
-    this.#dropFromL1({ keys: [...keys] });
+    this.#invalidated({ keys: [...keys] });
     this.stats.for(name).evictions += deleted ?? 0;
     for (const key of keys) this.emit({ type: 'evict', name, key });
     return deleted !== undefined;
@@ -132,7 +144,7 @@ export class CacheEngine {
   /** Invalidates every entry carrying one of these tag keys, in O(1) per tag. */
   async evictTags(tags: readonly string[]): Promise<boolean> {
     const ok = await this.store.invalidateTags(tags);
-    this.#dropFromL1({ tags: [...tags] });
+    this.#invalidated({ tags: [...tags] });
     for (const tag of tags) this.emit({ type: 'evict', name: '~tags', key: tag });
     return ok;
   }
@@ -140,7 +152,7 @@ export class CacheEngine {
   /** Invalidates every entry of a cache name (SCAN in batches); how many, or undefined if the store failed. */
   async clear(name: string, prefix: string, deadlineMs: number): Promise<number | undefined> {
     const count = await this.store.invalidatePrefix(prefix, deadlineMs);
-    this.#dropFromL1({ prefix });
+    this.#invalidated({ prefix });
     if (count !== undefined) this.stats.for(name).evictions += count;
     this.emit({ type: 'evict', name, key: `${prefix}*` });
     return count;
@@ -151,8 +163,12 @@ export class CacheEngine {
     this.#closed = true;
   }
 
-  /** Applies an invalidation to this instance's L1 (from the bus, or after our own store write). */
-  applyToL1(what: Invalidation): void {
+  /**
+   * An invalidation happened (here, or on another instance as told by the bus): drop it from L1,
+   * and let no new caller join a load that began before it.
+   */
+  applyInvalidation(what: Invalidation): void {
+    this.#generation++;
     if (!this.l1) return;
     if ('keys' in what) this.l1.deleteKeys(what.keys);
     else if ('tags' in what) this.l1.deleteTags(what.tags);
@@ -160,10 +176,9 @@ export class CacheEngine {
   }
 
   // After the store write, never before: a local read between the two would re-insert the old value.
-  #dropFromL1(what: Invalidation): void {
-    if (!this.l1) return;
-    this.applyToL1(what);
-    this.bus?.publish(what);
+  #invalidated(what: Invalidation): void {
+    this.applyInvalidation(what);
+    if (this.l1) this.bus?.publish(what);
   }
 
   emit(event: CacheEvent): void {
@@ -223,6 +238,9 @@ export class CacheEngine {
       if (acquired) {
         let outcome: LoadOutcome | undefined;
         try {
+          // Another instance may have filled the entry between our miss and our lease.
+          const filled = await this.#lookup(plan);
+          if (filled.hit) return (outcome = { value: filled.value });
           outcome = await this.loadAndStore(plan, load);
           return outcome;
         } finally {

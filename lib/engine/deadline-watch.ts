@@ -9,11 +9,14 @@ interface Pending {
 /**
  * Bounds many concurrent calls with one sweeping timer instead of a timer and a race per call:
  * on the hit path that difference is a large share of the cost. A call fails at most one sweep
- * (a tenth of the deadline) after it is due.
+ * (a tenth of the deadline) after it is due. Time the event loop spent unable to run the sweep
+ * (this process overloaded, not the store slow) extends every pending deadline, so an overloaded
+ * process does not mistake its own backlog for a failing Redis and send everything to the origin.
  */
 export class DeadlineWatch {
   readonly #pending = new Set<Pending>();
   #timer?: NodeJS.Timeout;
+  #lastSweep = 0;
 
   constructor(private readonly sweepMs: number) {}
 
@@ -21,7 +24,10 @@ export class DeadlineWatch {
     return new Promise<T>((resolve, reject) => {
       const entry: Pending = { due: Date.now() + deadlineMs, reject };
       this.#pending.add(entry);
-      this.#timer ??= setInterval(() => this.#sweep(), this.sweepMs).unref();
+      if (!this.#timer) {
+        this.#lastSweep = Date.now();
+        this.#timer = setInterval(() => this.#sweep(), this.sweepMs).unref();
+      }
       work.then(
         (value) => {
           this.#pending.delete(entry);
@@ -37,7 +43,10 @@ export class DeadlineWatch {
 
   #sweep(): void {
     const now = Date.now();
+    const lag = now - this.#lastSweep - this.sweepMs;
+    this.#lastSweep = now;
     for (const entry of this.#pending) {
+      if (lag > this.sweepMs) entry.due += lag;
       if (entry.due > now) continue;
       this.#pending.delete(entry);
       entry.reject(new DeadlineExceeded(`no answer within the deadline`));

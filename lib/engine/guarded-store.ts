@@ -48,7 +48,12 @@ export class GuardedStore {
     return (await this.#guard('invalidateTags', async () => (await this.store.invalidateTags(tags), true))) === true;
   }
 
-  invalidatePrefix(prefix: string, deadlineMs: number): Promise<number | undefined> {
+  /**
+   * A scan of the keyspace gets `deadlineMs` in all; a quick probe with the normal deadline first,
+   * so an unresponsive store costs one ordinary deadline, not the whole scan budget.
+   */
+  async invalidatePrefix(prefix: string, deadlineMs: number): Promise<number | undefined> {
+    if ((await this.read(`${prefix}~probe`, [])) === undefined) return undefined;
     return this.#guard('invalidatePrefix', () => this.store.invalidatePrefix(prefix), deadlineMs);
   }
 
@@ -64,7 +69,8 @@ export class GuardedStore {
   async #guard<T>(operation: string, call: () => Promise<T>, deadlineMs = this.deadlineMs): Promise<T | undefined> {
     if (!this.breaker.allow()) return undefined;
     try {
-      const result = await this.#watch.run(call(), deadlineMs);
+      // An in-process store answers or throws at once; only a networked one needs the deadline.
+      const result = await (this.store.kind === 'memory' ? call() : this.#watch.run(call(), deadlineMs));
       this.breaker.success();
       return result;
     } catch (error) {

@@ -17,6 +17,10 @@ export class SingleFlight<T> {
     return { promise, joined: false };
   }
 
+  has(key: string): boolean {
+    return this.#inFlight.has(key);
+  }
+
   get size(): number {
     return this.#inFlight.size;
   }

@@ -67,7 +67,9 @@ function createClient(connection: Exclude<RedisConnection, Redis | Cluster>, tim
   const failFast: RedisOptions = {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
-    commandTimeout: timeoutMs,
+    // A backstop that frees ioredis's queue; the per-call bound is the module's own deadline, which
+    // (unlike this timer) does not count this process's own backlog against Redis.
+    commandTimeout: Math.max(1_000, timeoutMs * 10),
     connectTimeout: 2_000,
     retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2_000),
   };
