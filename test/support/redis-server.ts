@@ -57,7 +57,13 @@ export async function startRedisServer(extraArgs: string[] = []): Promise<RedisS
 export async function waitForRedis(port: number, timeoutMs = 10_000): Promise<void> {
   const started = Date.now();
   for (;;) {
-    const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const client = new Redis({
+      port,
+      host: '127.0.0.1',
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     client.on('error', () => undefined);
     try {
       await client.connect();
