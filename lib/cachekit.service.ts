@@ -6,6 +6,12 @@ import { CacheKitRuntime } from './cachekit.runtime.js';
 import { EntryPlan } from './engine/cache.engine.js';
 import { CacheEvent, CacheStats } from './observability/cache-event.interface.js';
 
+/** What `CacheKit.evictMany` evicts: entries (a definition and the arguments readers use) and tags. */
+export interface EvictionTargets {
+  keys?: readonly { definition: CacheDefinition; args: readonly unknown[] }[];
+  tags?: readonly string[];
+}
+
 /** Settings for a raw string key. */
 export interface RawEntryOptions {
   /** Default: the module's defaultTtl. */
@@ -71,10 +77,7 @@ export class CacheKit {
    * store calls are sent at once, not one after another. Resolves true when the store confirmed all of it.
    * @example await cacheKit.evictMany({ keys: [{ definition: productById, args: [7] }], tags: ['category:3'] });
    */
-  async evictMany(targets: {
-    keys?: readonly { definition: CacheDefinition; args: readonly unknown[] }[];
-    tags?: readonly string[];
-  }): Promise<boolean> {
+  async evictMany(targets: EvictionTargets): Promise<boolean> {
     const byName = new Map<string, Set<string>>();
     for (const { definition, args } of targets.keys ?? []) {
       const key = this.runtime.planner.key(definition, [...args], `CacheKit(${definition.name})`);

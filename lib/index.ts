@@ -1,6 +1,6 @@
 export { CacheKitModule } from './cachekit.module.js';
 export { CacheKit } from './cachekit.service.js';
-export type { RawEntryOptions } from './cachekit.service.js';
+export type { EvictionTargets, RawEntryOptions } from './cachekit.service.js';
 export type { CacheKitModuleOptions, RedisConnection } from './options/cachekit-options.interface.js';
 export { defineCache } from './definitions/cache-definition.js';
 export type { CacheDefinition, CacheDefinitionOptions, SwrSettings } from './definitions/cache-definition.js';
