@@ -1,7 +1,6 @@
 import { Subject } from 'rxjs';
 import { CacheEvent } from '../observability/cache-event.interface.js';
 import { CacheStatsRecorder } from '../observability/cache-stats.js';
-import { nextVersion } from '../stores/version-nonce.js';
 import { EntryCodec } from './entry-codec.js';
 import { EntryPlan } from './entry-plan.js';
 import { refreshNeed, sameVersions } from './entry-validity.js';
@@ -11,30 +10,9 @@ import { InvalidationBus, Invalidation } from '../bus/invalidation-bus.js';
 import { L1Tier } from '../l1/l1-tier.js';
 
 export type { EntryPlan } from './entry-plan.js';
-
-/** A lookup: a miss, or a hit that may be stale (SWR) or due for an early refresh (XFetch). */
-export type ReadResult =
-  | { hit: true; value: unknown; refresh?: 'stale' | 'early' }
-  /** `unavailable`: the store failed or timed out, so the caller should not wait on it again. */
-  | { hit: false; unavailable?: boolean };
-
-/** What one load produced; `body` is set when it was stored, so joiners decode their own copy. */
-export interface LoadOutcome {
-  value: unknown;
-  body?: Uint8Array;
-  /** The store failed during this load: skip further store calls (each would cost a deadline). */
-  storeFailed?: boolean;
-}
-
-/** Set when a load must not store its result (abandoned refresh, shutdown). */
-export interface LoadControl {
-  abandoned: boolean;
-}
-
-// Polling for another instance's load: fast at first (the waiter's latency bound), then gentler.
-const FAST_POLL_MS = 4;
-const SLOW_POLL_MS = 20;
-const FAST_POLL_WINDOW_MS = 1_000;
+export type { LoadControl, LoadOutcome, ReadResult } from './engine.types.js';
+import { LoadControl, LoadOutcome, ReadResult } from './engine.types.js';
+import { loadUnderLease } from './lease-wait.js';
 
 /**
  * The read/write path: cache-aside with single-flight in this process and across instances,
@@ -55,6 +33,13 @@ export class CacheEngine {
     private readonly l1?: L1Tier,
     private bus?: InvalidationBus,
   ) {}
+
+  readonly #leaseSteps = {
+    store: this.store,
+    lookup: (plan: EntryPlan) => this.#lookup(plan),
+    loadAndStore: (plan: EntryPlan, load: () => Promise<unknown>) => this.loadAndStore(plan, load),
+    loadOnly: (plan: EntryPlan, load: () => Promise<unknown>) => this.#loadOnly(plan, load),
+  };
 
   /** Connects the L1 bus (set once the subscriber connection is up). */
   attachBus(bus: InvalidationBus): void {
@@ -88,7 +73,7 @@ export class CacheEngine {
       storeUnavailable
         ? this.#loadOnly(plan, load)
         : plan.lock
-          ? this.#loadWithLease(plan, load)
+          ? loadUnderLease(this.#leaseSteps, plan, load)
           : this.loadAndStore(plan, load),
     );
     const outcome = await promise;
@@ -226,36 +211,6 @@ export class CacheEngine {
     this.l1?.set(plan.key, decoded.value, envelope.body, freshUntil, plan.tags, expiresAt - Date.now(), epoch);
     return { hit: true, value: decoded.value, refresh: refreshNeed(envelope, plan) };
   }
-
-  /** One instance loads under a lease; the others poll for its result, up to the wait bound. */
-  async #loadWithLease(plan: EntryPlan, load: () => Promise<unknown>): Promise<LoadOutcome> {
-    const lock = plan.lock!;
-    const token = nextVersion();
-    const started = Date.now();
-    for (;;) {
-      const acquired = await this.store.acquireLease(plan.key, token, lock.leaseMs);
-      if (acquired === undefined) return this.#loadOnly(plan, load); // store unavailable: fail open
-      if (acquired) {
-        let outcome: LoadOutcome | undefined;
-        try {
-          // Another instance may have filled the entry between our miss and our lease.
-          const filled = await this.#lookup(plan);
-          if (filled.hit) return (outcome = { value: filled.value });
-          outcome = await this.loadAndStore(plan, load);
-          return outcome;
-        } finally {
-          // After a store failure the lease just expires: releasing would cost another deadline.
-          if (!outcome?.storeFailed) await this.store.releaseLease(plan.key, token);
-        }
-      }
-      const waited = Date.now() - started;
-      if (waited >= lock.waitMs) return this.loadAndStore(plan, load); // past the bound: load ourselves
-      await sleep(waited < FAST_POLL_WINDOW_MS ? FAST_POLL_MS : SLOW_POLL_MS);
-      const result = await this.#lookup(plan);
-      if (result.hit) return { value: result.value };
-      if (result.unavailable) return this.#loadOnly(plan, load);
-    }
-  }
 }
 
 // Joiners of a load whose result was not stored (store down, value not cacheable) still get their
@@ -266,8 +221,4 @@ function privateCopy(value: unknown): unknown {
   } catch {
     return value;
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,0 +1,18 @@
+/** A lookup: a miss, or a hit that may be stale (SWR) or due for an early refresh (XFetch). */
+export type ReadResult =
+  | { hit: true; value: unknown; refresh?: 'stale' | 'early' }
+  /** `unavailable`: the store failed or timed out, so the caller should not wait on it again. */
+  | { hit: false; unavailable?: boolean };
+
+/** What one load produced; `body` is set when it was stored, so joiners decode their own copy. */
+export interface LoadOutcome {
+  value: unknown;
+  body?: Uint8Array;
+  /** The store failed during this load: skip further store calls (each would cost a deadline). */
+  storeFailed?: boolean;
+}
+
+/** Set when a load must not store its result (abandoned refresh, shutdown). */
+export interface LoadControl {
+  abandoned: boolean;
+}
