@@ -5,6 +5,8 @@ import { BackgroundRefresher } from './engine/background-refresher.js';
 import { CacheEngine } from './engine/cache.engine.js';
 import { CircuitBreaker } from './engine/circuit-breaker.js';
 import { EntryCodec } from './engine/entry-codec.js';
+import { EntryPlan } from './engine/entry-plan.js';
+import { Compression } from './serialization/compression.js';
 import { EntryPlanner } from './engine/entry-planner.js';
 import { GuardedStore } from './engine/guarded-store.js';
 import { RateLimitedLogger } from './engine/rate-limited-logger.js';
@@ -26,6 +28,8 @@ const CLEAR_DEADLINE_FACTOR = 50;
 const FENCE_TTL_MS = 60_000;
 // Tag versions live a week; an entry whose tag version expired reads as a miss (fails closed).
 const TAG_TTL_MS = 7 * 86_400_000;
+// However small maxValueBytes is, a compressed payload may inflate to at least this much.
+const MAX_INFLATED_BYTES = 64 * 1024 * 1024;
 
 /** One app's cache machinery, wired once: store, engine, refresher, key planner and invocation pipeline. */
 export class CacheKitRuntime implements BeforeApplicationShutdown {
@@ -66,10 +70,15 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
       new CircuitBreaker(options.breakerFailures, options.breakerCooldownMs),
       log,
     );
-    const codec = new EntryCodec(options.serializer, options.maxValueBytes, log, (plan, reason) => {
+    const onSkip = (plan: EntryPlan, reason: string) => {
       stats.for(plan.name).skippedStores++;
       this.engine.emit({ type: 'store-skipped', name: plan.name, key: plan.key, reason });
-    });
+    };
+    const compression = new Compression(
+      options.compressMinBytes ?? Infinity,
+      Math.max(options.maxValueBytes * 16, MAX_INFLATED_BYTES),
+    );
+    const codec = new EntryCodec(options.serializer, options.maxValueBytes, log, onSkip, compression);
     this.clearDeadlineMs = options.operationTimeoutMs * CLEAR_DEADLINE_FACTOR;
     this.engine = new CacheEngine(guarded, codec, stats, options.l1 && new L1Tier(options.l1));
     this.refresher = new BackgroundRefresher(this.engine, log);

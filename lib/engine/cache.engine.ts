@@ -208,7 +208,7 @@ export class CacheEngine {
     const decoded = this.codec.decode(envelope, plan);
     if (!decoded) return { hit: false };
     const { freshUntil, expiresAt } = envelope.meta;
-    this.l1?.set(plan.key, decoded.value, envelope.body, freshUntil, plan.tags, expiresAt - Date.now(), epoch);
+    this.l1?.set(plan.key, decoded.value, decoded.body, freshUntil, plan.tags, expiresAt - Date.now(), epoch);
     return { hit: true, value: decoded.value, refresh: refreshNeed(envelope, plan) };
   }
 }

@@ -6,6 +6,7 @@ import { findUnserializable } from '../serialization/v8.serializer.js';
 import { EntryPlan } from './entry-plan.js';
 import { Envelope, unwrap, wrap } from './envelope.js';
 import { RateLimitedLogger } from './rate-limited-logger.js';
+import { Compression } from '../serialization/compression.js';
 
 /** A value ready to store: the serialized body, the full payload and its TTL. */
 export interface EncodedEntry {
@@ -25,6 +26,7 @@ export class EntryCodec {
     private readonly maxValueBytes: number,
     private readonly log: RateLimitedLogger,
     private readonly onSkip: (plan: EntryPlan, reason: string) => void,
+    private readonly compression: Compression,
   ) {}
 
   encode(plan: EntryPlan, value: unknown, loadMs: number, tagVersions: string[]): EncodedEntry | undefined {
@@ -43,14 +45,20 @@ export class EntryCodec {
       freshUntil = now + fresh;
       ttlMs = fresh + jitterTtl(plan.swr.staleMs, plan.jitter);
     } else ttlMs = jitterTtl(plan.ttlMs, plan.jitter);
-    const payload = wrap(body, { createdAt: now, freshUntil, loadMs, expiresAt: now + ttlMs }, tagVersions);
+    const compressed = this.compression.compress(body);
+    const meta = { createdAt: now, freshUntil, loadMs, expiresAt: now + ttlMs };
+    const payload = wrap(compressed ?? body, meta, tagVersions, compressed !== undefined);
     return { body, payload, ttlMs, freshUntil };
   }
 
-  /** The decoded value, or undefined when the payload is foreign or corrupt (a miss, overwritten later). */
-  decode(envelope: Envelope, plan: EntryPlan): { value: unknown } | undefined {
+  /**
+   * The decoded value and its serialized (uncompressed) body, or undefined when the payload is
+   * foreign or corrupt (a miss, overwritten later).
+   */
+  decode(envelope: Envelope, plan: EntryPlan): { value: unknown; body: Uint8Array } | undefined {
     try {
-      return { value: this.serializer.decode(envelope.body) };
+      const body = envelope.compressed ? this.compression.decompress(envelope.body) : envelope.body;
+      return { value: this.serializer.decode(body), body };
     } catch {
       this.log.warn(
         `decode:${plan.name}`,

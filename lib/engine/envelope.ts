@@ -18,19 +18,28 @@ export interface EnvelopeMeta {
 
 export interface Envelope {
   meta: EnvelopeMeta;
+  /** The body is deflated (see serialization/compression.ts). */
+  compressed: boolean;
   /** Versions of the entry's tags when its load began, in the definition's tag order. */
   tagVersions: string[];
   body: Uint8Array;
 }
 
-export function wrap(body: Uint8Array, meta: EnvelopeMeta, tagVersions: readonly string[] = []): Buffer {
+const COMPRESSED = 1;
+
+export function wrap(
+  body: Uint8Array,
+  meta: EnvelopeMeta,
+  tagVersions: readonly string[] = [],
+  compressed = false,
+): Buffer {
   const tags = tagVersions.map((version) => Buffer.from(version, 'latin1'));
   const tagBytes = tags.reduce((sum, tag) => sum + 1 + tag.length, 1);
   const out = Buffer.allocUnsafe(FIXED_BYTES + tagBytes + body.byteLength);
   out[0] = MAGIC_0;
   out[1] = MAGIC_1;
   out[2] = VERSION;
-  out[3] = 0;
+  out[3] = compressed ? COMPRESSED : 0;
   out.writeDoubleLE(meta.createdAt, 4);
   out.writeDoubleLE(meta.freshUntil, 12);
   out.writeFloatLE(meta.loadMs, 20);
@@ -74,6 +83,7 @@ export function unwrap(payload: Uint8Array): Envelope | undefined {
       loadMs: view.readFloatLE(20),
       expiresAt: view.readDoubleLE(24),
     },
+    compressed: (view[3] & COMPRESSED) !== 0,
     tagVersions,
     body: view.subarray(offset),
   };

@@ -24,6 +24,8 @@ export interface CacheKitModuleOptions {
   maxValueBytes?: number;
   /** How values become bytes. Default: v8Serializer (Date, Map, Set, BigInt, undefined, NaN, -0). */
   serializer?: CacheSerializer;
+  /** Deflate serialized values of at least `minBytes` (default 16 KiB) before storing them. Default: off. */
+  compression?: false | { minBytes?: number };
   /** Size of the embedded memory store. Default: { maxEntries: 10000 }. */
   memory?: { maxEntries?: number };
   /**
@@ -51,6 +53,8 @@ export interface ResolvedCacheKitOptions {
   breakerCooldownMs: number;
   maxValueBytes: number;
   serializer: CacheSerializer;
+  /** Compress values of at least this many bytes; undefined: off. */
+  compressMinBytes?: number;
   memoryMaxEntries: number;
   singleFlight?: { waitMs: number; leaseMs: number };
   shutdownTimeoutMs: number;

@@ -14,6 +14,7 @@ const KNOWN: readonly (keyof CacheKitModuleOptions)[] = [
   'breaker',
   'maxValueBytes',
   'serializer',
+  'compression',
   'memory',
   'singleFlight',
   'shutdownTimeout',
@@ -50,6 +51,9 @@ export function resolveOptions(options: CacheKitModuleOptions = {}): ResolvedCac
     breakerCooldownMs: parseDuration(options.breaker?.cooldown ?? '5s', `Option 'breaker.cooldown'`),
     maxValueBytes: positiveInt(options.maxValueBytes ?? 1024 * 1024, `Option 'maxValueBytes'`),
     serializer,
+    compressMinBytes: options.compression
+      ? positiveInt(options.compression.minBytes ?? 16 * 1024, `Option 'compression.minBytes'`)
+      : undefined,
     memoryMaxEntries: positiveInt(options.memory?.maxEntries ?? 10_000, `Option 'memory.maxEntries'`),
     singleFlight:
       options.singleFlight === false

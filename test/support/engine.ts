@@ -8,6 +8,7 @@ import { GuardedStore } from '../../lib/engine/guarded-store.js';
 import { RateLimitedLogger } from '../../lib/engine/rate-limited-logger.js';
 import { ReadThrough } from '../../lib/engine/read-through.js';
 import { CacheStatsRecorder } from '../../lib/observability/cache-stats.js';
+import { Compression } from '../../lib/serialization/compression.js';
 import { v8Serializer } from '../../lib/serialization/v8.serializer.js';
 import { EntryStore } from '../../lib/stores/entry-store.interface.js';
 
@@ -20,7 +21,7 @@ export class TestCache {
   constructor(store: EntryStore, deadlineMs: number) {
     const log = new RateLimitedLogger(new Logger('CacheKitTest'));
     const stats = new CacheStatsRecorder();
-    const codec = new EntryCodec(v8Serializer, 1024 * 1024, log, () => undefined);
+    const codec = new EntryCodec(v8Serializer, 1024 * 1024, log, () => undefined, new Compression(Infinity, 1 << 26));
     this.engine = new CacheEngine(
       new GuardedStore(store, deadlineMs, new CircuitBreaker(1_000, 1_000), log),
       codec,
