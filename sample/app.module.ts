@@ -2,6 +2,8 @@ import { DynamicModule, Module, ValidationPipe } from '@nestjs/common';
 import { APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CacheKitModule } from '../lib/index.js';
+import { CacheKitTypeOrmModule } from '../lib/typeorm/index.js';
+import { AppOptionsModule } from './app-options.module.js';
 import { AppOptions } from './app.options.js';
 import { CacheStatsController } from './cache/cache-stats.controller.js';
 import { CategoriesModule } from './categories/categories.module.js';
@@ -11,7 +13,7 @@ import { ProductsModule } from './products/products.module.js';
 
 /**
  * The catalogue app. Built from options rather than read from the environment here, so tests can
- * point it at their own database file and Redis.
+ * point it at their own database and Redis.
  * @example NestFactory.create(AppModule.forRoot(appOptionsFromEnv()))
  */
 @Module({})
@@ -20,13 +22,20 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
+        AppOptionsModule.forRoot(options),
         TypeOrmModule.forRoot(typeOrmOptions(options.database, options.logSql)),
         CacheKitModule.forRoot({
           redis: options.redis,
           namespace: options.namespace ?? 'catalogue',
           defaultTtl: '5m',
+          // Every TTL written is spread by +-10%, so entries cached together do not expire together.
           jitter: 0.1,
+          // Hot entries are served from process memory; with Redis, evictions reach every
+          // instance's copy through pub/sub, and the 5 s cap bounds what a lost message costs.
+          l1: { maxEntries: 10_000, ttl: '5s' },
         }),
+        // Post-commit eviction for every DataSource of the app; ProductsModule adds its rule.
+        CacheKitTypeOrmModule.forRoot({}),
         CategoriesModule,
         ProductsModule,
       ],

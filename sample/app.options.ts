@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import type { Duration } from '../lib/index.js';
 
 /** Where the catalogue is stored. */
 export type DatabaseOptions = { type: 'sqlite'; path: string } | { type: 'postgres'; url: string };
@@ -12,20 +13,41 @@ export interface AppOptions {
   namespace?: string;
   /** Log every SQL statement. Default: false. */
   logSql?: boolean;
+  /** How long the category statistics aggregate takes (it stands for an expensive query). Default: 300. */
+  statsDelayMs?: number;
 }
+
+/** Injection token of the AppOptions the app was built from. */
+export const APP_OPTIONS = Symbol('APP_OPTIONS');
 
 /** The default SQLite file, in the working directory. */
 export const DEFAULT_SQLITE_FILE = 'catalogue.sqlite';
 
+/** Default of `statsDelayMs`. */
+export const DEFAULT_STATS_DELAY_MS = 300;
+
 /**
  * Reads the app's options from environment variables: `DATABASE_URL` (postgres://...; absent:
- * SQLite in ./catalogue.sqlite), `REDIS_URL` (absent: in-memory cache) and `LOG_SQL=1`.
+ * SQLite in ./catalogue.sqlite), `REDIS_URL` (absent: in-memory cache), `STATS_DELAY_MS` and `LOG_SQL=1`.
  */
 export function appOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): AppOptions {
   return {
     database: databaseFromUrl(env.DATABASE_URL),
     redis: env.REDIS_URL || undefined,
     logSql: env.LOG_SQL === '1' || env.LOG_SQL === 'true',
+    statsDelayMs: nonNegativeInt(env.STATS_DELAY_MS, 'STATS_DELAY_MS', DEFAULT_STATS_DELAY_MS),
+  };
+}
+
+/**
+ * Freshness windows of the category statistics: `STATS_FRESH` (default '30s') and `STATS_STALE`
+ * (default '1h'). Decorator arguments are evaluated once, when their class is defined, so these
+ * two are read from the environment at import time rather than injected.
+ */
+export function statsWindowsFromEnv(env: NodeJS.ProcessEnv = process.env): { fresh: Duration; stale: Duration } {
+  return {
+    fresh: durationFrom(env.STATS_FRESH, 'STATS_FRESH', '30s'),
+    stale: durationFrom(env.STATS_STALE, 'STATS_STALE', '1h'),
   };
 }
 
@@ -36,4 +58,17 @@ function databaseFromUrl(url: string | undefined): DatabaseOptions {
   throw new Error(
     `DATABASE_URL must be a postgres:// or postgresql:// URL (unset: SQLite); got '${url.split(':')[0]}:...'`,
   );
+}
+
+function nonNegativeInt(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  if (!/^\d+$/.test(value)) throw new Error(`${name} must be a whole number of milliseconds; got '${value}'`);
+  return Number(value);
+}
+
+function durationFrom(value: string | undefined, name: string, fallback: Duration): Duration {
+  if (value === undefined || value === '') return fallback;
+  if (/^\d+$/.test(value) && Number(value) > 0) return Number(value);
+  if (/^\d+(\.\d+)?(ms|s|m|h|d)$/.test(value)) return value as Duration;
+  throw new Error(`${name} must be a duration such as '500ms', '30s' or '5m' (or milliseconds); got '${value}'`);
 }

@@ -1,7 +1,10 @@
 import { Controller, Get } from '@nestjs/common';
 import { CacheKit } from '../../lib/index.js';
 
-/** `GET /cache/stats`: hits, misses, loads and evictions per cache, with the hit ratio. */
+/**
+ * `GET /cache/stats`: per cache name, the hit ratio, hits, stale hits (served while a refresh ran),
+ * misses, loads, refreshes, load and refresh errors, skipped stores and evictions.
+ */
 @Controller('cache')
 export class CacheStatsController {
   constructor(private readonly cache: CacheKit) {}

@@ -1,13 +1,15 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { Product } from '../products/product.entity.js';
 import { CategoriesController } from './categories.controller.js';
 import { CategoriesService } from './categories.service.js';
+import { CategoryStatsService } from './category-stats.service.js';
 import { Category } from './category.entity.js';
 
-/** Categories: entity, cached service and HTTP API. */
+/** Categories: entity, cached services (list and statistics) and HTTP API. */
 @Module({
-  imports: [TypeOrmModule.forFeature([Category])],
+  imports: [TypeOrmModule.forFeature([Category, Product])],
   controllers: [CategoriesController],
-  providers: [CategoriesService],
+  providers: [CategoriesService, CategoryStatsService],
 })
 export class CategoriesModule {}

@@ -14,4 +14,9 @@ export class CategoriesService {
   findAll(): Promise<Category[]> {
     return this.categories.find({ order: { name: 'ASC' } });
   }
+
+  /** One category, or null; looked up in the cached list (`this.findAll()` goes through the cache too). */
+  async findOne(id: number): Promise<Category | null> {
+    return (await this.findAll()).find((category) => category.id === id) ?? null;
+  }
 }

@@ -1,4 +1,17 @@
-import { Body, Controller, Get, NotFoundException, Param, ParseIntPipe, Patch, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  NotFoundException,
+  Param,
+  ParseIntPipe,
+  Patch,
+  Post,
+  Query,
+} from '@nestjs/common';
+import { CreateProductDto } from './dto/create-product.dto.js';
 import { ListProductsQueryDto } from './dto/list-products-query.dto.js';
 import { UpdateProductDto } from './dto/update-product.dto.js';
 import { ProductPage } from './list-query.js';
@@ -22,10 +35,23 @@ export class ProductsController {
     return orNotFound(id, await this.products.findOne(id));
   }
 
+  /** `POST /products`: adds a product and returns it (201). */
+  @Post()
+  create(@Body() input: CreateProductDto): Promise<Product> {
+    return this.products.create(input);
+  }
+
   /** `PATCH /products/:id`: changes some fields of a product and returns it. */
   @Patch(':id')
   async update(@Param('id', ParseIntPipe) id: number, @Body() patch: UpdateProductDto): Promise<Product> {
     return orNotFound(id, await this.products.update(id, patch));
+  }
+
+  /** `DELETE /products/:id`: deletes a product (204), or 404. */
+  @Delete(':id')
+  @HttpCode(204)
+  async remove(@Param('id', ParseIntPipe) id: number): Promise<void> {
+    if (!(await this.products.remove(id))) throw new NotFoundException(`Product ${id} not found`);
   }
 }
 

@@ -1,11 +1,12 @@
-import { BadRequestException, Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
-import { CacheEvict, Cacheable } from '../../lib/index.js';
-import { Category } from '../categories/category.entity.js';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, Repository } from 'typeorm';
+import { Cacheable } from '../../lib/index.js';
+import { CreateProductDto } from './dto/create-product.dto.js';
 import { UpdateProductDto } from './dto/update-product.dto.js';
 import { ListQuery, PAGE_SIZE, ProductPage } from './list-query.js';
 import { productById, productList } from './product.cache.js';
+import { requireCategory, requireUniqueName } from './product.constraints.js';
 import { Product } from './product.entity.js';
 
 const ORDER = {
@@ -15,12 +16,16 @@ const ORDER = {
   '-updatedAt': { updatedAt: 'DESC', id: 'ASC' },
 } as const;
 
-/** Reads and writes products; reads are cached, writes evict what they make stale. */
+/**
+ * Reads and writes products. Reads are cached. Writes run in transactions and contain no cache
+ * code: the TypeORM bridge evicts what they changed after COMMIT (product.invalidation.ts), so a
+ * write that fails, even after its SQL ran, evicts nothing.
+ */
 @Injectable()
 export class ProductsService {
   constructor(
     @InjectRepository(Product) private readonly products: Repository<Product>,
-    @InjectRepository(Category) private readonly categories: Repository<Category>,
+    @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
   /** The product, or null when there is none (null is cached briefly too). */
@@ -41,22 +46,39 @@ export class ProductsService {
     return { items, page: query.page, pageSize: PAGE_SIZE, total };
   }
 
+  /** Adds a product and returns it. 400 when the category does not exist, 409 when the name is taken. */
+  create(input: CreateProductDto): Promise<Product> {
+    return this.dataSource.transaction(async (manager) => {
+      await requireCategory(manager, input.categoryId);
+      const { id } = await manager.save(manager.create(Product, { ...input }));
+      await requireUniqueName(manager, input.name);
+      return manager.findOneByOrFail(Product, { id });
+    });
+  }
+
   /**
-   * Applies a partial update and returns the updated product, or null when there is none.
-   * Evicts the product and every list page once the write has succeeded; a failed write evicts
-   * nothing. (Any page may hold the product, so all pages go.)
+   * Applies a partial update and returns the updated product, or null when there is none. 400 when
+   * the new category does not exist, 409 when the new name is taken (checked after the save).
    */
-  @CacheEvict(productById)
-  // Evicting all entries uses no key, so only the cache name is shared with the read side.
-  @CacheEvict({ name: productList.name }, { allEntries: true })
-  async update(id: number, patch: UpdateProductDto): Promise<Product | null> {
-    // Read the row directly, not through findOne: the cached copy is what this write replaces.
-    const product = await this.products.findOneBy({ id });
-    if (!product) return null;
-    if (patch.categoryId !== undefined && !(await this.categories.existsBy({ id: patch.categoryId }))) {
-      throw new BadRequestException(`categoryId ${patch.categoryId} does not exist`);
-    }
-    await this.products.save(this.products.merge(product, patch));
-    return this.products.findOneByOrFail({ id });
+  update(id: number, patch: UpdateProductDto): Promise<Product | null> {
+    return this.dataSource.transaction(async (manager) => {
+      // Read the row itself, not the cached copy: that copy is what this write replaces.
+      const product = await manager.findOneBy(Product, { id });
+      if (!product) return null;
+      if (patch.categoryId !== undefined) await requireCategory(manager, patch.categoryId);
+      await manager.save(manager.merge(Product, product, { ...patch }));
+      if (patch.name !== undefined) await requireUniqueName(manager, patch.name);
+      return manager.findOneByOrFail(Product, { id });
+    });
+  }
+
+  /** Deletes a product; false when there is none. */
+  remove(id: number): Promise<boolean> {
+    return this.dataSource.transaction(async (manager) => {
+      const product = await manager.findOneBy(Product, { id });
+      if (!product) return false;
+      await manager.remove(product);
+      return true;
+    });
   }
 }
