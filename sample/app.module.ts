@@ -1,10 +1,10 @@
 import { DynamicModule, Module, ValidationPipe } from '@nestjs/common';
 import { APP_PIPE } from '@nestjs/core';
+import { ConfigModule, ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CacheKitModule } from '../lib/index.js';
 import { CacheKitTypeOrmModule } from '../lib/typeorm/index.js';
-import { AppOptionsModule } from './app-options.module.js';
-import { AppOptions } from './app.options.js';
+import { APP_CONFIG, AppOptions, appOptionsFromEnv, appOptionsOf } from './app.options.js';
 import { CacheStatsController } from './cache/cache-stats.controller.js';
 import { CategoriesModule } from './categories/categories.module.js';
 import { CatalogueSeeder } from './database/catalogue.seeder.js';
@@ -12,27 +12,43 @@ import { typeOrmOptions } from './database/database.options.js';
 import { ProductsModule } from './products/products.module.js';
 
 /**
- * The catalogue app. Built from options rather than read from the environment here, so tests can
- * point it at their own database and Redis.
- * @example NestFactory.create(AppModule.forRoot(appOptionsFromEnv()))
+ * The catalogue app. Its settings come from the environment through ConfigModule (a `.env` file
+ * is read too); tests pass their own options instead, to point it at their database and Redis.
+ * @example NestFactory.create(AppModule.forRoot())
  */
 @Module({})
 export class AppModule {
-  static forRoot(options: AppOptions): DynamicModule {
+  static forRoot(options?: AppOptions): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        AppOptionsModule.forRoot(options),
-        TypeOrmModule.forRoot(typeOrmOptions(options.database, options.logSql)),
-        CacheKitModule.forRoot({
-          redis: options.redis,
-          namespace: options.namespace ?? 'catalogue',
-          defaultTtl: '5m',
-          // Every TTL written is spread by +-10%, so entries cached together do not expire together.
-          jitter: 0.1,
-          // Hot entries are served from process memory; with Redis, evictions reach every
-          // instance's copy through pub/sub, and the 5 s cap bounds what a lost message costs.
-          l1: { maxEntries: 10_000, ttl: '5s' },
+        ConfigModule.forRoot({
+          isGlobal: true,
+          ignoreEnvFile: options !== undefined,
+          load: [() => ({ [APP_CONFIG]: options ?? appOptionsFromEnv() })],
+        }),
+        TypeOrmModule.forRootAsync({
+          inject: [ConfigService],
+          useFactory: (config: ConfigService) => {
+            const { database, logSql } = appOptionsOf(config);
+            return typeOrmOptions(database, logSql);
+          },
+        }),
+        CacheKitModule.forRootAsync({
+          inject: [ConfigService],
+          useFactory: (config: ConfigService) => {
+            const { redis, namespace = 'catalogue' } = appOptionsOf(config);
+            return {
+              redis,
+              namespace,
+              defaultTtl: '5m',
+              // Every TTL written is spread by +-10%, so entries cached together do not expire together.
+              jitter: 0.1,
+              // Hot entries are served from process memory; with Redis, evictions reach every
+              // instance's copy through pub/sub, and the 5 s cap bounds what a lost message costs.
+              l1: { maxEntries: 10_000, ttl: '5s' },
+            };
+          },
         }),
         // Post-commit eviction for every DataSource of the app; ProductsModule adds its rule.
         CacheKitTypeOrmModule.forRoot({}),

@@ -1,3 +1,4 @@
+import { ConfigService } from '@nestjs/config';
 import { resolve } from 'node:path';
 import type { Duration } from '../lib/index.js';
 
@@ -17,8 +18,13 @@ export interface AppOptions {
   statsDelayMs?: number;
 }
 
-/** Injection token of the AppOptions the app was built from. */
-export const APP_OPTIONS = Symbol('APP_OPTIONS');
+/** Where ConfigModule keeps the AppOptions: `config.getOrThrow<AppOptions>(APP_CONFIG)`. */
+export const APP_CONFIG = 'catalogue';
+
+/** The AppOptions the app was built from, as ConfigModule holds them. */
+export function appOptionsOf(config: ConfigService): AppOptions {
+  return config.getOrThrow<AppOptions>(APP_CONFIG);
+}
 
 /** The default SQLite file, in the working directory. */
 export const DEFAULT_SQLITE_FILE = 'catalogue.sqlite';

@@ -1,15 +1,17 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { ConfigService } from '@nestjs/config';
 import { AppModule } from './app.module.js';
-import { appOptionsFromEnv } from './app.options.js';
+import { appOptionsOf } from './app.options.js';
 
 async function bootstrap(): Promise<void> {
-  const options = appOptionsFromEnv();
-  const app = await NestFactory.create(AppModule.forRoot(options));
+  const app = await NestFactory.create(AppModule.forRoot());
+  const config = app.get(ConfigService);
+  const options = appOptionsOf(config);
   // Closes the database and Redis connections on Ctrl+C / SIGTERM.
   app.enableShutdownHooks();
-  const port = Number(process.env.PORT ?? 3000);
+  const port = Number(config.get<string>('PORT') ?? 3000);
   await app.listen(port);
   const logger = new Logger('Catalogue');
   const database = options.database.type === 'sqlite' ? `SQLite ${options.database.path}` : 'PostgreSQL';

@@ -1,9 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Repository } from 'typeorm';
 import { StaleWhileRevalidate } from '../../lib/index.js';
-import { APP_OPTIONS, AppOptions, DEFAULT_STATS_DELAY_MS } from '../app.options.js';
+import { DEFAULT_STATS_DELAY_MS, appOptionsOf } from '../app.options.js';
 import { Product } from '../products/product.entity.js';
 import { categoryStats } from './category-stats.cache.js';
 
@@ -33,9 +34,9 @@ export class CategoryStatsService {
 
   constructor(
     @InjectRepository(Product) private readonly products: Repository<Product>,
-    @Inject(APP_OPTIONS) options: AppOptions,
+    config: ConfigService,
   ) {
-    this.#delayMs = options.statsDelayMs ?? DEFAULT_STATS_DELAY_MS;
+    this.#delayMs = appOptionsOf(config).statsDelayMs ?? DEFAULT_STATS_DELAY_MS;
   }
 
   /** Statistics of a category (callers check that it exists). */
