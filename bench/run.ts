@@ -4,7 +4,9 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { openContenders } from './contenders/all.js';
 import { ContenderGroup } from './contenders/contender.js';
+import { runFeatureOverhead } from './scenarios/feature-overhead.js';
 import { runHitPath } from './scenarios/hit-path.js';
+import { runInvalidation } from './scenarios/invalidation.js';
 import { runSerializers } from './scenarios/serializers.js';
 import { runStampedeProcesses } from './scenarios/stampede-processes.js';
 import { runStampede } from './scenarios/stampede.js';
@@ -32,8 +34,24 @@ const budget = (warmupMs: number, measureMs: number): Budget => ({ warmupMs, mea
 
 // Full: about 2 minutes on 2 cores. Quick: a smoke run of about 20 s, numbers only indicative.
 const SETTINGS = args.quick
-  ? { hit: budget(50, 200), passes: 1, codec: budget(20, 60), rounds: 2, processRounds: 1 }
-  : { hit: budget(150, 400), passes: 3, codec: budget(50, 150), rounds: 5, processRounds: 3 };
+  ? {
+      hit: budget(50, 200),
+      passes: 1,
+      codec: budget(20, 60),
+      rounds: 2,
+      processRounds: 1,
+      invalidation: { entries: 10_000, apiWrites: 1_000, commits: 50 },
+      overhead: { hit: budget(30, 100), set: budget(20, 50) },
+    }
+  : {
+      hit: budget(150, 400),
+      passes: 3,
+      codec: budget(50, 150),
+      rounds: 5,
+      processRounds: 3,
+      invalidation: { entries: 100_000, apiWrites: 2_000, commits: 200 },
+      overhead: { hit: budget(60, 150), set: budget(30, 80) },
+    };
 const CONCURRENCY = 64;
 const STAMPEDE = { callers: 1000, loaderMs: 50, processes: 4 };
 
@@ -87,6 +105,15 @@ async function main(): Promise<void> {
     ),
   );
   for (const table of runSerializers(SETTINGS.codec, SETTINGS.passes, progress)) show(table);
+  for (const table of await runInvalidation({ ...SETTINGS.invalidation, prefix, redisUrl: redis.url }, progress)) {
+    show(table);
+  }
+  for (const table of await runFeatureOverhead(
+    { ...SETTINGS.overhead, passes: SETTINGS.passes, concurrency: CONCURRENCY, prefix, redisUrl: redis.url },
+    progress,
+  )) {
+    show(table);
+  }
 
   await cleanup();
   const seconds = (Date.now() - started) / 1000;
