@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { openContenders } from './contenders/all.js';
 import { ContenderGroup } from './contenders/contender.js';
+import { expiryStormSettings, runExpiryStorm } from './scenarios/expiry-storm.js';
 import { runFeatureOverhead } from './scenarios/feature-overhead.js';
 import { runHitPath } from './scenarios/hit-path.js';
 import { runInvalidation } from './scenarios/invalidation.js';
@@ -104,6 +105,12 @@ async function main(): Promise<void> {
       progress,
     ),
   );
+  for (const table of await runExpiryStorm(
+    { ...expiryStormSettings(args.quick), prefix, redisUrl: redis.url },
+    progress,
+  )) {
+    show(table);
+  }
   for (const table of runSerializers(SETTINGS.codec, SETTINGS.passes, progress)) show(table);
   for (const table of await runInvalidation({ ...SETTINGS.invalidation, prefix, redisUrl: redis.url }, progress)) {
     show(table);
