@@ -56,7 +56,8 @@ export class BackgroundRefresher {
     const stats = this.engine.stats.for(plan.name);
     stats.refreshes++;
     this.engine.emit({ type: 'refresh-start', name: plan.name, key: plan.key });
-    const control: LoadControl = { abandoned: false };
+    // The lease also lets the refresh store if the entry expires while it loads (nothing evicted it).
+    const control: LoadControl = { abandoned: false, lease: token };
     try {
       await withTimeout(this.engine.loadAndStore(plan, load, control), plan.swr?.refreshTimeoutMs ?? leaseMs, control);
       this.#failures.delete(plan.key);

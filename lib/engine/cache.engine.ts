@@ -102,7 +102,7 @@ export class CacheEngine {
     if (this.#closed || control?.abandoned) return { value };
     const entry = this.codec.encode(plan, value, loadMs, ticket.tagVersions);
     if (!entry) return { value };
-    const stored = await this.store.fill(plan.key, ticket, entry.payload, entry.ttlMs);
+    const stored = await this.store.fill(plan.key, ticket, entry.payload, entry.ttlMs, control?.lease);
     if (stored !== true) return { value, storeFailed: stored === undefined };
     this.l1?.set(plan.key, value, entry.body, entry.freshUntil, plan.tags, entry.ttlMs, epoch);
     return { value, body: entry.body };

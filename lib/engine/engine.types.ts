@@ -15,4 +15,6 @@ export interface LoadOutcome {
 /** Set when a load must not store its result (abandoned refresh, shutdown). */
 export interface LoadControl {
   abandoned: boolean;
+  /** Token of the entry's lease the load holds: if the entry expires meanwhile, it may still store. */
+  lease?: string;
 }

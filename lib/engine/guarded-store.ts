@@ -31,8 +31,8 @@ export class GuardedStore {
   }
 
   /** True when stored; false when fenced off or failed. */
-  async fill(key: string, ticket: FillTicket, payload: Uint8Array, ttlMs: number): Promise<boolean> {
-    return (await this.#guard('fill', () => this.store.fill(key, ticket, payload, ttlMs))) === true;
+  async fill(key: string, ticket: FillTicket, payload: Uint8Array, ttlMs: number, lease?: string): Promise<boolean> {
+    return (await this.#guard('fill', () => this.store.fill(key, ticket, payload, ttlMs, lease))) === true;
   }
 
   async put(key: string, payload: Uint8Array, ttlMs: number): Promise<boolean> {

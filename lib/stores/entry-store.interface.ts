@@ -16,11 +16,14 @@ export interface EntryStore {
   read(key: string, tags: readonly string[]): Promise<StoredRead>;
   /** Snapshot taken before a load: the entry's and the tags' versions, created where missing. */
   begin(key: string, tags: readonly string[]): Promise<FillTicket>;
-  /** Stores the payload only if the entry's version is still `ticket.version`; true when stored. */
-  fill(key: string, ticket: FillTicket, payload: Uint8Array, ttlMs: number): Promise<boolean>;
+  /**
+   * Stores the payload only if the entry's version is still `ticket.version`, or if the entry
+   * expired while the load held its lease `lease` (taken before `begin`); true when stored.
+   */
+  fill(key: string, ticket: FillTicket, payload: Uint8Array, ttlMs: number, lease?: string): Promise<boolean>;
   /** Stores the payload unconditionally and fences fills that began earlier (@CachePut, CacheKit.set). */
   put(key: string, payload: Uint8Array, ttlMs: number): Promise<void>;
-  /** Deletes entries and fences fills that began earlier; returns how many held a value. */
+  /** Deletes entries and their leases and fences fills that began earlier; returns how many held a value. */
   invalidate(keys: readonly string[]): Promise<number>;
   /** Invalidates every entry carrying any of the tags: O(1) per tag, whatever carries it. */
   invalidateTags(tags: readonly string[]): Promise<void>;

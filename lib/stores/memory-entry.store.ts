@@ -44,8 +44,10 @@ export class MemoryEntryStore implements EntryStore {
     return { version: entry.version, tagVersions };
   }
 
-  async fill(key: string, ticket: FillTicket, payload: Uint8Array, ttlMs: number): Promise<boolean> {
-    if (this.#entries.get(key)?.version !== ticket.version) return false;
+  async fill(key: string, ticket: FillTicket, payload: Uint8Array, ttlMs: number, lease?: string): Promise<boolean> {
+    const entry = this.#entries.get(key);
+    const expiredUnderLease = !entry && lease !== undefined && this.#holds(key, lease);
+    if (entry?.version !== ticket.version && !expiredUnderLease) return false;
     this.#entries.set(key, { payload, version: ticket.version }, { ttl: ttlMs });
     return true;
   }
@@ -59,6 +61,7 @@ export class MemoryEntryStore implements EntryStore {
     for (const key of keys) {
       if (this.#entries.get(key)?.payload) deleted++;
       this.#entries.set(key, { version: nextVersion() }, { ttl: this.fenceTtlMs });
+      this.#leases.delete(key); // its holder can no longer store; the next caller loads
     }
     return deleted;
   }
@@ -77,6 +80,11 @@ export class MemoryEntryStore implements EntryStore {
     if (held && held.until > now) return false;
     this.#leases.set(key, { token, until: now + ttlMs });
     return true;
+  }
+
+  #holds(key: string, token: string): boolean {
+    const held = this.#leases.get(key);
+    return held?.token === token && held.until > Date.now();
   }
 
   async releaseLease(key: string, token: string, holdMs = 0): Promise<void> {

@@ -48,8 +48,9 @@ export class RedisEntryStore implements EntryStore {
     return { version, tagVersions };
   }
 
-  async fill(key: string, ticket: FillTicket, payload: Uint8Array, ttlMs: number): Promise<boolean> {
-    return (await FILL.run(this.client, [key], [ticket.version, toBuffer(payload), ttlMs])) === 1;
+  async fill(key: string, ticket: FillTicket, payload: Uint8Array, ttlMs: number, lease?: string): Promise<boolean> {
+    const keys = lease === undefined ? [key] : [key, leaseKey(key)];
+    return (await FILL.run(this.client, keys, [ticket.version, toBuffer(payload), ttlMs, lease ?? ''])) === 1;
   }
 
   async put(key: string, payload: Uint8Array, ttlMs: number): Promise<void> {
@@ -58,7 +59,7 @@ export class RedisEntryStore implements EntryStore {
 
   async invalidate(keys: readonly string[]): Promise<number> {
     const deleted = await Promise.all(
-      keys.map((key) => INVALIDATE.run(this.client, [key], [nextVersion(), this.times.fenceTtlMs])),
+      keys.map((key) => INVALIDATE.run(this.client, [key, leaseKey(key)], [nextVersion(), this.times.fenceTtlMs])),
     );
     return deleted.reduce<number>((sum, n) => sum + Number(n), 0);
   }
@@ -83,12 +84,11 @@ export class RedisEntryStore implements EntryStore {
   }
 
   async acquireLease(key: string, token: string, ttlMs: number): Promise<boolean> {
-    // `{entry}:lease` shares the entry's hash tag, so it lives in the entry's slot.
-    return (await this.client.set(`${key}:lease`, token, 'PX', ttlMs, 'NX')) === 'OK';
+    return (await this.client.set(leaseKey(key), token, 'PX', ttlMs, 'NX')) === 'OK';
   }
 
   async releaseLease(key: string, token: string, holdMs = 0): Promise<void> {
-    await RELEASE_LEASE.run(this.client, [`${key}:lease`], [token, holdMs]);
+    await RELEASE_LEASE.run(this.client, [leaseKey(key)], [token, holdMs]);
   }
 
   async #tagVersions(tags: readonly string[]): Promise<(string | undefined)[]> {
@@ -99,6 +99,11 @@ export class RedisEntryStore implements EntryStore {
       : await this.client.mget(...tags);
     return values.map((value) => value ?? undefined);
   }
+}
+
+// `{entry}:lease` shares the entry's hash tag, so it lives in the entry's slot.
+function leaseKey(key: string): string {
+  return `${key}:lease`;
 }
 
 // Something else stored under our key (not a hash) is a miss; the next fill replaces it.

@@ -24,7 +24,9 @@ export class LuaScript {
 }
 
 // Entry layout: a hash { d: payload, v: version }. An invalidated entry keeps only `v` (the
-// fence) for a short while; once it expires, a late fill finds no version and is refused.
+// fence) for a short while; once it expires, a late fill finds no version and is refused, unless
+// it still holds the entry's lease `{entry}:lease`: every invalidation deletes that lease, and a
+// restart loses it, so a held lease proves that only expiry removed the entry.
 
 /**
  * KEYS[1] entry; ARGV[1] new version, ARGV[2] fence ttl. Returns the entry's version. A foreign
@@ -39,10 +41,16 @@ redis.call('HSET', KEYS[1], 'v', ARGV[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return ARGV[1]`);
 
-/** KEYS[1] entry; ARGV[1] expected version, ARGV[2] payload, ARGV[3] ttl. Returns 1 when stored. */
+/**
+ * KEYS[1] entry, KEYS[2] (optional) the lease the load holds; ARGV[1] expected version, ARGV[2]
+ * payload, ARGV[3] ttl, ARGV[4] lease token. Returns 1 when stored.
+ */
 export const FILL = new LuaScript(`
-if redis.call('HGET', KEYS[1], 'v') ~= ARGV[1] then return 0 end
-redis.call('HSET', KEYS[1], 'd', ARGV[2])
+local v = redis.call('HGET', KEYS[1], 'v')
+if v ~= ARGV[1] then
+  if v or not KEYS[2] or redis.call('GET', KEYS[2]) ~= ARGV[4] then return 0 end
+end
+redis.call('HSET', KEYS[1], 'd', ARGV[2], 'v', ARGV[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1`);
 
@@ -52,8 +60,12 @@ redis.call('HSET', KEYS[1], 'd', ARGV[2], 'v', ARGV[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1`);
 
-/** KEYS[1] entry; ARGV[1] new version, ARGV[2] fence ttl. Returns 1 when a value was deleted. */
+/**
+ * KEYS[1] entry, KEYS[2] its lease; ARGV[1] new version, ARGV[2] fence ttl. Returns 1 when a value
+ * was deleted. The lease goes too: a load that held it can no longer store, and the next caller loads.
+ */
 export const INVALIDATE = new LuaScript(`
+redis.call('DEL', KEYS[2])
 local deleted = redis.call('HDEL', KEYS[1], 'd')
 redis.call('HSET', KEYS[1], 'v', ARGV[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
