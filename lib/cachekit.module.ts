@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
+import { CACHEKIT_OPTIONS } from './cachekit.constants.js';
 import { CacheKit } from './cachekit.service.js';
 import { CacheKitConfigurableModule } from './cachekit.module-definition.js';
 import { cacheKitProviders } from './cachekit.providers.js';
@@ -13,6 +14,6 @@ import { CACHEKIT_REDIS } from './redis/redis.constants.js';
 @Module({
   imports: [DiscoveryModule],
   providers: [...cacheKitProviders, CacheKit, CacheKitExplorer],
-  exports: [CacheKit, CACHEKIT_REDIS],
+  exports: [CacheKit, CACHEKIT_REDIS, CACHEKIT_OPTIONS],
 })
 export class CacheKitModule extends CacheKitConfigurableModule {}

@@ -16,6 +16,7 @@ export type { CacheEvictOptions } from './decorators/cache-evict.decorator.js';
 export type { CacheMethodDecorator } from './decorators/cache-operation.js';
 export { InjectRedis } from './redis/inject-redis.decorator.js';
 export { CACHEKIT_REDIS } from './redis/redis.constants.js';
+export { CACHEKIT_OPTIONS } from './cachekit.constants.js';
 export type { CacheSerializer } from './serialization/serializer.interface.js';
 export { v8Serializer } from './serialization/v8.serializer.js';
 export type { CacheEvent, CacheStats } from './observability/cache-event.interface.js';
