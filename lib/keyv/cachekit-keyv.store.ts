@@ -1,0 +1,264 @@
+import { EventEmitter } from 'node:events';
+import { ChainableCommander, Cluster, Redis } from 'ioredis';
+import type { KeyvStoreAdapter } from 'keyv';
+import { CacheKitOptionsError } from '../errors/cachekit.errors.js';
+
+const CACHE_NAMESPACE = /^[A-Za-z0-9_.-]{1,32}$/;
+const DEFAULT_CLEAR_BATCH = 500;
+
+/** Options of a {@link CacheKitKeyvStore}. */
+export interface CacheKitKeyvStoreOptions {
+  /** The cache module's namespace (its `namespace` option): first part of every key. */
+  cacheNamespace: string;
+  /** Keys asked for per SCAN step (the COUNT hint) when clearing. Default: 500. */
+  clearBatchSize?: number;
+  /** Throw errors to the caller after emitting them. Default: false (emit, then answer a miss / false). */
+  throwOnErrors?: boolean;
+}
+
+/**
+ * A Keyv storage adapter over the cache module's ioredis client (a `Redis` or a `Cluster`), so
+ * `@nestjs/cache-manager` shares the module's connection and namespace.
+ *
+ * Key layout: `<cache namespace>:keyv:<key as Keyv passes it>`, which with Keyv's key prefix (on by
+ * default) is `<cache namespace>:keyv:<keyv namespace>:<key>`. The module's own keys are all of the
+ * form `{<cache namespace>:<name>:...}`: they start with `{` and these never do, so the two can
+ * never collide, and no SCAN pattern of the module (`{ns:name:*`) can match a Keyv key or the
+ * reverse. There are deliberately no braces: a hash tag would pin every Keyv key of the namespace
+ * to one Redis Cluster slot (one node); without one, keys spread over the cluster like any others.
+ *
+ * TTLs are Redis expiries (`SET ... PX`). `clear()` deletes only the keys of this store's Keyv
+ * namespace (every Keyv key of the cache namespace when Keyv has none) with SCAN in batches and
+ * UNLINK, on every master of a cluster; never KEYS or FLUSHDB. Multi-key operations are cluster-safe:
+ * a cluster gets one command per key, sent together; a standalone Redis one MGET / UNLINK / pipeline.
+ *
+ * Errors are emitted as `'error'` (Keyv forwards them to its own listeners) and the operation
+ * answers a miss (`undefined` / `false`), so the cache fails open; `throwOnErrors` rethrows them.
+ * `disconnect()` leaves the client open: the cache module owns it and closes it at shutdown.
+ * Values must be strings or Buffers: keep Keyv's serializer (the default).
+ */
+export class CacheKitKeyvStore extends EventEmitter implements KeyvStoreAdapter {
+  /** Set by Keyv: the Keyv namespace this adapter serves (scopes `clear()` and `iterator()`). */
+  namespace?: string;
+  /** `dialect: 'redis'` lets Keyv use {@link iterator}. */
+  readonly opts: { dialect: 'redis'; cacheNamespace: string; clearBatchSize: number; throwOnErrors: boolean };
+  readonly #client: Redis | Cluster;
+  readonly #prefix: string;
+
+  constructor(client: Redis | Cluster, options: CacheKitKeyvStoreOptions) {
+    super();
+    if (!(client instanceof Redis) && !(client instanceof Cluster)) {
+      throw new CacheKitOptionsError('CacheKitKeyvStore needs an ioredis Redis or Cluster client (CACHEKIT_REDIS).');
+    }
+    const { cacheNamespace, clearBatchSize = DEFAULT_CLEAR_BATCH, throwOnErrors = false } = options ?? {};
+    if (typeof cacheNamespace !== 'string' || !CACHE_NAMESPACE.test(cacheNamespace)) {
+      throw new CacheKitOptionsError(
+        `CacheKitKeyvStore option 'cacheNamespace' must be the cache module's namespace (letters, digits, _ - ., at most 32); got ${JSON.stringify(cacheNamespace)}.`,
+      );
+    }
+    if (!Number.isInteger(clearBatchSize) || clearBatchSize < 1) {
+      throw new CacheKitOptionsError(
+        `CacheKitKeyvStore option 'clearBatchSize' must be a positive integer; got ${clearBatchSize}.`,
+      );
+    }
+    this.#client = client;
+    this.#prefix = `${cacheNamespace}:keyv:`;
+    this.opts = { dialect: 'redis', cacheNamespace, clearBatchSize, throwOnErrors };
+  }
+
+  /** The client the store uses: the cache module's, shared (never closed here). */
+  get client(): Redis | Cluster {
+    return this.#client;
+  }
+
+  /** The Redis key of a key as Keyv passes it. */
+  redisKey(key: string): string {
+    return this.#prefix + key;
+  }
+
+  async get<Value>(key: string): Promise<Value | undefined> {
+    try {
+      return ((await this.#client.get(this.redisKey(key))) ?? undefined) as Value | undefined;
+    } catch (error) {
+      return this.#failed(error, undefined);
+    }
+  }
+
+  async getMany<Value>(keys: string[]): Promise<(Value | undefined)[]> {
+    if (keys.length === 0) return [];
+    const redisKeys = keys.map((key) => this.redisKey(key));
+    try {
+      const values = this.#isCluster
+        ? await Promise.all(redisKeys.map((key) => this.#client.get(key)))
+        : await this.#client.mget(redisKeys);
+      return values.map((value) => (value ?? undefined) as Value | undefined);
+    } catch (error) {
+      return this.#failed(
+        error,
+        keys.map(() => undefined),
+      );
+    }
+  }
+
+  async set(key: string, value: unknown, ttl?: number): Promise<boolean> {
+    try {
+      await this.#set(this.#client, key, value, ttl);
+      return true;
+    } catch (error) {
+      return this.#failed(error, false);
+    }
+  }
+
+  /**
+   * One boolean per entry. Keyv's adapter type says `Promise<void>`, but `keyv.setMany()` resolves
+   * to what the store returns and is typed `boolean[]`: hence `any`.
+   */
+  async setMany(entries: { key: string; value: unknown; ttl?: number }[]): Promise<any> {
+    if (entries.length === 0) return [];
+    try {
+      if (this.#isCluster) {
+        await Promise.all(entries.map(({ key, value, ttl }) => this.#set(this.#client, key, value, ttl)));
+      } else {
+        const pipeline = this.#client.pipeline();
+        for (const { key, value, ttl } of entries) void this.#set(pipeline, key, value, ttl);
+        throwFirstError(await pipeline.exec());
+      }
+      return entries.map(() => true);
+    } catch (error) {
+      return this.#failed(
+        error,
+        entries.map(() => false),
+      );
+    }
+  }
+
+  async delete(key: string): Promise<boolean> {
+    try {
+      return (await this.#client.unlink(this.redisKey(key))) > 0;
+    } catch (error) {
+      return this.#failed(error, false);
+    }
+  }
+
+  /** True when at least one of the keys existed. */
+  async deleteMany(keys: string[]): Promise<boolean> {
+    if (keys.length === 0) return false;
+    try {
+      return (await this.#unlink(keys.map((key) => this.redisKey(key)))) > 0;
+    } catch (error) {
+      return this.#failed(error, false);
+    }
+  }
+
+  async has(key: string): Promise<boolean> {
+    try {
+      return (await this.#client.exists(this.redisKey(key))) === 1;
+    } catch (error) {
+      return this.#failed(error, false);
+    }
+  }
+
+  async hasMany(keys: string[]): Promise<boolean[]> {
+    if (keys.length === 0) return [];
+    try {
+      const redisKeys = keys.map((key) => this.redisKey(key));
+      if (this.#isCluster) {
+        return (await Promise.all(redisKeys.map((key) => this.#client.exists(key)))).map((n) => n === 1);
+      }
+      const pipeline = this.#client.pipeline();
+      for (const key of redisKeys) pipeline.exists(key);
+      return throwFirstError(await pipeline.exec()).map((n) => n === 1);
+    } catch (error) {
+      return this.#failed(
+        error,
+        keys.map(() => false),
+      );
+    }
+  }
+
+  /**
+   * Deletes this store's keys: those of its Keyv namespace, or every Keyv key of the cache
+   * namespace when Keyv has none. The module's own entries and other namespaces are untouched.
+   */
+  async clear(): Promise<void> {
+    try {
+      const pattern = this.#pattern(this.namespace);
+      await Promise.all(
+        this.#masters().map(async (node) => {
+          for await (const keys of this.#scan(node, pattern)) await this.#unlink(keys);
+        }),
+      );
+    } catch (error) {
+      this.#failed(error, undefined);
+    }
+  }
+
+  /** Key/value pairs of a Keyv namespace, keys as Keyv passes them (used by `keyv.iterator()`). */
+  async *iterator<Value>(namespace?: string): AsyncGenerator<[string, Value | undefined], void> {
+    for (const node of this.#masters()) {
+      for await (const redisKeys of this.#scan(node, this.#pattern(namespace))) {
+        const keys = redisKeys.map((key) => key.slice(this.#prefix.length));
+        const values = await this.getMany<Value>(keys);
+        for (const [i, key] of keys.entries()) {
+          if (values[i] !== undefined) yield [key, values[i]];
+        }
+      }
+    }
+  }
+
+  /** Does nothing to the connection: the cache module owns the client and closes it at shutdown. */
+  async disconnect(): Promise<void> {}
+
+  get #isCluster(): boolean {
+    return this.#client instanceof Cluster;
+  }
+
+  // Keyv prefixes keys with `<keyv namespace>:`; glob characters in a namespace are escaped.
+  #pattern(namespace: string | undefined): string {
+    return this.#prefix + (namespace ? namespace.replace(/[*?[\]\\]/g, '\\$&') + ':' : '') + '*';
+  }
+
+  #masters(): Redis[] {
+    return this.#client instanceof Cluster ? this.#client.nodes('master') : [this.#client];
+  }
+
+  // SCAN in batches, never KEYS, so other clients are never blocked for long.
+  async *#scan(node: Redis, pattern: string): AsyncGenerator<string[]> {
+    let cursor = '0';
+    do {
+      const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', this.opts.clearBatchSize);
+      cursor = next;
+      if (keys.length > 0) yield keys;
+    } while (cursor !== '0');
+  }
+
+  #set(target: Redis | Cluster | ChainableCommander, key: string, value: unknown, ttl: number | undefined) {
+    const redisKey = this.redisKey(key);
+    const stored = value as string | Buffer;
+    const ttlMs = toPx(ttl);
+    return ttlMs === undefined ? target.set(redisKey, stored) : target.set(redisKey, stored, 'PX', ttlMs);
+  }
+
+  // Keys of a cluster live in different slots: one UNLINK per key (sent together, routed by the client).
+  async #unlink(redisKeys: string[]): Promise<number> {
+    if (!this.#isCluster) return this.#client.unlink(...redisKeys);
+    const deleted = await Promise.all(redisKeys.map((key) => this.#client.unlink(key)));
+    return deleted.reduce((sum, n) => sum + n, 0);
+  }
+
+  #failed<T>(error: unknown, fallback: T): T {
+    // Keyv listens for 'error' on its store; without any listener, emitting would throw.
+    if (this.listenerCount('error') > 0) this.emit('error', error);
+    if (this.opts.throwOnErrors) throw error;
+    return fallback;
+  }
+}
+
+function toPx(ttl: number | undefined): number | undefined {
+  return typeof ttl === 'number' && Number.isFinite(ttl) && ttl > 0 ? Math.max(1, Math.round(ttl)) : undefined;
+}
+
+function throwFirstError(results: [Error | null, unknown][] | null): number[] {
+  for (const [error] of results ?? []) if (error) throw error;
+  return (results ?? []).map(([, value]) => value as number);
+}

@@ -1,0 +1,60 @@
+import { EventEmitter } from 'node:events';
+import type { KeyvStoreAdapter } from 'keyv';
+import { LRUCache } from 'lru-cache';
+import { CacheKitOptionsError } from '../errors/cachekit.errors.js';
+
+/**
+ * A bounded in-process Keyv store (least recently used entries go first), used by
+ * `cacheKitKeyvStores` when the cache module has no Redis. Unlike Keyv's default `Map`, it cannot
+ * grow without bound (an HTTP cache keyed by URL would), and expired entries are dropped by their
+ * TTL, not only when read again.
+ */
+export class CacheKitKeyvMemoryStore extends EventEmitter implements KeyvStoreAdapter {
+  /** Set by Keyv: the Keyv namespace this adapter serves (scopes `clear()`). */
+  namespace?: string;
+  readonly opts: { maxEntries: number };
+  readonly #entries: LRUCache<string, string | Buffer>;
+
+  /** `maxEntries` bounds a new cache; pass an LRUCache to share one between adapters. */
+  constructor(maxEntriesOrCache: number | LRUCache<string, string | Buffer>) {
+    super();
+    if (maxEntriesOrCache instanceof LRUCache) {
+      this.#entries = maxEntriesOrCache;
+    } else {
+      if (!Number.isInteger(maxEntriesOrCache) || maxEntriesOrCache < 1) {
+        throw new CacheKitOptionsError(
+          `CacheKitKeyvMemoryStore needs a positive integer number of entries; got ${maxEntriesOrCache}.`,
+        );
+      }
+      this.#entries = new LRUCache({ max: maxEntriesOrCache });
+    }
+    this.opts = { maxEntries: this.#entries.max };
+  }
+
+  async get<Value>(key: string): Promise<Value | undefined> {
+    return this.#entries.get(key) as Value | undefined;
+  }
+
+  async set(key: string, value: unknown, ttl?: number): Promise<boolean> {
+    const ttlMs = typeof ttl === 'number' && Number.isFinite(ttl) && ttl > 0 ? Math.max(1, Math.round(ttl)) : 0;
+    this.#entries.set(key, value as string | Buffer, { ttl: ttlMs });
+    return true;
+  }
+
+  async delete(key: string): Promise<boolean> {
+    return this.#entries.delete(key);
+  }
+
+  async has(key: string): Promise<boolean> {
+    return this.#entries.has(key);
+  }
+
+  /** Deletes the entries of this store's Keyv namespace (every entry when Keyv has none). */
+  async clear(): Promise<void> {
+    if (!this.namespace) return this.#entries.clear();
+    const prefix = `${this.namespace}:`;
+    for (const key of [...this.#entries.keys()]) if (key.startsWith(prefix)) this.#entries.delete(key);
+  }
+
+  async disconnect(): Promise<void> {}
+}
