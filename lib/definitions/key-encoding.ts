@@ -25,20 +25,38 @@ export class KeyEncodingProblem {
 // '\\', whitespace, NUL, '%', '~', '#', '@', '(', ')', ',', '=', non-ASCII) is percent-encoded,
 // so a user string can never form a separator, a glob, a cluster hash tag or a type marker.
 const SAFE = /^[A-Za-z0-9_.\-/]*$/;
+// One match per code point (a lone surrogate is one unit, as in a for...of over the string).
+const UNSAFE = /[^A-Za-z0-9_.\-/]/gu;
+const HEX = Array.from({ length: 256 }, (_, byte) => '%' + byte.toString(16).toUpperCase().padStart(2, '0'));
+// Per ASCII code: '' when the character stays as it is, else its escape.
+const ASCII_ESCAPES = Array.from({ length: 128 }, (_, code) => (SAFE.test(String.fromCharCode(code)) ? '' : HEX[code]));
 const OPAQUE: (abstract new (...args: never[]) => object)[] = [Map, Set, WeakMap, WeakSet, Promise, RegExp, Error];
 // With a namespace of at most 32 and a name of at most 64 characters, a full key stays under 256 bytes.
 const MAX_KEY_BYTES = 150;
 const READABLE_PREFIX = 48;
 
+/** Percent-encodes one unsafe code point as its UTF-8 bytes (a lone surrogate as U+FFFD). */
+function escapeChar(char: string): string {
+  let out = '';
+  for (const byte of Buffer.from(char, 'utf8')) out += HEX[byte];
+  return out;
+}
+
 function encodeString(text: string): string {
   if (text === '') return '~e';
-  if (SAFE.test(text)) return text;
+  // ASCII (every key built from ids and slugs) in one pass over the char codes; from the first
+  // non-ASCII character on (a code point boundary), a regex pass over the rest.
   let out = '';
-  for (const char of text) {
-    if (SAFE.test(char)) out += char;
-    else for (const byte of Buffer.from(char, 'utf8')) out += '%' + byte.toString(16).toUpperCase().padStart(2, '0');
+  let copied = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 128) return out + text.slice(copied, i) + text.slice(i).replace(UNSAFE, escapeChar);
+    const escape = ASCII_ESCAPES[code];
+    if (escape === '') continue;
+    out += text.slice(copied, i) + escape;
+    copied = i + 1;
   }
-  return out;
+  return copied === 0 ? text : out + text.slice(copied);
 }
 
 function encodeValue(value: unknown, path: string, seen: Set<object>): string {
@@ -95,6 +113,8 @@ function encodeValue(value: unknown, path: string, seen: Set<object>): string {
  * @example encodeKey([42, 'en']) === '#42:en'
  */
 export function encodeKey(value: unknown, budget = MAX_KEY_BYTES): string {
+  // The usual key, one id: no cycle tracking needed.
+  if (typeof value === 'string') return limit(encodeString(value), budget);
   const seen = new Set<object>();
   const encoded =
     Array.isArray(value) && value.length >= 2

@@ -22,9 +22,10 @@ export class EntryPlanner {
 
   plan(definition: CacheDefinition, args: unknown[], where: string): EntryPlan {
     const unless = definition.unless;
+    const settings = this.#settingsOf(definition);
     return new DefinitionPlan(
-      this.#settingsOf(definition),
-      this.key(definition, args, where),
+      settings,
+      settings.keyPrefix + definition.keyOf(args, where) + '}',
       args,
       where,
       unless ? (value) => !unless(value, ...args) : undefined,
@@ -39,6 +40,7 @@ export class EntryPlanner {
       settings = {
         definition,
         planner: this,
+        keyPrefix: this.prefix(definition.name),
         ttlMs: definition.ttlMs ?? this.defaultTtlMs,
         jitter: definition.jitter ?? this.defaultJitter,
         lock:
@@ -52,11 +54,12 @@ export class EntryPlanner {
   }
 
   key(definition: CacheDefinition, args: unknown[], where: string): string {
-    return `{${this.namespace}:${definition.name}:${definition.keyOf(args, where)}}`;
+    return this.#settingsOf(definition).keyPrefix + definition.keyOf(args, where) + '}';
   }
 
   /** Store keys of tags: each its own hash tag, since a tag spans entries in every slot. */
   tagKeys(tags: readonly string[]): string[] {
+    if (tags.length === 0) return NO_TAG_KEYS;
     return tags.map((tag) => `{${this.namespace}:~tag:${encodeKey(tag)}}`);
   }
 
@@ -79,9 +82,14 @@ export class EntryPlanner {
   }
 }
 
+// Shared by every untagged plan (never written to).
+const NO_TAG_KEYS = Object.freeze([]) as unknown as string[];
+
 interface PlanSettings {
   definition: CacheDefinition;
   planner: EntryPlanner;
+  /** `{namespace:name:`, the start of every key of the definition. */
+  keyPrefix: string;
   ttlMs: number;
   jitter: number;
   lock?: LockSettings;
