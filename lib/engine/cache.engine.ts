@@ -8,6 +8,7 @@ import { GuardedStore } from './guarded-store.js';
 import { SingleFlight } from './single-flight.js';
 import { InvalidationBus, Invalidation } from '../bus/invalidation-bus.js';
 import { L1Tier } from '../l1/l1-tier.js';
+import { StoredRead } from '../stores/entry-store.interface.js';
 
 export type { EntryPlan } from './entry-plan.js';
 export type { LoadControl, LoadOutcome, ReadResult } from './engine.types.js';
@@ -36,7 +37,7 @@ export class CacheEngine {
 
   readonly #leaseSteps = {
     store: this.store,
-    lookup: (plan: EntryPlan) => this.#lookup(plan),
+    lookup: (plan: EntryPlan) => this.#lookup(plan, false),
     loadAndStore: (plan: EntryPlan, load: () => Promise<unknown>) => this.loadAndStore(plan, load),
     loadOnly: (plan: EntryPlan, load: () => Promise<unknown>) => this.#loadOnly(plan, load),
   };
@@ -47,18 +48,23 @@ export class CacheEngine {
   }
 
   /** Looks an entry up, counting a hit, stale hit or miss. */
-  async read(plan: EntryPlan): Promise<ReadResult> {
-    const result = await this.#lookup(plan);
+  read(plan: EntryPlan): Promise<ReadResult> {
+    return this.#lookup(plan, true);
+  }
+
+  #count(plan: EntryPlan, result: ReadResult): ReadResult {
     const stats = this.stats.for(plan.name);
+    // Events are built only when someone listens: a hit allocates nothing for them.
+    const observed = this.events$.observed;
     if (!result.hit) {
       stats.misses++;
-      this.emit({ type: 'miss', name: plan.name, key: plan.key });
+      if (observed) this.emit({ type: 'miss', name: plan.name, key: plan.key });
     } else if (result.refresh === 'stale') {
       stats.staleHits++;
-      this.emit({ type: 'stale-hit', name: plan.name, key: plan.key });
+      if (observed) this.emit({ type: 'stale-hit', name: plan.name, key: plan.key });
     } else {
       stats.hits++;
-      this.emit({ type: 'hit', name: plan.name, key: plan.key });
+      if (observed) this.emit({ type: 'hit', name: plan.name, key: plan.key });
     }
     return result;
   }
@@ -83,7 +89,7 @@ export class CacheEngine {
 
   /** True when a load of this entry that began after the last invalidation is running (join it, skip the read). */
   isLoading(plan: EntryPlan): boolean {
-    return this.#flights.has(this.#flightKey(plan));
+    return this.#flights.size > 0 && this.#flights.has(this.#flightKey(plan));
   }
 
   #flightKey(plan: EntryPlan): string {
@@ -190,18 +196,25 @@ export class CacheEngine {
     return { value, loadMs };
   }
 
-  async #lookup(plan: EntryPlan): Promise<ReadResult> {
+  // One async frame for the whole lookup (L1, store, decode, counting): each layer is a promise.
+  async #lookup(plan: EntryPlan, counted: boolean): Promise<ReadResult> {
     const local = this.l1?.get(plan.key);
+    let result: ReadResult;
     if (local) {
       const value = local.hasFrozen ? local.frozen : this.codec.decodeBody(local.body!);
-      return {
+      result = {
         hit: true,
         value,
         refresh: local.freshUntil > 0 && Date.now() >= local.freshUntil ? 'stale' : undefined,
       };
+    } else {
+      const epoch = this.l1?.epoch ?? 0;
+      result = this.#fromStore(plan, await this.store.read(plan.key, plan.tags), epoch);
     }
-    const epoch = this.l1?.epoch ?? 0;
-    const stored = await this.store.read(plan.key, plan.tags);
+    return counted ? this.#count(plan, result) : result;
+  }
+
+  #fromStore(plan: EntryPlan, stored: StoredRead | undefined, epoch: number): ReadResult {
     if (!stored) return { hit: false, unavailable: true };
     const envelope = stored?.payload && this.codec.unwrap(stored.payload);
     if (!envelope || !sameVersions(envelope, stored.tagVersions)) return { hit: false };

@@ -15,14 +15,10 @@ export function sameVersions(envelope: Envelope, current: (string | undefined)[]
  */
 export function refreshNeed(envelope: Envelope, plan: EntryPlan): 'stale' | 'early' | undefined {
   const { freshUntil, loadMs, expiresAt } = envelope.meta;
+  const beta = plan.earlyRefreshBeta;
+  if (freshUntil <= 0 && !beta) return undefined; // plain TTL entry: nothing to decide
   const now = Date.now();
   if (freshUntil > 0 && now >= freshUntil) return 'stale';
-  if (
-    plan.earlyRefreshBeta &&
-    loadMs > 0 &&
-    now - loadMs * plan.earlyRefreshBeta * Math.log(Math.random()) >= expiresAt
-  ) {
-    return 'early';
-  }
+  if (beta && loadMs > 0 && now - loadMs * beta * Math.log(Math.random()) >= expiresAt) return 'early';
   return undefined;
 }

@@ -26,6 +26,8 @@ export interface Envelope {
 }
 
 const COMPRESSED = 1;
+// Shared by every untagged envelope (never written to).
+const NO_TAGS = Object.freeze([]) as unknown as string[];
 
 export function wrap(
   body: Uint8Array,
@@ -65,10 +67,10 @@ export function unwrap(payload: Uint8Array): Envelope | undefined {
   ) {
     return undefined;
   }
-  const view = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+  const view = Buffer.isBuffer(payload) ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
   let offset = FIXED_BYTES;
   const count = view[offset++];
-  const tagVersions: string[] = [];
+  const tagVersions: string[] = count === 0 ? NO_TAGS : [];
   for (let i = 0; i < count; i++) {
     const length = view[offset++];
     if (length === undefined || offset + length > view.length) return undefined;

@@ -22,8 +22,16 @@ export class GuardedStore {
     this.#watch = new DeadlineWatch(Math.max(1, Math.round(deadlineMs / 10)));
   }
 
+  /** The hit path: the same as every other operation, written out so it allocates no closure. */
   read(key: string, tags: readonly string[]): Promise<StoredRead | undefined> {
-    return this.#guard('read', () => this.store.read(key, tags));
+    if (!this.breaker.allow()) return SKIPPED;
+    let pending: Promise<StoredRead>;
+    try {
+      pending = this.store.read(key, tags);
+    } catch (error) {
+      return Promise.resolve(this.#readFailed(error));
+    }
+    return this.#settle(pending, this.deadlineMs, this.#readFailed);
   }
 
   begin(key: string, tags: readonly string[]): Promise<FillTicket | undefined> {
@@ -66,25 +74,48 @@ export class GuardedStore {
     await this.#guard('releaseLease', () => this.store.releaseLease(key, token, holdMs));
   }
 
-  async #guard<T>(operation: string, call: () => Promise<T>, deadlineMs = this.deadlineMs): Promise<T | undefined> {
-    if (!this.breaker.allow()) return undefined;
+  // Built once: a read (the hit path) allocates no handlers of its own.
+  readonly #succeeded = <T>(result: T): T => {
+    this.breaker.success();
+    return result;
+  };
+  readonly #readFailed = (error: unknown): undefined => this.#failed('read', error, this.deadlineMs);
+
+  #guard<T>(operation: string, call: () => Promise<T>, deadlineMs = this.deadlineMs): Promise<T | undefined> {
+    if (!this.breaker.allow()) return SKIPPED;
+    const onFailure = (error: unknown) => this.#failed(operation, error, deadlineMs);
+    let pending: Promise<T>;
     try {
-      // An in-process store answers or throws at once; only a networked one needs the deadline.
-      const result = await (this.store.kind === 'memory' ? call() : this.#watch.run(call(), deadlineMs));
-      this.breaker.success();
-      return result;
+      pending = call();
     } catch (error) {
-      const opened = this.breaker.failure();
-      const reason =
-        error instanceof DeadlineExceeded ? `no answer within ${deadlineMs} ms` : (error as Error)?.message;
-      this.log.warn(
-        `store-${operation}`,
-        `Cache ${this.store.kind} ${operation} failed (${reason}); serving from the origin.`,
-      );
-      if (opened) {
-        this.log.error('breaker', `Cache ${this.store.kind} keeps failing; skipping it for a while, then probing.`);
-      }
-      return undefined;
+      return Promise.resolve(onFailure(error));
     }
+    return this.#settle(pending, deadlineMs, onFailure);
+  }
+
+  // Not an async function: the watch settles the caller's promise itself, no extra await hop.
+  #settle<T>(
+    pending: Promise<T>,
+    deadlineMs: number,
+    onFailure: (error: unknown) => undefined,
+  ): Promise<T | undefined> {
+    // An in-process store answers or throws at once; only a networked one needs the deadline.
+    if (this.store.kind === 'memory') return pending.then(this.#succeeded, onFailure);
+    return this.#watch.run<T, T | undefined>(pending, deadlineMs, this.#succeeded, onFailure);
+  }
+
+  #failed(operation: string, error: unknown, deadlineMs: number): undefined {
+    const opened = this.breaker.failure();
+    const reason = error instanceof DeadlineExceeded ? `no answer within ${deadlineMs} ms` : (error as Error)?.message;
+    this.log.warn(
+      `store-${operation}`,
+      `Cache ${this.store.kind} ${operation} failed (${reason}); serving from the origin.`,
+    );
+    if (opened) {
+      this.log.error('breaker', `Cache ${this.store.kind} keeps failing; skipping it for a while, then probing.`);
+    }
+    return undefined;
   }
 }
+
+const SKIPPED: Promise<undefined> = Promise.resolve(undefined);
