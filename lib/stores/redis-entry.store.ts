@@ -2,6 +2,7 @@ import { Cluster, Redis } from 'ioredis';
 import { EntryStore, FillTicket, StoredRead } from './entry-store.interface.js';
 import { BEGIN, FILL, INVALIDATE, PUT, RELEASE_LEASE } from './redis.scripts.js';
 import { nextVersion } from './version-nonce.js';
+import { WriteCoalescer } from './write-coalescer.js';
 
 const SCAN_BATCH = 500;
 
@@ -20,19 +21,46 @@ export interface RedisEntryStoreTimes {
 export class RedisEntryStore implements EntryStore {
   readonly kind = 'redis';
   readonly #isCluster: boolean;
+  readonly #reads: WriteCoalescer;
 
   constructor(
     private readonly client: Redis | Cluster,
     private readonly times: RedisEntryStoreTimes,
   ) {
     this.#isCluster = client instanceof Cluster;
+    this.#reads = new WriteCoalescer(client);
   }
 
-  async read(key: string, tags: readonly string[]): Promise<StoredRead> {
-    const entry = this.client.hgetBuffer(key, 'd').catch(foreignIsMiss);
-    if (tags.length === 0) return { payload: (await entry) ?? undefined, tagVersions: [] };
-    const [payload, tagVersions] = await Promise.all([entry, this.#tagVersions(tags)]);
-    return { payload: payload ?? undefined, tagVersions };
+  read(key: string, tags: readonly string[]): Promise<StoredRead> {
+    // Concurrent hits issue their reads in the same tick: one socket write for all of them.
+    this.#reads.sending();
+    try {
+      const entry = this.client.hgetBuffer(key, 'd');
+      if (tags.length === 0) return entry.then(this.#untagged, this.#untaggedFailed);
+      return this.#taggedRead(entry, tags);
+    } catch (error) {
+      this.#reads.settled();
+      throw error;
+    }
+  }
+
+  // Built once: an untagged read (the usual hit) allocates no handlers of its own.
+  readonly #untagged = (payload: Buffer | null): StoredRead => {
+    this.#reads.settled();
+    return { payload: payload ?? undefined, tagVersions: NO_TAG_VERSIONS };
+  };
+  readonly #untaggedFailed = (error: unknown): StoredRead => {
+    this.#reads.settled();
+    return { payload: foreignIsMiss(error) ?? undefined, tagVersions: NO_TAG_VERSIONS };
+  };
+
+  async #taggedRead(entry: Promise<Buffer | null>, tags: readonly string[]): Promise<StoredRead> {
+    try {
+      const [payload, tagVersions] = await Promise.all([entry.catch(foreignIsMiss), this.#tagVersions(tags)]);
+      return { payload: payload ?? undefined, tagVersions };
+    } finally {
+      this.#reads.settled();
+    }
   }
 
   async begin(key: string, tags: readonly string[]): Promise<FillTicket> {
@@ -111,6 +139,9 @@ function foreignIsMiss(error: unknown): null {
   if (error instanceof Error && error.message.startsWith('WRONGTYPE')) return null;
   throw error;
 }
+
+// Shared by every untagged read (never written to).
+const NO_TAG_VERSIONS = Object.freeze([]) as unknown as (string | undefined)[];
 
 function toBuffer(payload: Uint8Array): Buffer {
   return Buffer.isBuffer(payload) ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
