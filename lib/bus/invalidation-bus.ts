@@ -2,6 +2,8 @@ import { Logger } from '@nestjs/common';
 import { Cluster, Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 
+const QUIT_WAIT_MS = 1_000;
+
 /** What one instance tells the others to drop from their L1. */
 export type Invalidation = { keys: string[] } | { tags: string[] } | { prefix: string };
 
@@ -77,10 +79,15 @@ export class InvalidationBus {
     const subscriber = this.#subscriber;
     this.#subscriber = undefined;
     if (!subscriber) return;
-    try {
-      await subscriber.quit();
-    } catch {
-      subscriber.disconnect();
-    }
+    // Bounded whatever the client's options: QUIT gets no answer from a frozen server.
+    let timer: NodeJS.Timeout | undefined;
+    const quit = subscriber.quit().then(
+      () => true,
+      () => false,
+    );
+    const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), QUIT_WAIT_MS)));
+    const quitted = await Promise.race([quit, late]);
+    clearTimeout(timer);
+    if (!quitted) subscriber.disconnect();
   }
 }

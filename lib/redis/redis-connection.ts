@@ -2,13 +2,14 @@ import { Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Cluster, Redis, RedisOptions } from 'ioredis';
 import { RedisConnection } from '../options/cachekit-options.interface.js';
 import { ResolvedCacheKitOptions } from '../options/cachekit-options.interface.js';
+import { CommandBackstop } from './command-backstop.js';
 
 const BOOT_WAIT_MS = 1_000;
 
 /**
  * The module's Redis client. Clients created from options are tuned to fail fast (no offline
  * queue, one retry, a command timeout) and closed at shutdown; a client the app passed in is used
- * as it is and never closed.
+ * as it is and never closed. A standalone client's command timeout is a CommandBackstop.
  */
 export class RedisConnectionHolder implements OnApplicationShutdown {
   readonly #logger = new Logger('CacheKit');
@@ -16,6 +17,7 @@ export class RedisConnectionHolder implements OnApplicationShutdown {
   private constructor(
     readonly client: Redis | Cluster | null,
     private readonly owned: boolean,
+    private readonly backstop?: CommandBackstop,
   ) {}
 
   static async open(options: ResolvedCacheKitOptions): Promise<RedisConnectionHolder> {
@@ -27,7 +29,7 @@ export class RedisConnectionHolder implements OnApplicationShutdown {
     if (options.redis instanceof Redis || options.redis instanceof Cluster) {
       return new RedisConnectionHolder(options.redis, false);
     }
-    const client = createClient(options.redis, options.operationTimeoutMs);
+    const { client, backstop } = createClient(options.redis, options.operationTimeoutMs);
     let lastError = '';
     client.on('error', (error: Error) => {
       // ioredis reports every failed reconnect; say it once per distinct reason.
@@ -36,10 +38,18 @@ export class RedisConnectionHolder implements OnApplicationShutdown {
     });
     client.on('ready', () => (lastError = ''));
     await waitUntilReady(client);
-    return new RedisConnectionHolder(client, true);
+    return new RedisConnectionHolder(client, true, backstop);
   }
 
   async onApplicationShutdown(): Promise<void> {
+    try {
+      await this.#close();
+    } finally {
+      this.backstop?.stop(); // only now: QUIT on a frozen server is bounded by it too
+    }
+  }
+
+  async #close(): Promise<void> {
     const client = this.client;
     if (!client || !this.owned || client.status === 'end') return;
     if (client instanceof Redis && client.status === 'reconnecting') {
@@ -63,27 +73,38 @@ export class RedisConnectionHolder implements OnApplicationShutdown {
   }
 }
 
-function createClient(connection: Exclude<RedisConnection, Redis | Cluster>, timeoutMs: number): Redis | Cluster {
+function createClient(
+  connection: Exclude<RedisConnection, Redis | Cluster>,
+  timeoutMs: number,
+): { client: Redis | Cluster; backstop?: CommandBackstop } {
+  // A backstop that frees ioredis's queue; the per-call bound is the module's own deadline, which
+  // (unlike this timer) does not count this process's own backlog against Redis.
+  const commandTimeout = Math.max(1_000, timeoutMs * 10);
   const failFast: RedisOptions = {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
-    // A backstop that frees ioredis's queue; the per-call bound is the module's own deadline, which
-    // (unlike this timer) does not count this process's own backlog against Redis.
-    commandTimeout: Math.max(1_000, timeoutMs * 10),
     connectTimeout: 2_000,
     retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2_000),
   };
-  if (typeof connection === 'string') return new Redis(connection, failFast);
-  if ('cluster' in connection) {
+  if (typeof connection !== 'string' && 'cluster' in connection) {
     const { redisOptions, ...clusterOptions } = connection.options ?? {};
-    return new Cluster(connection.cluster, {
-      enableOfflineQueue: false,
-      clusterRetryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2_000),
-      ...clusterOptions,
-      redisOptions: { ...failFast, ...redisOptions },
-    });
+    return {
+      client: new Cluster(connection.cluster, {
+        enableOfflineQueue: false,
+        clusterRetryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2_000),
+        ...clusterOptions,
+        redisOptions: { ...failFast, commandTimeout, ...redisOptions },
+      }),
+    };
   }
-  return new Redis({ ...failFast, ...connection });
+  if (typeof connection === 'string') {
+    const client = new Redis(connection, failFast);
+    return { client, backstop: new CommandBackstop(client, commandTimeout) };
+  }
+  // The same bound as ioredis's commandTimeout, by one sweeping timer rather than a timer per
+  // command (see CommandBackstop); an app that sets commandTimeout itself gets ioredis's.
+  const client = new Redis({ ...failFast, ...connection });
+  return { client, backstop: 'commandTimeout' in connection ? undefined : new CommandBackstop(client, commandTimeout) };
 }
 
 // Boot does not fail when Redis is down (the cache fails open); it waits briefly so the first

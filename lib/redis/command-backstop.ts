@@ -1,0 +1,51 @@
+import type { Redis } from 'ioredis';
+
+type CommandItem = NonNullable<ReturnType<Redis['commandQueue']['peekFront']>>;
+
+const TIMED_OUT = 'Command timed out';
+
+/**
+ * ioredis's `commandTimeout` (a command with no answer after `timeoutMs` rejects) for a
+ * standalone client, enforced by one timer that sweeps the client's command queue instead of a
+ * timer armed and cleared per command: on a cache hit that timer is a measurable share of the
+ * cost. Replies come back in the order commands were sent, so each sweep only marks the newest
+ * command queued; once a mark is `timeoutMs` old, every command up to it (if still unanswered)
+ * has waited at least that long and is rejected, as ioredis would. A command fails between
+ * `timeoutMs` and `timeoutMs` plus one sweep (a tenth of it) after it was sent.
+ */
+export class CommandBackstop {
+  readonly #marks: { item: CommandItem; at: number }[] = [];
+  readonly #timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly client: Redis,
+    private readonly timeoutMs: number,
+  ) {
+    this.#timer = setInterval(() => this.#sweep(), Math.max(1, Math.round(timeoutMs / 10))).unref();
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+    this.#marks.length = 0;
+  }
+
+  #sweep(): void {
+    const queue = this.client.commandQueue;
+    const now = Date.now();
+    const newest = queue.peekBack();
+    if (newest !== undefined && newest !== this.#marks.at(-1)?.item) this.#marks.push({ item: newest, at: now });
+    let overdue: CommandItem | undefined;
+    while (this.#marks.length > 0 && this.#marks[0].at <= now - this.timeoutMs) overdue = this.#marks.shift()!.item;
+    if (overdue === undefined) return;
+    // Not in the queue any more: it was answered, and so was everything sent before it.
+    let last = -1;
+    for (let i = 0; i < queue.length; i++) {
+      if (queue.peekAt(i) === overdue) {
+        last = i;
+        break;
+      }
+    }
+    // Rejecting an answered command is a no-op; its reply still shifts it off the queue later.
+    for (let i = 0; i <= last; i++) queue.peekAt(i)!.command.reject(new Error(TIMED_OUT));
+  }
+}

@@ -1,0 +1,65 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CACHEKIT_REDIS } from '../../lib/index.js';
+import { bootApp, uniqueNamespace } from '../support/app.js';
+import { RedisServer, startRedisServer } from '../support/redis-server.js';
+
+// The module's own client has a command timeout (10 deadlines, at least 1 s) for every command,
+// the app's included, enforced by one sweeping timer instead of ioredis's timer per command.
+describe('the command timeout of a client the module creates', () => {
+  let server: RedisServer;
+  let app: INestApplicationContext | undefined;
+
+  beforeEach(async () => {
+    server = await startRedisServer();
+  });
+  afterEach(async () => {
+    server.thaw();
+    await app?.close();
+    app = undefined;
+    await server.stop();
+  });
+
+  async function rejection(command: Promise<unknown>): Promise<{ error: unknown; ms: number }> {
+    const started = performance.now();
+    const error = await command.then(
+      () => undefined,
+      (reason: unknown) => reason,
+    );
+    return { error, ms: performance.now() - started };
+  }
+
+  it('rejects commands a frozen server never answers, each after the timeout, and keeps working after a thaw', async () => {
+    app = await bootApp({ redis: server.url, namespace: uniqueNamespace(), operationTimeout: 100 });
+    const redis = app.get<Redis>(CACHEKIT_REDIS);
+    expect(await redis.set('backstop', 'a')).toBe('OK');
+
+    server.freeze();
+    const first = rejection(redis.get('backstop'));
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const second = rejection(redis.get('backstop')); // sent later: times out later, not with the first
+    const [a, b] = await Promise.all([first, second]);
+    for (const { error, ms } of [a, b]) {
+      expect((error as Error)?.message).toBe('Command timed out');
+      expect(ms).toBeGreaterThanOrEqual(1_000);
+      expect(ms).toBeLessThan(1_600);
+    }
+
+    server.thaw();
+    expect(await redis.get('backstop')).toBe('a');
+  });
+
+  it('leaves a commandTimeout the app set to ioredis', async () => {
+    app = await bootApp({
+      redis: { host: '127.0.0.1', port: server.port, commandTimeout: 300 },
+      namespace: uniqueNamespace(),
+    });
+    const redis = app.get<Redis>(CACHEKIT_REDIS);
+    expect(redis.options.commandTimeout).toBe(300);
+    server.freeze();
+    const { error, ms } = await rejection(redis.get('backstop'));
+    expect((error as Error)?.message).toBe('Command timed out');
+    expect(ms).toBeLessThan(900);
+  });
+});
