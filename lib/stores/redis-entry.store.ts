@@ -33,7 +33,7 @@ export class RedisEntryStore implements EntryStore {
 
   read(key: string, tags: readonly string[]): Promise<StoredRead> {
     // Concurrent hits issue their reads in the same tick: one socket write for all of them.
-    this.#reads.sending();
+    this.#reads.sending(tags.length > 0);
     try {
       const entry = this.client.hgetBuffer(key, 'd');
       if (tags.length === 0) return entry.then(this.#untagged, this.#untaggedFailed);

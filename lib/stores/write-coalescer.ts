@@ -6,9 +6,9 @@ import type { Writable } from 'node:stream';
  * the socket on its own (a syscall each, the largest single cost of a hit on loopback); with
  * many reads in flight their replies arrive together, the callers issue their next reads in the
  * same tick, and holding the socket corked until that tick ends sends them all in one `writev`.
- * A read issued while none is in flight is written at once: with nothing to batch it with,
- * waiting for the end of the tick would only delay it (work done after the write overlaps the
- * round trip; work done before it adds to the latency).
+ * A lone read of one command (nothing else in flight) is written at once: with nothing to batch
+ * it with, waiting for the end of the tick would only delay it (work done after the write
+ * overlaps the round trip; work done before it adds to the latency).
  * Standalone clients only: a Cluster routes each command to a node connection of its own.
  */
 export class WriteCoalescer {
@@ -22,9 +22,13 @@ export class WriteCoalescer {
 
   constructor(private readonly client: Redis | Cluster) {}
 
-  /** Call right before sending a read; pair with `settled()` when its reply (or error) arrives. */
-  sending(): void {
-    if (this.#inFlight++ === 0 || this.#corked !== undefined) return;
+  /**
+   * Call right before sending a read; pair with `settled()` when its reply (or error) arrives.
+   * `several`: the read sends more than one command (entry and tag versions), which then leave
+   * together even when nothing else is in flight.
+   */
+  sending(several = false): void {
+    if ((this.#inFlight++ === 0 && !several) || this.#corked !== undefined) return;
     const client = this.client;
     if (!(client instanceof Redis) || client.status !== 'ready') return;
     const stream = client.stream;
