@@ -1,0 +1,84 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CACHEKIT_REDIS, CacheKit, defineCache } from '../../lib/index.js';
+import { bootApp, uniqueNamespace } from '../support/app.js';
+import { RedisServer, startRedisServer } from '../support/redis-server.js';
+
+const LANES = 64;
+const plain = defineCache({ name: 'plain', key: (id: number) => id, ttl: '1m' });
+const tagged = defineCache({ name: 'tagged', key: (id: number) => id, ttl: '1m', tags: (id: number) => [`t:${id}`] });
+
+/** Calls per command since the last reset, from INFO commandstats (a server of this test's own). */
+async function commandCalls(admin: Redis): Promise<Record<string, number>> {
+  const info = await admin.info('commandstats');
+  const calls: Record<string, number> = {};
+  for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) calls[match[1]] = Number(match[2]);
+  return calls;
+}
+
+// Hits read with one command each (HGET; HGET + MGET with tags), and reads issued together share
+// socket writes: neither may change what a hit returns, nor hold back anything else on the socket.
+describe('the hit path on Redis', () => {
+  let server: RedisServer;
+  let admin: Redis;
+  let app: INestApplicationContext;
+  let cache: CacheKit;
+  let loads = 0;
+  const load = (id: number) => async () => {
+    loads++;
+    return { id, at: new Date(1_700_000_000_000 + id) };
+  };
+
+  beforeAll(async () => {
+    server = await startRedisServer();
+    admin = new Redis(server.url);
+    app = await bootApp({ redis: server.url, namespace: uniqueNamespace() });
+    cache = app.get(CacheKit);
+    for (let id = 0; id < LANES; id++) {
+      await cache.getOrSet(plain, [id], load(id));
+      await cache.getOrSet(tagged, [id], load(id));
+    }
+  });
+  afterAll(async () => {
+    await app.close();
+    await admin.quit();
+    await server.stop();
+  });
+
+  it('costs one HGET per untagged hit and one HGET + one MGET per tagged hit, nothing else', async () => {
+    loads = 0;
+    await admin.config('RESETSTAT');
+    for (let id = 0; id < LANES; id++) await cache.getOrSet(plain, [id], load(id));
+    await Promise.all(Array.from({ length: LANES }, (_, id) => cache.getOrSet(tagged, [id], load(id))));
+    // What this test's own admin connection sent (CONFIG RESETSTAT, INFO) is left out.
+    const calls = Object.entries(await commandCalls(admin)).filter(([name]) => !/^(config|info)/.test(name));
+    expect(Object.fromEntries(calls)).toEqual({ hget: 2 * LANES, mget: LANES });
+    expect(loads).toBe(0);
+  });
+
+  it('returns the right value to each of many concurrent callers, tagged or not, with app commands sent in the same tick', async () => {
+    loads = 0;
+    const redis = app.get<Redis>(CACHEKIT_REDIS);
+    const reads = Array.from({ length: LANES }, (_, id) =>
+      Promise.all([cache.getOrSet(plain, [id], load(id)), cache.getOrSet(tagged, [id], load(id))]),
+    );
+    const ping = redis.ping();
+    const results = await Promise.all(reads);
+    expect(await ping).toBe('PONG');
+    results.forEach(([a, b], id) => {
+      expect(a).toEqual({ id, at: new Date(1_700_000_000_000 + id) });
+      expect(b).toEqual(a);
+      expect(b).not.toBe(a);
+    });
+    expect(loads).toBe(0);
+  });
+
+  it('still checks tag versions when the reads share a write', async () => {
+    await cache.evictTags(['t:3', 't:5']);
+    loads = 0;
+    const values = await Promise.all(Array.from({ length: LANES }, (_, id) => cache.getOrSet(tagged, [id], load(id))));
+    expect(loads).toBe(2);
+    expect(values[3]).toEqual({ id: 3, at: new Date(1_700_000_000_003) });
+  });
+});
