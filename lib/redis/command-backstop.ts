@@ -21,12 +21,23 @@ export class CommandBackstop {
     private readonly client: Redis,
     private readonly timeoutMs: number,
   ) {
-    this.#timer = setInterval(() => this.#sweep(), Math.max(1, Math.round(timeoutMs / 10))).unref();
+    this.#timer = setInterval(() => this.#guardedSweep(), Math.max(1, Math.round(timeoutMs / 10))).unref();
   }
 
   stop(): void {
     clearInterval(this.#timer);
     this.#marks.length = 0;
+  }
+
+  // The command queue is ioredis's own structure: should a future 5.x change it, hand the timeout
+  // back to ioredis rather than throw from a timer (which would end the process).
+  #guardedSweep(): void {
+    try {
+      this.#sweep();
+    } catch {
+      this.stop();
+      this.client.options.commandTimeout = this.timeoutMs;
+    }
   }
 
   #sweep(): void {

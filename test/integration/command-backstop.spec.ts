@@ -62,4 +62,20 @@ describe('the command timeout of a client the module creates', () => {
     expect((error as Error)?.message).toBe('Command timed out');
     expect(ms).toBeLessThan(900);
   });
+
+  it('hands the timeout back to ioredis if its command queue cannot be swept', async () => {
+    app = await bootApp({ redis: server.url, namespace: uniqueNamespace(), operationTimeout: 100 });
+    const redis = app.get<Redis>(CACHEKIT_REDIS);
+    expect(redis.options.commandTimeout).toBeUndefined();
+    // Stands for a future ioredis whose queue no longer has this shape.
+    redis.commandQueue.peekBack = () => {
+      throw new TypeError('peekBack is not a function');
+    };
+    await new Promise((resolve) => setTimeout(resolve, 250)); // a few sweeps (every 100 ms)
+    expect(redis.options.commandTimeout).toBe(1_000);
+    server.freeze();
+    const { error, ms } = await rejection(redis.get('backstop'));
+    expect((error as Error)?.message).toBe('Command timed out');
+    expect(ms).toBeGreaterThanOrEqual(1_000);
+  });
 });
