@@ -22,6 +22,7 @@ import { loadUnderLease } from './lease-wait.js';
 export class CacheEngine {
   readonly events$ = new Subject<CacheEvent>();
   readonly #flights = new SingleFlight<LoadOutcome>();
+  readonly #reads = new Map<string, Promise<StoredRead | undefined>>();
   #closed = false;
   // Bumped by every invalidation seen here; part of the single-flight key, so a caller never joins
   // a load that began before an invalidation it could have observed.
@@ -209,9 +210,27 @@ export class CacheEngine {
       };
     } else {
       const epoch = this.l1?.epoch ?? 0;
-      result = this.#fromStore(plan, await this.store.read(plan.key, plan.tags), epoch);
+      result = this.#fromStore(plan, await this.#sharedRead(plan), epoch);
     }
     return counted ? this.#count(plan, result) : result;
+  }
+
+  /**
+   * Concurrent lookups of one entry in this process share one store read: a burst of callers on a
+   * hot or cold key sends one command, not one each. Every caller still decodes its own copy. Keyed
+   * like loads, so no lookup joins a read that began before an invalidation seen here.
+   */
+  #sharedRead(plan: EntryPlan): Promise<StoredRead | undefined> {
+    const key = this.#flightKey(plan);
+    const running = this.#reads.get(key);
+    if (running) return running;
+    const read = this.store.read(plan.key, plan.tags);
+    this.#reads.set(key, read);
+    const forget = () => {
+      if (this.#reads.get(key) === read) this.#reads.delete(key);
+    };
+    read.then(forget, forget);
+    return read;
   }
 
   #fromStore(plan: EntryPlan, stored: StoredRead | undefined, epoch: number): ReadResult {

@@ -38,7 +38,8 @@ export async function loadUnderLease(
         return outcome;
       } finally {
         // After a store failure the lease just expires: releasing would cost another deadline.
-        if (!outcome?.storeFailed) await steps.store.releaseLease(plan.key, token);
+        // Not awaited: the callers have their value; the release never rejects (guarded).
+        if (!outcome?.storeFailed) void steps.store.releaseLease(plan.key, token);
       }
     }
     const waited = Date.now() - started;

@@ -81,4 +81,15 @@ describe('the hit path on Redis', () => {
     expect(loads).toBe(2);
     expect(values[3]).toEqual({ id: 3, at: new Date(1_700_000_000_003) });
   });
+
+  it('sends one read for many concurrent callers of one key, each getting its own copy', async () => {
+    loads = 0;
+    await admin.config('RESETSTAT');
+    const values = await Promise.all(Array.from({ length: 100 }, () => cache.getOrSet(tagged, [7], load(7))));
+    const calls = Object.entries(await commandCalls(admin)).filter(([name]) => !/^(config|info)/.test(name));
+    expect(Object.fromEntries(calls)).toEqual({ hget: 1, mget: 1 });
+    expect(new Set(values).size).toBe(100);
+    for (const value of values) expect(value).toEqual({ id: 7, at: new Date(1_700_000_000_007) });
+    expect(loads).toBe(0);
+  });
 });
