@@ -117,8 +117,9 @@ export class CacheEngine {
 
   /** Stores `value` unconditionally (subject to `unless`, negative caching, size), fencing older loads. */
   async write(plan: EntryPlan, value: unknown): Promise<boolean> {
-    const ticket = await this.store.begin(plan.key, plan.tags);
-    const entry = ticket && this.codec.encode(plan, value, 0, ticket.tagVersions);
+    // The put replaces the entry's version itself; only tag versions need reading first.
+    const tagVersions = plan.tags.length === 0 ? [] : (await this.store.begin(plan.key, plan.tags))?.tagVersions;
+    const entry = tagVersions && this.codec.encode(plan, value, 0, tagVersions);
     if (!entry) return false;
     const ok = await this.store.put(plan.key, entry.payload, entry.ttlMs);
     this.#invalidated({ keys: [plan.key] });

@@ -92,4 +92,14 @@ describe('the hit path on Redis', () => {
     for (const value of values) expect(value).toEqual({ id: 7, at: new Date(1_700_000_000_007) });
     expect(loads).toBe(0);
   });
+
+  it('stores an untagged value with one command (the put replaces the version itself)', async () => {
+    await cache.set(plain, [11], { id: 11, at: new Date(1) }); // the server learns the script
+    await admin.config('RESETSTAT');
+    await cache.set(plain, [11], { id: 11, at: new Date(0) });
+    const calls = Object.entries(await commandCalls(admin)).filter(([name]) => !/^(config|info)/.test(name));
+    // One script call; the commands it runs inside Redis are counted too.
+    expect(Object.fromEntries(calls)).toEqual({ evalsha: 1, hset: 1, pexpire: 1 });
+    expect(await cache.get(plain, 11)).toEqual({ id: 11, at: new Date(0) });
+  });
 });
