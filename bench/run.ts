@@ -33,7 +33,7 @@ if (args.help) {
 
 const budget = (warmupMs: number, measureMs: number): Budget => ({ warmupMs, measureMs, maxOps: 2_000_000 });
 
-// Full: about 2 minutes on 2 cores. Quick: a smoke run of about 20 s, numbers only indicative.
+// Full: about 2.5 minutes on 2 cores. Quick: a smoke run of about 40 s, numbers only indicative.
 const SETTINGS = args.quick
   ? {
       hit: budget(50, 200),
