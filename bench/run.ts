@@ -4,13 +4,14 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { openContenders } from './contenders/all.js';
 import { ContenderGroup } from './contenders/contender.js';
+import { runBridgeLatency } from './scenarios/bridge-latency.js';
 import { expiryStormSettings, runExpiryStorm } from './scenarios/expiry-storm.js';
 import { runFeatureOverhead } from './scenarios/feature-overhead.js';
 import { runHitPath } from './scenarios/hit-path.js';
-import { runInvalidation } from './scenarios/invalidation.js';
 import { runSerializers } from './scenarios/serializers.js';
 import { runStampedeProcesses } from './scenarios/stampede-processes.js';
 import { runStampede } from './scenarios/stampede.js';
+import { runTagInvalidation } from './scenarios/tag-invalidation.js';
 import { describeEnvironment, loadAverageNow, renderEnvironment } from './support/environment.js';
 import { Budget } from './support/measure.js';
 import { BenchRedis, startBenchRedis } from './support/redis.js';
@@ -112,9 +113,9 @@ async function main(): Promise<void> {
     show(table);
   }
   for (const table of runSerializers(SETTINGS.codec, SETTINGS.passes, progress)) show(table);
-  for (const table of await runInvalidation({ ...SETTINGS.invalidation, prefix, redisUrl: redis.url }, progress)) {
-    show(table);
-  }
+  const invalidation = { ...SETTINGS.invalidation, prefix, redisUrl: redis.url };
+  show(await runTagInvalidation(invalidation, progress));
+  show(await runBridgeLatency(invalidation, progress));
   for (const table of await runFeatureOverhead(
     { ...SETTINGS.overhead, passes: SETTINGS.passes, concurrency: CONCURRENCY, prefix, redisUrl: redis.url },
     progress,

@@ -1,4 +1,4 @@
-import { settle } from '../support/measure.js';
+import { settle, sleep } from '../support/measure.js';
 import { OpenLoopSample, runOpenLoop } from '../support/open-loop.js';
 import { Cell, Column, Table, ratio } from '../support/table.js';
 import { JsonValue, jsonValue } from '../support/value.js';
@@ -26,7 +26,6 @@ export function expiryStormSettings(quick: boolean): ExpiryStormSettings {
 
 /** A value served this much past its longest fresh window counts as stale (SET round trip, clock steps). */
 const STALE_TOLERANCE_MS = 10;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The same pseudo-random key sequence for every row (mulberry32), so rows differ only in the cache. */
 function keySequence(seed: number, keys: number): () => number {

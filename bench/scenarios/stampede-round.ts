@@ -1,5 +1,5 @@
 import { Contender } from '../contenders/contender.js';
-import { quantilesMs } from '../support/measure.js';
+import { quantilesMs, sleep } from '../support/measure.js';
 import { Cell, Column, Table, ratio } from '../support/table.js';
 import { jsonValue } from '../support/value.js';
 
@@ -9,8 +9,6 @@ export interface RoundResult {
   latenciesMs: number[];
   errors: number;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Starts `callers` calls of a cold key in the same tick; the loader stands for a 50 ms query. */
 export async function stampedeRound(

@@ -15,6 +15,8 @@ export interface Summary {
 
 const now = () => process.hrtime.bigint();
 
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 const CHUNK = 65_536;
 
 /**
@@ -130,9 +132,9 @@ export function timeSync(op: () => unknown, budget: Budget, into: Recorder): voi
   into.wallNs += Number(t1 - started);
 }
 
-/** Median and p99 of latencies given in milliseconds (stampede callers). */
-export function quantilesMs(values: number[]): { medianMs: number; p99Ms: number; maxMs: number } {
+/** Median, p95, p99 and max of latencies given in milliseconds; NaN (printed "n/a") when there are none. */
+export function quantilesMs(values: number[]): { medianMs: number; p95Ms: number; p99Ms: number; maxMs: number } {
   const sorted = [...values].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? NaN;
-  return { medianMs: at(0.5), p99Ms: at(0.99), maxMs: sorted[sorted.length - 1] ?? NaN };
+  return { medianMs: at(0.5), p95Ms: at(0.95), p99Ms: at(0.99), maxMs: sorted[sorted.length - 1] ?? NaN };
 }

@@ -41,15 +41,22 @@ async function ping(url: string): Promise<string | undefined> {
   }
 }
 
+/** Deletes the keys matching `pattern` in SCAN batches; returns how many there were. */
+export async function deleteMatching(client: Redis, pattern: string): Promise<number> {
+  let cursor = '0';
+  let count = 0;
+  do {
+    const [next, keys] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) count += await client.unlink(...keys);
+  } while (cursor !== '0');
+  return count;
+}
+
 async function deleteByPrefix(url: string, prefix: string): Promise<void> {
   const client = new Redis(url, { maxRetriesPerRequest: 1 });
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await client.scan(cursor, 'MATCH', `*${prefix}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await client.unlink(...keys);
-    } while (cursor !== '0');
+    await deleteMatching(client, `*${prefix}*`);
   } finally {
     client.disconnect();
   }
