@@ -76,6 +76,6 @@ describe('the command timeout of a client the module creates', () => {
     server.freeze();
     const { error, ms } = await rejection(redis.get('backstop'));
     expect((error as Error)?.message).toBe('Command timed out');
-    expect(ms).toBeGreaterThanOrEqual(1_000);
+    expect(ms).toBeGreaterThan(900); // ioredis's own 1 s timer (which may fire a fraction of a ms early)
   });
 });
