@@ -42,7 +42,7 @@ describe('the command timeout of a client the module creates', () => {
     const [a, b] = await Promise.all([first, second]);
     for (const { error, ms } of [a, b]) {
       expect((error as Error)?.message).toBe('Command timed out');
-      expect(ms).toBeGreaterThanOrEqual(1_000);
+      expect(ms).toBeGreaterThanOrEqual(995); // the timeout, give or take clock granularity
       expect(ms).toBeLessThan(1_600);
     }
 
