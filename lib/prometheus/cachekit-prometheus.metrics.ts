@@ -1,0 +1,154 @@
+import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Counter, Histogram, register as globalRegister } from 'prom-client';
+import type { Registry } from 'prom-client';
+import type { Subscription } from 'rxjs';
+import { CacheKit } from '../cachekit.service.js';
+import type { CacheEvent, CacheStats } from '../observability/cache-event.interface.js';
+import { CacheKitPrometheusError } from './prometheus.errors.js';
+import type { CacheKitPrometheusModuleOptions } from './prometheus.options.js';
+
+export const CACHEKIT_PROMETHEUS_OPTIONS = Symbol('CACHEKIT_PROMETHEUS_OPTIONS');
+
+export const DEFAULT_BUCKETS: readonly number[] = [
+  0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+];
+
+/** The counters read from `CacheKit.stats()` at scrape time: metric name (after the prefix), field, help. */
+const COUNTERS: readonly [string, keyof CacheStats, string][] = [
+  ['hits_total', 'hits', 'Reads served from the cache (fresh values).'],
+  ['stale_hits_total', 'staleHits', 'Reads served a stale value while it is refreshed in the background.'],
+  ['misses_total', 'misses', 'Reads that found no usable value.'],
+  ['loads_total', 'loads', 'Loader calls that succeeded.'],
+  ['load_errors_total', 'loadErrors', 'Loader calls that threw or rejected.'],
+  ['refreshes_total', 'refreshes', 'Background refreshes started.'],
+  ['refresh_errors_total', 'refreshErrors', 'Background refreshes that failed.'],
+  ['evictions_total', 'evictions', 'Entries, tags or whole caches evicted.'],
+  [
+    'skipped_stores_total',
+    'skippedStores',
+    'Loaded values that were not stored (too large, fenced, store failed, ...).',
+  ],
+];
+
+/**
+ * Registers the CacheKit metrics on a prom-client registry while the module lives. Counters are
+ * read from `CacheKit.stats()` when the registry is scraped (the hit path pays nothing for them);
+ * the duration histograms are fed from `CacheKit.events$`.
+ */
+@Injectable()
+export class CacheKitPrometheusMetrics implements OnModuleInit, OnModuleDestroy {
+  readonly registry: Registry;
+  readonly #metrics: (Counter<'cache'> | Histogram<'cache' | 'outcome'>)[];
+  readonly #loads: Histogram<'cache' | 'outcome'>;
+  readonly #refreshes: Histogram<'cache' | 'outcome'>;
+  #subscription?: Subscription;
+
+  constructor(
+    @Inject(CacheKit) private readonly cacheKit: CacheKit,
+    @Inject(CACHEKIT_PROMETHEUS_OPTIONS) options: CacheKitPrometheusModuleOptions,
+  ) {
+    this.registry = options.registry ?? globalRegister;
+    const { prefix, buckets } = resolveOptions(options);
+
+    const counters = COUNTERS.map(([name, field, help]) => this.#counter(`${prefix}${name}`, field, help));
+    this.#loads = new Histogram({
+      name: `${prefix}load_duration_seconds`,
+      help: 'Duration of every loader call (misses, early and background refreshes), by outcome.',
+      labelNames: ['cache', 'outcome'],
+      buckets,
+      registers: [],
+    });
+    this.#refreshes = new Histogram({
+      name: `${prefix}refresh_duration_seconds`,
+      help: 'Duration of background (stale-while-revalidate) refreshes, loader and store included, by outcome.',
+      labelNames: ['cache', 'outcome'],
+      buckets,
+      registers: [],
+    });
+    this.#metrics = [...counters, this.#loads, this.#refreshes];
+  }
+
+  onModuleInit(): void {
+    // All or nothing: a clash leaves the registry as it was.
+    for (const metric of this.#metrics) {
+      const name = metricName(metric);
+      if (this.registry.getSingleMetric(name))
+        throw new CacheKitPrometheusError(
+          `CacheKitPrometheusModule: the metric '${name}' is already registered on this registry ` +
+            `(a second CacheKitPrometheusModule on the same registry, or another library's metric). ` +
+            `Give each app its own registry, or a different 'prefix'.`,
+        );
+    }
+    for (const metric of this.#metrics) this.registry.registerMetric(metric);
+    this.#subscription = this.cacheKit.events$.subscribe((event) => this.#observe(event));
+  }
+
+  onModuleDestroy(): void {
+    this.#subscription?.unsubscribe();
+    this.#subscription = undefined;
+    for (const metric of this.#metrics) {
+      const name = metricName(metric);
+      if (this.registry.getSingleMetric(name) === metric) this.registry.removeSingleMetric(name);
+    }
+  }
+
+  #observe(event: CacheEvent): void {
+    switch (event.type) {
+      case 'load':
+        return this.#loads.observe({ cache: event.name, outcome: 'success' }, seconds(event));
+      case 'load-error':
+        return this.#loads.observe({ cache: event.name, outcome: 'error' }, seconds(event));
+      case 'refresh-success':
+        return this.#refreshes.observe({ cache: event.name, outcome: 'success' }, seconds(event));
+      case 'refresh-error':
+        return this.#refreshes.observe({ cache: event.name, outcome: 'error' }, seconds(event));
+      default:
+        return;
+    }
+  }
+
+  #counter(name: string, field: keyof CacheStats, help: string): Counter<'cache'> {
+    const cacheKit = this.cacheKit;
+    return new Counter({
+      name,
+      help,
+      labelNames: ['cache'],
+      registers: [],
+      // Set at scrape time from the since-boot counters: monotonic, and nothing on the hit path.
+      collect(this: Counter<'cache'>) {
+        this.reset();
+        for (const [cache, stats] of Object.entries(cacheKit.stats())) this.inc({ cache }, stats[field]);
+      },
+    });
+  }
+}
+
+const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+
+/** Validates the options (called by forRoot, so a mistake fails where the module is declared). */
+export function resolveOptions(options: CacheKitPrometheusModuleOptions): { prefix: string; buckets: number[] } {
+  const prefix = options.prefix ?? 'cachekit_';
+  if (typeof prefix !== 'string' || (prefix !== '' && !METRIC_NAME.test(prefix)))
+    throw new CacheKitPrometheusError(
+      `CacheKitPrometheusModule option 'prefix' must be a valid Prometheus metric name prefix ([a-zA-Z_:][a-zA-Z0-9_:]*), got ${JSON.stringify(prefix)}.`,
+    );
+  const buckets = options.buckets ?? DEFAULT_BUCKETS;
+  if (
+    !Array.isArray(buckets) ||
+    buckets.length === 0 ||
+    buckets.some((b, i) => typeof b !== 'number' || !Number.isFinite(b) || (i > 0 && b <= buckets[i - 1]!))
+  )
+    throw new CacheKitPrometheusError(
+      `CacheKitPrometheusModule option 'buckets' must be a non-empty list of finite numbers (seconds) in increasing order, got ${JSON.stringify(buckets)}.`,
+    );
+  return { prefix, buckets: [...buckets] };
+}
+
+function seconds(event: CacheEvent): number {
+  return (event.durationMs ?? 0) / 1000;
+}
+
+/** prom-client's metric classes keep their name on the instance; the typings do not declare it. */
+function metricName(metric: object): string {
+  return (metric as { name: string }).name;
+}
