@@ -22,7 +22,11 @@ const COUNTERS: readonly [string, keyof CacheStats, string][] = [
   ['load_errors_total', 'loadErrors', 'Loader calls that threw or rejected.'],
   ['refreshes_total', 'refreshes', 'Background refreshes started.'],
   ['refresh_errors_total', 'refreshErrors', 'Background refreshes that failed.'],
-  ['evictions_total', 'evictions', 'Entries, tags or whole caches evicted.'],
+  [
+    'evictions_total',
+    'evictions',
+    'Entries deleted by evict and clear (tag evictions, which delete nothing, are not counted).',
+  ],
   [
     'skipped_stores_total',
     'skippedStores',
