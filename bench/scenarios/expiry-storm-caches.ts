@@ -1,9 +1,13 @@
 import 'reflect-metadata';
 import { DynamicModule, Injectable, INestApplicationContext, Module, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import KeyvRedis from '@keyv/redis';
 import { BentoCache, bentostore } from 'bentocache';
 import { redisDriver } from 'bentocache/drivers/redis';
+import { createCache } from 'cache-manager';
+import { Cacheable as CacheableLib } from 'cacheable';
 import { Redis } from 'ioredis';
+import { Keyv } from 'keyv';
 import { CacheKitModule, Cacheable, StaleWhileRevalidate } from '../../lib/index.js';
 import type { JsonValue } from '../support/value.js';
 
@@ -137,6 +141,35 @@ function bentoRow(name: string, ttlMs: number, grace: number | false): StormRow 
   };
 }
 
+/** cache-manager 7 `wrap` and cacheable `getOrSet`, each over Keyv with @keyv/redis (no jitter, no grace). */
+function keyvRows(ttlMs: number): StormRow[] {
+  const keyv = (redisUrl: string, namespace: string) => new Keyv({ store: new KeyvRedis(redisUrl), namespace });
+  return [
+    {
+      name: 'cache-manager wrap (Keyv + @keyv/redis)',
+      freshMaxMs: ttlMs,
+      open: async (redisUrl, namespace) => {
+        const cache = createCache({ stores: [keyv(redisUrl, namespace)] });
+        return {
+          get: (id, load) => cache.wrap(id, load, ttlMs),
+          close: async () => void (await cache.disconnect()),
+        };
+      },
+    },
+    {
+      name: 'cacheable getOrSet (Keyv redis only)',
+      freshMaxMs: ttlMs,
+      open: async (redisUrl, namespace) => {
+        const cache = new CacheableLib({ primary: keyv(redisUrl, namespace), ttl: ttlMs });
+        return {
+          get: async (id, load) => (await cache.getOrSet(id, load, { ttl: ttlMs })) as StormValue,
+          close: () => cache.disconnect(),
+        };
+      },
+    },
+  ];
+}
+
 /** Every row of the scenario, the naive one (the ratio's reference) first. */
 export function stormRows(ttlMs: number): StormRow[] {
   const jittered = Math.round(ttlMs * 1.1);
@@ -150,5 +183,6 @@ export function stormRows(ttlMs: number): StormRow[] {
     cachekitRow('cachekit @StaleWhileRevalidate, jitter 0.1 (default)', jittered, r.SwrJittered),
     bentoRow('bentocache getOrSet (L2 redis)', ttlMs, false),
     bentoRow('bentocache getOrSet, grace (L2 redis)', ttlMs, ttlMs * 10),
+    ...keyvRows(ttlMs),
   ];
 }

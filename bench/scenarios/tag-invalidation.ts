@@ -147,6 +147,8 @@ function tableNotes(settings: TagInvalidationSettings): string[] {
   ];
 }
 
+const UNTAGGED_PEERS = ['cache-manager wrap (Keyv + @keyv/redis)', 'cacheable getOrSet (Keyv redis only)'];
+
 /** Evicting one tag held by many entries, each way in turn, while a GET loop watches Redis. */
 export async function runTagInvalidation(
   settings: TagInvalidationSettings,
@@ -173,6 +175,8 @@ export async function runTagInvalidation(
     await loop.stop();
     await redis.quit();
   }
+  // Peers without tag invalidation get a row of n/a rather than being left out.
+  for (const name of UNTAGGED_PEERS) results.push({ name, problem: 'n/a: the library has no tag invalidation' });
   const notes = tableNotes(settings);
   for (const result of results) if (result.problem) notes.push(`${result.name}: ${result.problem}.`);
   return {
