@@ -1,5 +1,6 @@
 import { CacheDefinition, SwrSettings } from '../definitions/cache-definition.js';
 import { encodeKey } from '../definitions/key-encoding.js';
+import { NO_TAGS } from '../stores/entry-store.interface.js';
 import { EntryPlan, LockSettings } from './entry-plan.js';
 
 /** Name under which raw (string) keys of CacheKit live; no definition can take it. */
@@ -25,7 +26,7 @@ export class EntryPlanner {
     const settings = this.#settingsOf(definition);
     return new DefinitionPlan(
       settings,
-      settings.keyPrefix + definition.keyOf(args, where) + '}',
+      keyOf(settings, args, where),
       args,
       where,
       unless ? (value) => !unless(value, ...args) : undefined,
@@ -54,12 +55,12 @@ export class EntryPlanner {
   }
 
   key(definition: CacheDefinition, args: unknown[], where: string): string {
-    return this.#settingsOf(definition).keyPrefix + definition.keyOf(args, where) + '}';
+    return keyOf(this.#settingsOf(definition), args, where);
   }
 
   /** Store keys of tags: each its own hash tag, since a tag spans entries in every slot. */
   tagKeys(tags: readonly string[]): string[] {
-    if (tags.length === 0) return NO_TAG_KEYS;
+    if (tags.length === 0) return NO_TAGS;
     return tags.map((tag) => `{${this.namespace}:~tag:${encodeKey(tag)}}`);
   }
 
@@ -82,8 +83,9 @@ export class EntryPlanner {
   }
 }
 
-// Shared by every untagged plan (never written to).
-const NO_TAG_KEYS = Object.freeze([]) as unknown as string[];
+function keyOf(settings: PlanSettings, args: unknown[], where: string): string {
+  return settings.keyPrefix + settings.definition.keyOf(args, where) + '}';
+}
 
 interface PlanSettings {
   definition: CacheDefinition;

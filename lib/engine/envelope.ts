@@ -1,3 +1,5 @@
+import { NO_TAGS } from '../stores/entry-store.interface.js';
+
 // What is stored per entry: a fixed header, the tag versions seen when the load began, then the
 // serialized value. The header carries what the engine needs without decoding the value.
 const MAGIC_0 = 0x43; // 'C'
@@ -26,8 +28,6 @@ export interface Envelope {
 }
 
 const COMPRESSED = 1;
-// Shared by every untagged envelope (never written to).
-const NO_TAGS = Object.freeze([]) as unknown as string[];
 
 export function wrap(
   body: Uint8Array,

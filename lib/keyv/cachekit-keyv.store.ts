@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { ChainableCommander, Cluster, Redis } from 'ioredis';
 import type { KeyvStoreAdapter } from 'keyv';
 import { CacheKitOptionsError } from '../errors/cachekit.errors.js';
+import { mastersOf, scanKeys } from '../redis/scan-keys.js';
 
 const CACHE_NAMESPACE = /^[A-Za-z0-9_.-]{1,32}$/;
 const DEFAULT_CLEAR_BATCH = 500;
@@ -184,8 +185,8 @@ export class CacheKitKeyvStore extends EventEmitter implements KeyvStoreAdapter 
     try {
       const pattern = this.#pattern(this.namespace);
       await Promise.all(
-        this.#masters().map(async (node) => {
-          for await (const keys of this.#scan(node, pattern)) await this.#unlink(keys);
+        mastersOf(this.#client).map(async (node) => {
+          for await (const keys of scanKeys(node, pattern, this.opts.clearBatchSize)) await this.#unlink(keys);
         }),
       );
     } catch (error) {
@@ -195,8 +196,8 @@ export class CacheKitKeyvStore extends EventEmitter implements KeyvStoreAdapter 
 
   /** Key/value pairs of a Keyv namespace, keys as Keyv passes them (used by `keyv.iterator()`). */
   async *iterator<Value>(namespace?: string): AsyncGenerator<[string, Value | undefined], void> {
-    for (const node of this.#masters()) {
-      for await (const redisKeys of this.#scan(node, this.#pattern(namespace))) {
+    for (const node of mastersOf(this.#client)) {
+      for await (const redisKeys of scanKeys(node, this.#pattern(namespace), this.opts.clearBatchSize)) {
         const keys = redisKeys.map((key) => key.slice(this.#prefix.length));
         const values = await this.getMany<Value>(keys);
         for (const [i, key] of keys.entries()) {
@@ -216,20 +217,6 @@ export class CacheKitKeyvStore extends EventEmitter implements KeyvStoreAdapter 
   // Keyv prefixes keys with `<keyv namespace>:`; glob characters in a namespace are escaped.
   #pattern(namespace: string | undefined): string {
     return this.#prefix + (namespace ? namespace.replace(/[*?[\]\\]/g, '\\$&') + ':' : '') + '*';
-  }
-
-  #masters(): Redis[] {
-    return this.#client instanceof Cluster ? this.#client.nodes('master') : [this.#client];
-  }
-
-  // SCAN in batches, never KEYS, so other clients are never blocked for long.
-  async *#scan(node: Redis, pattern: string): AsyncGenerator<string[]> {
-    let cursor = '0';
-    do {
-      const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', this.opts.clearBatchSize);
-      cursor = next;
-      if (keys.length > 0) yield keys;
-    } while (cursor !== '0');
   }
 
   #set(target: Redis | Cluster | ChainableCommander, key: string, value: unknown, ttl: number | undefined) {
@@ -254,7 +241,8 @@ export class CacheKitKeyvStore extends EventEmitter implements KeyvStoreAdapter 
   }
 }
 
-function toPx(ttl: number | undefined): number | undefined {
+/** A Keyv TTL in whole milliseconds, or undefined for none (Keyv passes undefined, 0 or junk for "no TTL"). */
+export function toPx(ttl: number | undefined): number | undefined {
   return typeof ttl === 'number' && Number.isFinite(ttl) && ttl > 0 ? Math.max(1, Math.round(ttl)) : undefined;
 }
 

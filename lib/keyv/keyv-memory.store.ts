@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { KeyvStoreAdapter } from 'keyv';
 import { LRUCache } from 'lru-cache';
 import { CacheKitOptionsError } from '../errors/cachekit.errors.js';
+import { toPx } from './cachekit-keyv.store.js';
 
 /**
  * A bounded in-process Keyv store (least recently used entries go first), used by
@@ -36,8 +37,7 @@ export class CacheKitKeyvMemoryStore extends EventEmitter implements KeyvStoreAd
   }
 
   async set(key: string, value: unknown, ttl?: number): Promise<boolean> {
-    const ttlMs = typeof ttl === 'number' && Number.isFinite(ttl) && ttl > 0 ? Math.max(1, Math.round(ttl)) : 0;
-    this.#entries.set(key, value as string | Buffer, { ttl: ttlMs });
+    this.#entries.set(key, value as string | Buffer, { ttl: toPx(ttl) ?? 0 });
     return true;
   }
 

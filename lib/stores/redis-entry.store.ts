@@ -1,6 +1,7 @@
 import { Cluster, Redis } from 'ioredis';
-import { EntryStore, FillTicket, StoredRead } from './entry-store.interface.js';
+import { EntryStore, FillTicket, NO_TAGS, StoredRead } from './entry-store.interface.js';
 import { BEGIN, FILL, INVALIDATE, PUT, RELEASE_LEASE } from './redis.scripts.js';
+import { mastersOf, scanKeys } from '../redis/scan-keys.js';
 import { nextVersion } from './version-nonce.js';
 import { WriteCoalescer } from './write-coalescer.js';
 
@@ -47,11 +48,11 @@ export class RedisEntryStore implements EntryStore {
   // Built once: an untagged read (the usual hit) allocates no handlers of its own.
   readonly #untagged = (payload: Buffer | null): StoredRead => {
     this.#reads.settled();
-    return { payload: payload ?? undefined, tagVersions: NO_TAG_VERSIONS };
+    return { payload: payload ?? undefined, tagVersions: NO_TAGS };
   };
   readonly #untaggedFailed = (error: unknown): StoredRead => {
     this.#reads.settled();
-    return { payload: foreignIsMiss(error) ?? undefined, tagVersions: NO_TAG_VERSIONS };
+    return { payload: foreignIsMiss(error) ?? undefined, tagVersions: NO_TAGS };
   };
 
   async #taggedRead(entry: Promise<Buffer | null>, tags: readonly string[]): Promise<StoredRead> {
@@ -97,16 +98,9 @@ export class RedisEntryStore implements EntryStore {
   }
 
   async invalidatePrefix(prefix: string): Promise<number> {
-    const nodes = this.client instanceof Cluster ? this.client.nodes('master') : [this.client];
     let count = 0;
-    for (const node of nodes) {
-      // SCAN in batches, never KEYS, so other clients are never blocked for long.
-      let cursor = '0';
-      do {
-        const [next, keys] = await node.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', SCAN_BATCH);
-        cursor = next;
-        count += await this.invalidate(keys);
-      } while (cursor !== '0');
+    for (const node of mastersOf(this.client)) {
+      for await (const keys of scanKeys(node, `${prefix}*`, SCAN_BATCH)) count += await this.invalidate(keys);
     }
     return count;
   }
@@ -139,9 +133,6 @@ function foreignIsMiss(error: unknown): null {
   if (error instanceof Error && error.message.startsWith('WRONGTYPE')) return null;
   throw error;
 }
-
-// Shared by every untagged read (never written to).
-const NO_TAG_VERSIONS = Object.freeze([]) as unknown as (string | undefined)[];
 
 function toBuffer(payload: Uint8Array): Buffer {
   return Buffer.isBuffer(payload) ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
