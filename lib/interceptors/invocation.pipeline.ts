@@ -31,15 +31,6 @@ export class InvocationPipeline implements MethodInvoker {
 
   #run(call: Invocation): Promise<unknown> {
     const operations = this.#operationsOf(call.method);
-    if (operations.length === 1 && operations[0].kind === 'cacheable') {
-      // The common case, a method with only @Cacheable: no chain to walk.
-      const operation = operations[0];
-      try {
-        return this.cacheable.intercept(operation, call, () => callOriginal(call.method, call.instance, call.args));
-      } catch (error) {
-        return Promise.reject(error);
-      }
-    }
     const step = (index: number): Promise<unknown> => {
       if (index === operations.length) return callOriginal(call.method, call.instance, call.args);
       const operation = operations[index];
