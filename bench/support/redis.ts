@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { scanKeys } from '../../lib/redis/scan-keys.js';
 
 export interface BenchRedis {
   url: string;
@@ -43,13 +44,8 @@ async function ping(url: string): Promise<string | undefined> {
 
 /** Deletes the keys matching `pattern` in SCAN batches; returns how many there were. */
 export async function deleteMatching(client: Redis, pattern: string): Promise<number> {
-  let cursor = '0';
   let count = 0;
-  do {
-    const [next, keys] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) count += await client.unlink(...keys);
-  } while (cursor !== '0');
+  for await (const keys of scanKeys(client, pattern, 1000)) count += await client.unlink(...keys);
   return count;
 }
 
