@@ -22,12 +22,8 @@ import { EntryStore } from './stores/entry-store.interface.js';
 import { MemoryEntryStore } from './stores/memory-entry.store.js';
 import { RedisEntryStore } from './stores/redis-entry.store.js';
 
-// Clearing a whole cache scans the keyspace in batches; it gets more time than one command.
-const CLEAR_DEADLINE_FACTOR = 50;
 // An eviction's fence outlives any reasonable load; a fill finding no fence at all is refused anyway.
 const FENCE_TTL_MS = 60_000;
-// Tag versions live a week; an entry whose tag version expired reads as a miss (fails closed).
-const TAG_TTL_MS = 7 * 86_400_000;
 // However small maxValueBytes is, a compressed payload may inflate to at least this much.
 const MAX_INFLATED_BYTES = 64 * 1024 * 1024;
 
@@ -38,7 +34,6 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
   readonly readThrough: ReadThrough;
   readonly refresher: BackgroundRefresher;
   readonly pipeline: InvocationPipeline;
-  readonly clearDeadlineMs: number;
   #bus?: InvalidationBus;
 
   /** Builds the runtime and, with an L1 over Redis, connects its invalidation bus. */
@@ -79,7 +74,6 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
       Math.max(options.maxValueBytes * 16, MAX_INFLATED_BYTES),
     );
     const codec = new EntryCodec(options.serializer, options.maxValueBytes, log, onSkip, compression);
-    this.clearDeadlineMs = options.operationTimeoutMs * CLEAR_DEADLINE_FACTOR;
     this.engine = new CacheEngine(guarded, codec, stats, options.l1 && new L1Tier(options.l1));
     this.refresher = new BackgroundRefresher(this.engine, log);
     this.readThrough = new ReadThrough(this.engine, this.refresher);
@@ -87,7 +81,7 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
     this.pipeline = new InvocationPipeline(
       new CacheableInterceptor(this.readThrough, this.planner),
       new CachePutInterceptor(this.engine, this.planner),
-      new CacheEvictInterceptor(this.engine, this.planner, this.clearDeadlineMs),
+      new CacheEvictInterceptor(this.engine, this.planner),
     );
   }
 
@@ -101,8 +95,5 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
 
 function createStore(options: ResolvedCacheKitOptions, connection: RedisConnectionHolder): EntryStore {
   if (!connection.client) return new MemoryEntryStore(options.memoryMaxEntries, FENCE_TTL_MS);
-  return new RedisEntryStore(connection.client, {
-    fenceTtlMs: FENCE_TTL_MS,
-    tagTtlMs: Math.max(TAG_TTL_MS, options.defaultTtlMs),
-  });
+  return new RedisEntryStore(connection.client, { fenceTtlMs: FENCE_TTL_MS });
 }

@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Observable } from 'rxjs';
-import { CacheDefinition, isCacheDefinition } from './definitions/cache-definition.js';
+import { CacheDefinition, isCacheDefinition, isCacheName } from './definitions/cache-definition.js';
+import { CacheDefinitionError } from './errors/cachekit.errors.js';
+import { messages } from './errors/messages.js';
 import { Duration, parseDuration } from './definitions/duration.js';
 import { CacheKitRuntime } from './cachekit.runtime.js';
 import { EntryPlan } from './engine/cache.engine.js';
@@ -88,10 +90,14 @@ export class CacheKit {
     return (await Promise.all(calls)).every(Boolean);
   }
 
-  /** Evicts every entry of a cache; resolves with how many were deleted (undefined if the store failed). */
-  clear(definitionOrName: CacheDefinition | string): Promise<number | undefined> {
-    const name = typeof definitionOrName === 'string' ? definitionOrName : definitionOrName.name;
-    return this.runtime.engine.clear(name, this.runtime.planner.prefix(name), this.runtime.clearDeadlineMs);
+  /**
+   * Evicts every entry of a cache in O(1), whatever their number; loads already running never
+   * store. Resolves true when the store confirmed it. Raw string keys have no cache name to clear.
+   * @example await cacheKit.clear(productById);
+   */
+  clear(definitionOrName: CacheDefinition | string): Promise<boolean> {
+    const name = typeof definitionOrName === 'string' ? checkedName(definitionOrName) : definitionOrName.name;
+    return this.runtime.engine.clear(name, this.runtime.planner.nameKey(name));
   }
 
   /** Invalidates every entry carrying any of these tags, in O(1) per tag; loads already running never store. */
@@ -115,4 +121,11 @@ export class CacheKit {
       options?.cacheNull === undefined ? undefined : parseDuration(options.cacheNull, `CacheKit option 'cacheNull'`),
     );
   }
+}
+
+// A name reaches the store as part of a key: one that no definition could have is refused, so a
+// string such as '*' can never reach further than one cache.
+function checkedName(name: string): string {
+  if (!isCacheName(name)) throw new CacheDefinitionError(messages.invalidName(`CacheKit.clear(name)`, name));
+  return name;
 }

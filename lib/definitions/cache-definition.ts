@@ -5,6 +5,11 @@ import { KeyEncodingProblem, encodeArgs, encodeKey } from './key-encoding.js';
 
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
+/** True for a valid cache name: letters, digits, `_ - .`, at most 64 characters (no glob, no brace). */
+export function isCacheName(name: unknown): name is string {
+  return typeof name === 'string' && NAME.test(name);
+}
+
 /** Options of a cache definition; shared by defineCache and the decorators' inline form. */
 export interface CacheDefinitionOptions<A extends unknown[] = any[], R = unknown> {
   /** Cache name, part of every key (letters, digits, `_ - .`). @example 'product' */

@@ -2,7 +2,7 @@ import { Subject } from 'rxjs';
 import { CacheEvent } from '../observability/cache-event.interface.js';
 import { CacheStatsRecorder } from '../observability/cache-stats.js';
 import { EntryCodec } from './entry-codec.js';
-import { EntryPlan } from './entry-plan.js';
+import { EntryPlan, longestLifeMs } from './entry-plan.js';
 import { refreshNeed, sameVersions } from './entry-validity.js';
 import { GuardedStore } from './guarded-store.js';
 import { SingleFlight } from './single-flight.js';
@@ -103,7 +103,7 @@ export class CacheEngine {
    */
   async loadAndStore(plan: EntryPlan, load: () => Promise<unknown>, control?: LoadControl): Promise<LoadOutcome> {
     const epoch = this.l1?.epoch ?? 0;
-    const ticket = await this.store.begin(plan.key, plan.tags);
+    const ticket = await this.store.begin(plan.key, plan.tags, longestLifeMs(plan));
     const { value, loadMs } = await this.#timedLoad(plan, load);
     if (!ticket) return { value, storeFailed: true };
     if (this.#closed || control?.abandoned) return { value };
@@ -118,7 +118,7 @@ export class CacheEngine {
   /** Stores `value` unconditionally (subject to `unless`, negative caching, size), fencing older loads. */
   async write(plan: EntryPlan, value: unknown): Promise<boolean> {
     // The put replaces the entry's version itself; only tag versions need reading first.
-    const tagVersions = plan.tags.length === 0 ? [] : (await this.store.begin(plan.key, plan.tags))?.tagVersions;
+    const tagVersions = plan.tags.length === 0 ? [] : await this.store.tagVersions(plan.tags, longestLifeMs(plan));
     const entry = tagVersions && this.codec.encode(plan, value, 0, tagVersions);
     if (!entry) return false;
     const ok = await this.store.put(plan.key, entry.payload, entry.ttlMs);
@@ -127,11 +127,11 @@ export class CacheEngine {
   }
 
   async evict(name: string, keys: readonly string[]): Promise<boolean> {
-    const deleted = await this.store.invalidate(keys);
+    const ok = await this.store.invalidate(keys);
     this.#invalidated({ keys: [...keys] });
-    this.stats.for(name).evictions += deleted ?? 0;
+    if (ok) this.stats.for(name).evictions += keys.length;
     for (const key of keys) this.emit({ type: 'evict', name, key });
-    return deleted !== undefined;
+    return ok;
   }
 
   /** Invalidates every entry carrying one of these tag keys, in O(1) per tag. */
@@ -142,13 +142,13 @@ export class CacheEngine {
     return ok;
   }
 
-  /** Invalidates every entry of a cache name (SCAN in batches); how many, or undefined if the store failed. */
-  async clear(name: string, prefix: string, deadlineMs: number): Promise<number | undefined> {
-    const count = await this.store.invalidatePrefix(prefix, deadlineMs);
-    this.#invalidated({ prefix });
-    if (count !== undefined) this.stats.for(name).evictions += count;
-    this.emit({ type: 'evict', name, key: `${prefix}*` });
-    return count;
+  /** Invalidates every entry of a cache name in O(1): its generation is an implicit tag of each. */
+  async clear(name: string, nameKey: string): Promise<boolean> {
+    const ok = await this.store.invalidateTags([nameKey]);
+    this.#invalidated({ tags: [nameKey] });
+    if (ok) this.stats.for(name).evictions++;
+    this.emit({ type: 'evict', name, key: nameKey });
+    return ok;
   }
 
   /** After this, loads still running never write (the Redis client may be closing). */

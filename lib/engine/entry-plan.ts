@@ -30,3 +30,9 @@ export interface EntryPlan {
   /** Cross-instance single-flight on a miss; undefined: off. */
   lock?: LockSettings;
 }
+
+/** The longest an entry of this plan can live (jitter included): its tag versions must live as long. */
+export function longestLifeMs(plan: EntryPlan): number {
+  const life = plan.swr ? plan.swr.freshMs + plan.swr.staleMs : plan.ttlMs;
+  return Math.ceil(Math.max(life, plan.cacheNullMs ?? 0) * (1 + plan.jitter));
+}

@@ -9,7 +9,9 @@ export const RAW_NAME = '~raw';
 /**
  * Turns a definition and arguments into the store key and write settings, applying the module's
  * namespace and defaults. Key layout: `{namespace:name:parts}`; the braces make the whole entry id
- * a Redis Cluster hash tag, so companion keys (`{...}:lease`) can share its slot.
+ * a Redis Cluster hash tag, so companion keys (`{...}:lease`) can share its slot. Every entry of a
+ * definition carries its cache name's generation `{namespace:~name:name}` as an implicit first tag,
+ * so clearing a whole cache is one key, like a tag, whatever the number of entries.
  */
 export class EntryPlanner {
   constructor(
@@ -41,7 +43,8 @@ export class EntryPlanner {
       settings = {
         definition,
         planner: this,
-        keyPrefix: this.prefix(definition.name),
+        keyPrefix: `{${this.namespace}:${definition.name}:`,
+        nameTags: Object.freeze([this.nameKey(definition.name)]) as string[],
         ttlMs: definition.ttlMs ?? this.defaultTtlMs,
         jitter: definition.jitter ?? this.defaultJitter,
         lock:
@@ -64,9 +67,9 @@ export class EntryPlanner {
     return tags.map((tag) => `{${this.namespace}:~tag:${encodeKey(tag)}}`);
   }
 
-  /** Prefix shared by every key of a cache name; holds no glob characters. */
-  prefix(name: string): string {
-    return `{${this.namespace}:${name}:`;
+  /** Store key of a cache name's generation, the implicit tag of every entry of that name. */
+  nameKey(name: string): string {
+    return `{${this.namespace}:~name:${name}}`;
   }
 
   /** Plan for a raw string key given to CacheKit. */
@@ -92,6 +95,8 @@ interface PlanSettings {
   planner: EntryPlanner;
   /** `{namespace:name:`, the start of every key of the definition. */
   keyPrefix: string;
+  /** The tag keys of an entry without tags of its own: the name's generation alone. */
+  nameTags: string[];
   ttlMs: number;
   jitter: number;
   lock?: LockSettings;
@@ -110,7 +115,10 @@ class DefinitionPlan implements EntryPlan {
   ) {}
 
   get tags(): string[] {
-    return (this.#tags ??= this.settings.planner.tagKeys(this.settings.definition.tagsOf(this.args, this.where)));
+    if (this.#tags) return this.#tags;
+    const { definition, nameTags, planner } = this.settings;
+    const own = definition.tagsOf(this.args, this.where);
+    return (this.#tags = own.length === 0 ? nameTags : [...nameTags, ...planner.tagKeys(own)]);
   }
   get name(): string {
     return this.settings.definition.name;

@@ -34,8 +34,12 @@ export class GuardedStore {
     return this.#settle(pending, this.deadlineMs, this.#readFailed);
   }
 
-  begin(key: string, tags: readonly string[]): Promise<FillTicket | undefined> {
-    return this.#guard('begin', () => this.store.begin(key, tags));
+  begin(key: string, tags: readonly string[], tagLifeMs: number): Promise<FillTicket | undefined> {
+    return this.#guard('begin', () => this.store.begin(key, tags, tagLifeMs));
+  }
+
+  tagVersions(tags: readonly string[], tagLifeMs: number): Promise<string[] | undefined> {
+    return this.#guard('tagVersions', () => this.store.tagVersions(tags, tagLifeMs));
   }
 
   /** True when stored; false when fenced off or failed. */
@@ -47,22 +51,12 @@ export class GuardedStore {
     return (await this.#guard('put', async () => (await this.store.put(key, payload, ttlMs), true))) === true;
   }
 
-  /** How many entries held a value, or undefined when the store failed. */
-  invalidate(keys: readonly string[]): Promise<number | undefined> {
-    return this.#guard('invalidate', () => this.store.invalidate(keys));
+  async invalidate(keys: readonly string[]): Promise<boolean> {
+    return (await this.#guard('invalidate', async () => (await this.store.invalidate(keys), true))) === true;
   }
 
   async invalidateTags(tags: readonly string[]): Promise<boolean> {
     return (await this.#guard('invalidateTags', async () => (await this.store.invalidateTags(tags), true))) === true;
-  }
-
-  /**
-   * A scan of the keyspace gets `deadlineMs` in all; a quick probe with the normal deadline first,
-   * so an unresponsive store costs one ordinary deadline, not the whole scan budget.
-   */
-  async invalidatePrefix(prefix: string, deadlineMs: number): Promise<number | undefined> {
-    if ((await this.read(`${prefix}~probe`, [])) === undefined) return undefined;
-    return this.#guard('invalidatePrefix', () => this.store.invalidatePrefix(prefix), deadlineMs);
   }
 
   /** True when this token now holds the lease, false when someone else does, undefined when the store failed. */
@@ -81,7 +75,8 @@ export class GuardedStore {
   };
   readonly #readFailed = (error: unknown): undefined => this.#failed('read', error, this.deadlineMs);
 
-  #guard<T>(operation: string, call: () => Promise<T>, deadlineMs = this.deadlineMs): Promise<T | undefined> {
+  #guard<T>(operation: string, call: () => Promise<T>): Promise<T | undefined> {
+    const deadlineMs = this.deadlineMs;
     if (!this.breaker.allow()) return SKIPPED;
     const onFailure = (error: unknown) => this.#failed(operation, error, deadlineMs);
     let pending: Promise<T>;

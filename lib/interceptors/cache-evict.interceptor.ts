@@ -10,7 +10,6 @@ export class CacheEvictInterceptor implements OperationInterceptor<CacheEvictOpe
   constructor(
     private readonly engine: CacheEngine,
     private readonly planner: EntryPlanner,
-    private readonly clearDeadlineMs: number,
   ) {}
 
   async intercept(operation: CacheEvictOperation, call: Invocation, next: () => Promise<unknown>): Promise<unknown> {
@@ -26,7 +25,7 @@ export class CacheEvictInterceptor implements OperationInterceptor<CacheEvictOpe
     const work: Promise<unknown>[] = [];
     if (tags) work.push(this.engine.evictTags(this.planner.tagKeys(tagsOf(tags, call.args, where))));
     if (definition && allEntries) {
-      work.push(this.engine.clear(definition.name, this.planner.prefix(definition.name), this.clearDeadlineMs));
+      work.push(this.engine.clear(definition.name, this.planner.nameKey(definition.name)));
     } else if (definition) {
       work.push(this.engine.evict(definition.name, [this.planner.key(definition, call.args, where)]));
     }

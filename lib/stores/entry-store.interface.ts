@@ -5,8 +5,8 @@
  * - a fill is a compare-and-set against the entry version taken when its load began, and the entry
  *   records the tag versions seen then, so a load that began before an invalidation of its key or
  *   of one of its tags never becomes visible.
- * Versions are never reused (a missing version is created fresh), so a store that restarts empty
- * fails closed: an old snapshot never matches again.
+ * Versions are never reused (a missing version is created fresh), so a store that restarts empty,
+ * or loses a tag version to memory pressure, fails closed: an old snapshot never matches again.
  * Implementations may throw or hang: the engine bounds every call and fails open.
  */
 export interface EntryStore {
@@ -14,8 +14,13 @@ export interface EntryStore {
   readonly kind: string;
   /** The entry (if any) and the current versions of `tags`, in one round trip. */
   read(key: string, tags: readonly string[]): Promise<StoredRead>;
-  /** Snapshot taken before a load: the entry's and the tags' versions, created where missing. */
-  begin(key: string, tags: readonly string[]): Promise<FillTicket>;
+  /**
+   * Snapshot taken before a load: the entry's and the tags' versions, created where missing (or
+   * not ours). A tag version is kept alive at least `tagLifeMs`, the longest life of the entry.
+   */
+  begin(key: string, tags: readonly string[], tagLifeMs: number): Promise<FillTicket>;
+  /** The tags' versions alone, as `begin` takes them: what a put records (it replaces the entry's version itself). */
+  tagVersions(tags: readonly string[], tagLifeMs: number): Promise<string[]>;
   /**
    * Stores the payload only if the entry's version is still `ticket.version`, or if the entry
    * expired while the load held its lease `lease` (taken before `begin`); true when stored.
@@ -23,12 +28,13 @@ export interface EntryStore {
   fill(key: string, ticket: FillTicket, payload: Uint8Array, ttlMs: number, lease?: string): Promise<boolean>;
   /** Stores the payload unconditionally and fences fills that began earlier (@CachePut, CacheKit.set). */
   put(key: string, payload: Uint8Array, ttlMs: number): Promise<void>;
-  /** Deletes entries and their leases and fences fills that began earlier; returns how many held a value. */
-  invalidate(keys: readonly string[]): Promise<number>;
-  /** Invalidates every entry carrying any of the tags: O(1) per tag, whatever carries it. */
+  /** Deletes entries and their leases, so fills that began earlier never store. */
+  invalidate(keys: readonly string[]): Promise<void>;
+  /**
+   * Invalidates every entry carrying any of the tags (a cache name's generation is one): O(1) per
+   * tag, whatever carries it.
+   */
   invalidateTags(tags: readonly string[]): Promise<void>;
-  /** Invalidates every entry whose key starts with `prefix` (no glob characters); returns how many held a value. */
-  invalidatePrefix(prefix: string): Promise<number>;
   /** Takes the entry's load lease for `ttlMs` if nobody holds it; true when `token` now holds it. */
   acquireLease(key: string, token: string, ttlMs: number): Promise<boolean>;
   /** Releases the lease if `token` holds it; with `holdMs`, keeps it that long instead (refresh backoff). */

@@ -30,18 +30,21 @@ export class MemoryEntryStore implements EntryStore {
     return { payload: this.#entries.get(key)?.payload, tagVersions: tags.map((tag) => this.#tags.get(tag)) };
   }
 
-  async begin(key: string, tags: readonly string[]): Promise<FillTicket> {
+  async begin(key: string, tags: readonly string[], tagLifeMs: number): Promise<FillTicket> {
     let entry = this.#entries.get(key);
     if (!entry) {
       entry = { version: nextVersion() };
       this.#entries.set(key, entry, { ttl: this.fenceTtlMs });
     }
-    const tagVersions = tags.map((tag) => {
+    return { version: entry.version, tagVersions: await this.tagVersions(tags, tagLifeMs) };
+  }
+
+  async tagVersions(tags: readonly string[], tagLifeMs: number): Promise<string[]> {
+    return tags.map((tag) => {
       let version = this.#tags.get(tag);
-      if (version === undefined) this.#tags.set(tag, (version = nextVersion()));
+      if (version === undefined) this.#tags.set(tag, (version = nextVersion()), { ttl: tagLifeMs + this.fenceTtlMs });
       return version;
     });
-    return { version: entry.version, tagVersions };
   }
 
   async fill(key: string, ticket: FillTicket, payload: Uint8Array, ttlMs: number, lease?: string): Promise<boolean> {
@@ -56,22 +59,15 @@ export class MemoryEntryStore implements EntryStore {
     this.#entries.set(key, { payload, version: nextVersion() }, { ttl: ttlMs });
   }
 
-  async invalidate(keys: readonly string[]): Promise<number> {
-    let deleted = 0;
+  async invalidate(keys: readonly string[]): Promise<void> {
     for (const key of keys) {
-      if (this.#entries.get(key)?.payload) deleted++;
-      this.#entries.set(key, { version: nextVersion() }, { ttl: this.fenceTtlMs });
+      this.#entries.delete(key);
       this.#leases.delete(key); // its holder can no longer store; the next caller loads
     }
-    return deleted;
   }
 
   async invalidateTags(tags: readonly string[]): Promise<void> {
-    for (const tag of tags) this.#tags.set(tag, nextVersion());
-  }
-
-  async invalidatePrefix(prefix: string): Promise<number> {
-    return this.invalidate([...this.#entries.keys()].filter((key) => key.startsWith(prefix)));
+    for (const tag of tags) this.#tags.delete(tag);
   }
 
   async acquireLease(key: string, token: string, ttlMs: number): Promise<boolean> {

@@ -1,23 +1,23 @@
 import { Cluster, Redis } from 'ioredis';
 import { EntryStore, FillTicket, NO_TAGS, StoredRead } from './entry-store.interface.js';
-import { BEGIN, FILL, INVALIDATE, PUT, RELEASE_LEASE } from './redis.scripts.js';
-import { mastersOf, scanKeys } from '../redis/scan-keys.js';
+import { BEGIN, FILL, PUT, READ, RELEASE_LEASE, TAG_VERSION } from './redis.scripts.js';
 import { nextVersion } from './version-nonce.js';
 import { WriteCoalescer } from './write-coalescer.js';
 
-const SCAN_BATCH = 500;
-
 export interface RedisEntryStoreTimes {
-  /** How long an invalidated entry's fence outlives it; longer than any load is safest. */
+  /**
+   * How long the version of an entry whose load began outlives the load; longer than any load is
+   * safest. Also added to a tag version's life, since an entry is stored a load's time after it.
+   */
   fenceTtlMs: number;
-  /** Lifetime of a tag version; entries whose tag version expired are misses (fail closed). */
-  tagTtlMs: number;
 }
 
 /**
  * Entries in Redis (standalone or Cluster). An entry is one hash `{ns:name:parts}` holding payload
- * and version; a tag is one string `{ns:~tag:tag}` holding its version. Reads are one round trip
- * (HMGET + tag GETs sent together); tag invalidation is one SET per tag.
+ * and version; a tag (and a cache name's generation) is one string holding its version, living as
+ * long as the longest entry that carries it. Reads are one round trip (HGET + tag GETs sent
+ * together); invalidating entries or tags is one DEL per key: a missing tag version matches no
+ * entry (versions are never reused), so entries carrying it are misses.
  */
 export class RedisEntryStore implements EntryStore {
   readonly kind = 'redis';
@@ -34,8 +34,10 @@ export class RedisEntryStore implements EntryStore {
 
   read(key: string, tags: readonly string[]): Promise<StoredRead> {
     // Concurrent hits issue their reads in the same tick: one socket write for all of them.
-    this.#reads.sending(tags.length > 0);
+    const scripted = tags.length > 0 && !this.#isCluster;
+    this.#reads.sending(tags.length > 0 && !scripted);
     try {
+      if (scripted) return READ.runBuffer(this.client, [key, ...tags]).then(this.#scripted, this.#scriptFailed);
       const entry = this.client.hgetBuffer(key, 'd');
       if (tags.length === 0) return entry.then(this.#untagged, this.#untaggedFailed);
       return this.#taggedRead(entry, tags);
@@ -55,6 +57,17 @@ export class RedisEntryStore implements EntryStore {
     return { payload: foreignIsMiss(error) ?? undefined, tagVersions: NO_TAGS };
   };
 
+  readonly #scripted = (reply: unknown): StoredRead => {
+    this.#reads.settled();
+    const [payload, ...versions] = reply as (Buffer | null)[];
+    return { payload: payload ?? undefined, tagVersions: versions.map((v) => v?.toString('latin1')) };
+  };
+  readonly #scriptFailed = (error: unknown): never => {
+    this.#reads.settled();
+    throw error;
+  };
+
+  // A cluster: the entry and its tags live in different slots, so one command each, sent together.
   async #taggedRead(entry: Promise<Buffer | null>, tags: readonly string[]): Promise<StoredRead> {
     try {
       const [payload, tagVersions] = await Promise.all([entry.catch(foreignIsMiss), this.#tagVersions(tags)]);
@@ -64,17 +77,20 @@ export class RedisEntryStore implements EntryStore {
     }
   }
 
-  async begin(key: string, tags: readonly string[]): Promise<FillTicket> {
-    const [version, ...tagVersions] = await Promise.all([
+  async begin(key: string, tags: readonly string[], tagLifeMs: number): Promise<FillTicket> {
+    const [version, tagVersions] = await Promise.all([
       BEGIN.run(this.client, [key], [nextVersion(), this.times.fenceTtlMs]) as Promise<string>,
-      // SET NX GET: the existing version, or ours if there was none (never reusing an old one).
-      ...tags.map(async (tag) => {
-        const fresh = nextVersion();
-        const old = await this.client.set(tag, fresh, 'PX', this.times.tagTtlMs, 'NX', 'GET');
-        return old ?? fresh;
-      }),
+      this.tagVersions(tags, tagLifeMs),
     ]);
     return { version, tagVersions };
+  }
+
+  tagVersions(tags: readonly string[], tagLifeMs: number): Promise<string[]> {
+    // An entry is stored a load's time after its tags' versions were taken: they live that much longer.
+    const life = tagLifeMs + this.times.fenceTtlMs;
+    return Promise.all(
+      tags.map((tag) => TAG_VERSION.run(this.client, [tag], [nextVersion(), life]) as Promise<string>),
+    );
   }
 
   async fill(key: string, ticket: FillTicket, payload: Uint8Array, ttlMs: number, lease?: string): Promise<boolean> {
@@ -86,23 +102,14 @@ export class RedisEntryStore implements EntryStore {
     await PUT.run(this.client, [key], [nextVersion(), toBuffer(payload), ttlMs]);
   }
 
-  async invalidate(keys: readonly string[]): Promise<number> {
-    const deleted = await Promise.all(
-      keys.map((key) => INVALIDATE.run(this.client, [key, leaseKey(key)], [nextVersion(), this.times.fenceTtlMs])),
-    );
-    return deleted.reduce<number>((sum, n) => sum + Number(n), 0);
+  async invalidate(keys: readonly string[]): Promise<void> {
+    // The entry and its lease share a hash tag (one slot): one DEL each entry, sent together.
+    await Promise.all(keys.map((key) => this.client.del(key, leaseKey(key))));
   }
 
   async invalidateTags(tags: readonly string[]): Promise<void> {
-    await Promise.all(tags.map((tag) => this.client.set(tag, nextVersion(), 'PX', this.times.tagTtlMs)));
-  }
-
-  async invalidatePrefix(prefix: string): Promise<number> {
-    let count = 0;
-    for (const node of mastersOf(this.client)) {
-      for await (const keys of scanKeys(node, `${prefix}*`, SCAN_BATCH)) count += await this.invalidate(keys);
-    }
-    return count;
+    // Tags live in different slots, so one DEL per tag (sent together) works on a cluster too.
+    await Promise.all(tags.map((tag) => this.client.del(tag)));
   }
 
   async acquireLease(key: string, token: string, ttlMs: number): Promise<boolean> {

@@ -4,7 +4,7 @@ import type { Cluster, Redis } from 'ioredis';
 /**
  * A Lua script run with EVALSHA, falling back to EVAL once when the server does not know it
  * (after a restart or on a new cluster node). Every key a script touches is passed in KEYS and
- * shares one hash tag, so scripts are cluster-safe.
+ * shares one hash tag, so scripts are cluster-safe (READ, which spans slots, is standalone only).
  */
 export class LuaScript {
   readonly #sha: string;
@@ -21,25 +21,69 @@ export class LuaScript {
       return client.eval(this.source, keys.length, ...keys, ...args);
     }
   }
+
+  /** As `run`, with bulk replies as Buffers (payloads are binary). */
+  runBuffer(client: Redis | Cluster, keys: string[]): Promise<unknown> {
+    return client.callBuffer('EVALSHA', this.#sha, keys.length, ...keys).catch((error: unknown) => {
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      return client.callBuffer('EVAL', this.source, keys.length, ...keys);
+    });
+  }
 }
 
-// Entry layout: a hash { d: payload, v: version }. An invalidated entry keeps only `v` (the
-// fence) for a short while; once it expires, a late fill finds no version and is refused, unless
-// it still holds the entry's lease `{entry}:lease`: every invalidation deletes that lease, and a
-// restart loses it, so a held lease proves that only expiry removed the entry.
+// Entry layout: a hash { d: payload, v: version }. A fill must find the version its load began
+// with; a fill finding no version at all is refused unless it still holds the entry's lease
+// `{entry}:lease`. Invalidation deletes the entry and its lease (a plain DEL, so it also works when
+// Redis refuses writes for lack of memory): a load that began before can then never store, since
+// the next version is new and the lease is gone; a restart loses the lease too, so a held lease
+// proves that only expiry removed the entry.
+
+// A version is `<process id>.<counter>` (see version-nonce.ts). Anything else under a version field
+// or tag key was not written by us (or was corrupted): it is replaced, never compared, because a
+// client that decodes it as text could not send the same bytes back.
+const VALID_VERSION = `local function valid(v) return v and string.find(v, '^[%w_%-]+%.%w+$') ~= nil end`;
+
+/**
+ * KEYS[1] entry, KEYS[2..] its tags: the payload and the tags' versions in one command, so a read
+ * of a tagged entry costs what an untagged one does. Standalone only (the keys span slots). A
+ * foreign value under the entry's key (not a hash) reads as no payload.
+ */
+export const READ = new LuaScript(`
+local d = redis.pcall('HGET', KEYS[1], 'd')
+if type(d) == 'table' then d = false end
+local out = { d }
+for i = 2, #KEYS do out[i] = redis.call('GET', KEYS[i]) end
+return out`);
 
 /**
  * KEYS[1] entry; ARGV[1] new version, ARGV[2] fence ttl. Returns the entry's version. A foreign
- * value under our key (not a hash) is replaced, so it reads as a miss and is overwritten.
+ * value under our key (not a hash, or a hash whose version is not ours) is replaced, so it reads
+ * as a miss and is overwritten by the next fill.
  */
-export const BEGIN = new LuaScript(`
+export const BEGIN = new LuaScript(`${VALID_VERSION}
 local kind = redis.call('TYPE', KEYS[1]).ok
 if kind ~= 'hash' and kind ~= 'none' then redis.call('DEL', KEYS[1]) end
 local v = redis.call('HGET', KEYS[1], 'v')
-if v then return v end
+if valid(v) then return v end
+if v then redis.call('DEL', KEYS[1]) end
 redis.call('HSET', KEYS[1], 'v', ARGV[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return ARGV[1]`);
+
+/**
+ * KEYS[1] tag (or cache-name generation); ARGV[1] new version, ARGV[2] how long it must live at
+ * least (the longest entry that may carry it). Returns its version, created when missing or not
+ * ours; its life is only ever extended, so it lives as long as the longest entry carrying it.
+ */
+export const TAG_VERSION = new LuaScript(`${VALID_VERSION}
+local v = redis.call('GET', KEYS[1])
+if not valid(v) then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return ARGV[1]
+end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl >= 0 and ttl < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return v`);
 
 /**
  * KEYS[1] entry, KEYS[2] (optional) the lease the load holds; ARGV[1] expected version, ARGV[2]
@@ -59,17 +103,6 @@ export const PUT = new LuaScript(`
 redis.call('HSET', KEYS[1], 'd', ARGV[2], 'v', ARGV[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1`);
-
-/**
- * KEYS[1] entry, KEYS[2] its lease; ARGV[1] new version, ARGV[2] fence ttl. Returns 1 when a value
- * was deleted. The lease goes too: a load that held it can no longer store, and the next caller loads.
- */
-export const INVALIDATE = new LuaScript(`
-redis.call('DEL', KEYS[2])
-local deleted = redis.call('HDEL', KEYS[1], 'd')
-redis.call('HSET', KEYS[1], 'v', ARGV[1])
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
-return deleted`);
 
 /** KEYS[1] lease; ARGV[1] owner token, ARGV[2] hold ms (0: delete). Only the owner may touch it. */
 export const RELEASE_LEASE = new LuaScript(`

@@ -3,7 +3,7 @@ import { Cluster, Redis } from 'ioredis';
 import { describe, expect, inject, it } from 'vitest';
 import { CACHEKIT_REDIS, CacheKit, CacheKitModule, CacheKitOptionsError } from '../../lib/index.js';
 import { FakeConfigModule, FakeConfigService } from '../fixtures/async-config.fixture.js';
-import { ProductModule, ProductService } from '../fixtures/product.fixture.js';
+import { ProductModule, ProductService, productById } from '../fixtures/product.fixture.js';
 import { bootApp, uniqueNamespace } from '../support/app.js';
 
 describe('the module Redis connection', () => {
@@ -76,15 +76,18 @@ describe('on a 3-master Redis Cluster', () => {
     expect(service.loads).toBe(2);
     await service.rename(2, 'Standing desk');
     expect((await service.findOne(2))?.name).toBe('Standing desk');
-    await service.reprice(2); // allEntries: SCAN on every master
+    await service.reprice(2); // allEntries: the cache name's generation, one key
     expect((await service.findOne(1))?.price).toBe(60);
     expect(service.loads).toBe(3);
     const cache = app.get(CacheKit);
-    const keys = Array.from({ length: 30 }, (_, i) => `raw-${i}`);
-    for (const key of keys) await cache.set(key, key);
-    const slots = new Set(await Promise.all(keys.map((k) => client.cluster('KEYSLOT', `{${namespace}:~raw:${k}}`))));
+    const ids = Array.from({ length: 30 }, (_, i) => i + 10);
+    for (const id of ids) await cache.set(productById, [id], { id, name: `p${id}`, price: 1, updatedAt: new Date() });
+    const slots = new Set(
+      await Promise.all(ids.map((id) => client.cluster('KEYSLOT', `{${namespace}:product:#${id}}`))),
+    );
     expect(slots.size).toBeGreaterThan(1);
-    expect(await cache.clear('~raw')).toBe(30);
+    expect(await cache.clear(productById)).toBe(true);
+    expect(await Promise.all(ids.map((id) => cache.get(productById, id)))).toEqual(ids.map(() => undefined));
     await app.close();
   });
 });

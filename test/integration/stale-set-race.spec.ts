@@ -78,7 +78,7 @@ describe('no stale set after an eviction', () => {
     const ns = uniqueNamespace();
     const key = `{${ns}:restart:1}`;
     const tag = `{${ns}:~tag:t}`;
-    const ticket = await store.begin(key, [tag]);
+    const ticket = await store.begin(key, [tag], 60_000);
     await redis.del(key, tag); // what a restart without persistence leaves: no versions at all
     expect(await store.fill(key, ticket, Buffer.from('old'), 60_000)).toBe(false);
     expect(await redis.exists(key)).toBe(0);

@@ -31,7 +31,7 @@ describe.each(['redis', 'cluster'])('a tag held by many entries (%s)', (kind) =>
     // Written straight into Redis in pipelines (the fill path is covered elsewhere); the cluster
     // run checks slots, not scale.
     const count = kind === 'redis' ? ENTRIES : ENTRIES / 20;
-    const { tagVersions } = await new RedisEntryStore(client, TIMES).begin(`{${ns}:e:0}`, [tag]);
+    const { tagVersions } = await new RedisEntryStore(client, TIMES).begin(`{${ns}:e:0}`, [tag], 3_600_000);
     for (let start = 0; start < count; start += 5_000) {
       const batch = Array.from({ length: Math.min(5_000, count - start) }, (_, i) => start + i);
       if (client instanceof Redis) {

@@ -15,8 +15,11 @@ export class DelayingStore implements EntryStore {
   read(key: string, tags: readonly string[]): Promise<StoredRead> {
     return this.#delayed(() => this.inner.read(key, tags));
   }
-  begin(key: string, tags: readonly string[]): Promise<FillTicket> {
-    return this.#delayed(() => this.inner.begin(key, tags));
+  begin(key: string, tags: readonly string[], tagLifeMs: number): Promise<FillTicket> {
+    return this.#delayed(() => this.inner.begin(key, tags, tagLifeMs));
+  }
+  tagVersions(tags: readonly string[], tagLifeMs: number): Promise<string[]> {
+    return this.#delayed(() => this.inner.tagVersions(tags, tagLifeMs));
   }
   fill(key: string, ticket: FillTicket, payload: Uint8Array, ttlMs: number): Promise<boolean> {
     return this.#delayed(() => this.inner.fill(key, ticket, payload, ttlMs));
@@ -24,14 +27,11 @@ export class DelayingStore implements EntryStore {
   put(key: string, payload: Uint8Array, ttlMs: number): Promise<void> {
     return this.#delayed(() => this.inner.put(key, payload, ttlMs));
   }
-  invalidate(keys: readonly string[]): Promise<number> {
+  invalidate(keys: readonly string[]): Promise<void> {
     return this.#delayed(() => this.inner.invalidate(keys));
   }
   invalidateTags(tags: readonly string[]): Promise<void> {
     return this.#delayed(() => this.inner.invalidateTags(tags));
-  }
-  invalidatePrefix(prefix: string): Promise<number> {
-    return this.#delayed(() => this.inner.invalidatePrefix(prefix));
   }
 
   acquireLease(key: string, token: string, ttlMs: number): Promise<boolean> {
