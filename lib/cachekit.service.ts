@@ -95,8 +95,10 @@ export class CacheKit {
    * store. Resolves true when the store confirmed it. Raw string keys have no cache name to clear.
    * @example await cacheKit.clear(productById);
    */
-  clear(definitionOrName: CacheDefinition | string): Promise<boolean> {
-    const name = typeof definitionOrName === 'string' ? checkedName(definitionOrName) : definitionOrName.name;
+  async clear(definitionOrName: CacheDefinition | string): Promise<boolean> {
+    const name = typeof definitionOrName === 'string' ? definitionOrName : definitionOrName.name;
+    // A name reaches the store inside a key: one no definition could have ('*', '{x}') is refused.
+    if (!isCacheName(name)) throw new CacheDefinitionError(messages.invalidName(`CacheKit.clear(name)`, name));
     return this.runtime.engine.clear(name, this.runtime.planner.nameKey(name));
   }
 
@@ -121,11 +123,4 @@ export class CacheKit {
       options?.cacheNull === undefined ? undefined : parseDuration(options.cacheNull, `CacheKit option 'cacheNull'`),
     );
   }
-}
-
-// A name reaches the store as part of a key: one that no definition could have is refused, so a
-// string such as '*' can never reach further than one cache.
-function checkedName(name: string): string {
-  if (!isCacheName(name)) throw new CacheDefinitionError(messages.invalidName(`CacheKit.clear(name)`, name));
-  return name;
 }

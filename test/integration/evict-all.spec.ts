@@ -1,7 +1,7 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { Cluster, Redis } from 'ioredis';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { CACHEKIT_REDIS, CacheKit, CacheKitModuleOptions, defineCache } from '../../lib/index.js';
+import { CACHEKIT_REDIS, CacheDefinitionError, CacheKit, CacheKitModuleOptions, defineCache } from '../../lib/index.js';
 import { bootApp, uniqueNamespace } from '../support/app.js';
 
 const ENTRIES = 3_000;
@@ -61,6 +61,15 @@ describe.each(targets)('clearing every entry of a cache on %s', (_, redis) => {
     expect(await cache.getOrSet(item, [5], async () => 'new-5')).toBe('new-5');
     expect(Date.now() - started).toBeLessThan(1_000);
     expect(await cache.get(item, 5)).toBe('new-5');
+  });
+
+  it('refuses a name no definition could have, so nothing beyond one cache is reached', async () => {
+    const cache = await boot();
+    await cache.set(item, [1], 'one');
+    for (const name of ['*', 'item*', '{item}', 'item:1', '']) {
+      await expect(cache.clear(name)).rejects.toThrow(CacheDefinitionError);
+    }
+    expect(await cache.get(item, 1)).toBe('one');
   });
 
   it('sends a constant number of commands whatever the number of entries', async () => {
