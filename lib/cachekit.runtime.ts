@@ -16,6 +16,9 @@ import { CachePutInterceptor } from './interceptors/cache-put.interceptor.js';
 import { CacheableInterceptor } from './interceptors/cacheable.interceptor.js';
 import { InvocationPipeline } from './interceptors/invocation.pipeline.js';
 import { CacheStatsRecorder } from './observability/cache-stats.js';
+import { StoreStats } from './observability/cache-event.interface.js';
+import { StoreStatsRecorder } from './observability/store-stats.js';
+import { EvictionRetries } from './engine/eviction-retries.js';
 import { ResolvedCacheKitOptions } from './options/cachekit-options.interface.js';
 import { RedisConnectionHolder } from './redis/redis-connection.js';
 import { EntryStore } from './stores/entry-store.interface.js';
@@ -34,6 +37,10 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
   readonly readThrough: ReadThrough;
   readonly refresher: BackgroundRefresher;
   readonly pipeline: InvocationPipeline;
+  readonly store: GuardedStore;
+  readonly storeStats = new StoreStatsRecorder();
+  readonly #retries: EvictionRetries;
+  readonly #log = new RateLimitedLogger(new Logger('CacheKit'));
   #bus?: InvalidationBus;
 
   /** Builds the runtime and, with an L1 over Redis, connects its invalidation bus. */
@@ -45,6 +52,7 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
         options.namespace,
         (what) => runtime.engine.applyInvalidation(what),
         () => runtime.engine.applyInvalidation({ prefix: '' }),
+        runtime.#log,
       );
       await bus.start();
       runtime.engine.attachBus(bus);
@@ -57,13 +65,28 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
     private readonly options: ResolvedCacheKitOptions,
     connection: RedisConnectionHolder,
   ) {
-    const log = new RateLimitedLogger(new Logger('CacheKit'));
+    const log = this.#log;
     const stats = new CacheStatsRecorder();
-    const guarded = new GuardedStore(
+    const breaker = () => new CircuitBreaker(options.breakerFailures, options.breakerCooldownMs);
+    this.store = new GuardedStore(
       createStore(options, connection),
       options.operationTimeoutMs,
-      new CircuitBreaker(options.breakerFailures, options.breakerCooldownMs),
+      { reads: breaker(), writes: breaker() },
       log,
+      {
+        failed: (failure) => {
+          this.storeStats.failed(failure);
+          const { operation, cause, message } = failure;
+          this.engine.emit({ type: 'store-error', name: '~store', operation, cause, reason: message });
+        },
+        recovered: () => this.#retries.drainSoon(),
+      },
+    );
+    this.#retries = new EvictionRetries(
+      this.store,
+      options.evictionRetry,
+      log,
+      () => this.storeStats.droppedEvictions++,
     );
     const onSkip = (plan: EntryPlan, reason: string) => {
       stats.for(plan.name).skippedStores++;
@@ -74,7 +97,9 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
       Math.max(options.maxValueBytes * 16, MAX_INFLATED_BYTES),
     );
     const codec = new EntryCodec(options.serializer, options.maxValueBytes, log, onSkip, compression);
-    this.engine = new CacheEngine(guarded, codec, stats, options.l1 && new L1Tier(options.l1));
+    // A reconnect is the usual end of an outage: retry at once rather than at the next backoff step.
+    connection.client?.on('ready', () => this.#retries.drainSoon());
+    this.engine = new CacheEngine(this.store, codec, stats, this.#retries, options.l1 && new L1Tier(options.l1));
     this.refresher = new BackgroundRefresher(this.engine, log);
     this.readThrough = new ReadThrough(this.engine, this.refresher);
     this.planner = new EntryPlanner(options.namespace, options.defaultTtlMs, options.jitter, options.singleFlight);
@@ -85,9 +110,23 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
     );
   }
 
-  /** Runs before the Redis connection closes: let background refreshes finish (bounded), then stop writing. */
+  /** Retries evictions waiting for the store now, waiting at most `waitMs`. */
+  flushEvictions(waitMs: number): Promise<void> {
+    return this.#retries.flush(waitMs);
+  }
+
+  /** The store's health: failures by cause and direction, breakers, evictions waiting for a retry. */
+  storeSnapshot(): StoreStats {
+    return this.storeStats.snapshot(this.store.store.kind, this.store.breakers, this.#retries.size);
+  }
+
+  /**
+   * Runs before the Redis connection closes: let background refreshes finish (bounded), give
+   * evictions waiting for a retry one last attempt, then stop writing.
+   */
   async beforeApplicationShutdown(): Promise<void> {
     await this.refresher.drain(this.options.shutdownTimeoutMs);
+    await this.#retries.close(this.options.operationTimeoutMs * 2);
     this.engine.close();
     await this.#bus?.stop();
   }
@@ -95,5 +134,8 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
 
 function createStore(options: ResolvedCacheKitOptions, connection: RedisConnectionHolder): EntryStore {
   if (!connection.client) return new MemoryEntryStore(options.memoryMaxEntries, FENCE_TTL_MS);
-  return new RedisEntryStore(connection.client, { fenceTtlMs: FENCE_TTL_MS });
+  return new RedisEntryStore(connection.client, {
+    fenceTtlMs: FENCE_TTL_MS,
+    probeKey: `{${options.namespace}:~probe}`,
+  });
 }

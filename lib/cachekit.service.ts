@@ -6,12 +6,18 @@ import { messages } from './errors/messages.js';
 import { Duration, parseDuration } from './definitions/duration.js';
 import { CacheKitRuntime } from './cachekit.runtime.js';
 import { EntryPlan } from './engine/cache.engine.js';
-import { CacheEvent, CacheStats } from './observability/cache-event.interface.js';
+import { CacheEvent, CacheStats, StoreStats } from './observability/cache-event.interface.js';
 
 /** What `CacheKit.evictMany` evicts: entries (a definition and the arguments readers use) and tags. */
 export interface EvictionTargets {
   keys?: readonly { definition: CacheDefinition; args: readonly unknown[] }[];
   tags?: readonly string[];
+}
+
+/** Options of `CacheKit.evictMany`. */
+export interface EvictManyOptions {
+  /** Told what became of an eviction the store did not confirm at once: 'retried' (it landed) or 'dropped'. */
+  onOutcome?: (outcome: 'retried' | 'dropped') => void;
 }
 
 /** Settings for a raw string key. */
@@ -76,18 +82,20 @@ export class CacheKit {
 
   /**
    * Evicts entries (definition + arguments, keyed as the readers key them) and tags together: the
-   * store calls are sent at once, not one after another. Resolves true when the store confirmed all of it.
+   * store calls are sent at once, not one after another. Resolves true when the store confirmed all
+   * of it; otherwise the eviction is retried in the background (see the `evictionRetry` option) and
+   * `onOutcome` learns whether a retry landed ('retried') or it was given up ('dropped').
    * @example await cacheKit.evictMany({ keys: [{ definition: productById, args: [7] }], tags: ['category:3'] });
    */
-  async evictMany(targets: EvictionTargets): Promise<boolean> {
+  async evictMany(targets: EvictionTargets, options: EvictManyOptions = {}): Promise<boolean> {
     const byName = new Map<string, Set<string>>();
     for (const { definition, args } of targets.keys ?? []) {
       const key = this.runtime.planner.key(definition, [...args], `CacheKit(${definition.name})`);
       byName.set(definition.name, (byName.get(definition.name) ?? new Set()).add(key));
     }
-    const calls = [...byName].map(([name, keys]) => this.runtime.engine.evict(name, [...keys]));
-    if (targets.tags?.length) calls.push(this.evictTags([...new Set(targets.tags)]));
-    return (await Promise.all(calls)).every(Boolean);
+    const entries = new Map([...byName].map(([name, keys]) => [name, [...keys]]));
+    const tags = this.runtime.planner.tagKeys([...new Set(targets.tags ?? [])]);
+    return this.runtime.engine.evictMany(entries, tags, options.onOutcome);
   }
 
   /**
@@ -105,6 +113,25 @@ export class CacheKit {
   /** Invalidates every entry carrying any of these tags, in O(1) per tag; loads already running never store. */
   evictTags(tags: readonly string[]): Promise<boolean> {
     return this.runtime.engine.evictTags(this.runtime.planner.tagKeys(tags));
+  }
+
+  /**
+   * Retries now the evictions waiting for the store (see `evictionRetry`), waiting at most `waitMs`;
+   * resolves with how many entries and tags still wait. Useful before a planned shutdown.
+   * @example await cacheKit.flushEvictions(500);
+   */
+  async flushEvictions(waitMs = 1_000): Promise<number> {
+    await this.runtime.flushEvictions(waitMs);
+    return this.runtime.storeSnapshot().pendingEvictions;
+  }
+
+  /**
+   * The store's health: failures and timeouts of reads and writes, breaker states, evictions waiting
+   * for a retry (not served from the cache meanwhile) and evictions given up.
+   * @example if (cacheKit.storeStats().breaker.writes === 'open') alert('cache store refuses writes');
+   */
+  storeStats(): StoreStats {
+    return this.runtime.storeSnapshot();
   }
 
   /** Counters per cache name, with the hit ratio. */

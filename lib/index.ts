@@ -1,6 +1,6 @@
 export { CacheKitModule } from './cachekit.module.js';
 export { CacheKit } from './cachekit.service.js';
-export type { EvictionTargets, RawEntryOptions } from './cachekit.service.js';
+export type { EvictManyOptions, EvictionTargets, RawEntryOptions } from './cachekit.service.js';
 export type { CacheKitModuleOptions, RedisConnection } from './options/cachekit-options.interface.js';
 export { defineCache } from './definitions/cache-definition.js';
 export type { CacheDefinition, CacheDefinitionOptions, SwrSettings } from './definitions/cache-definition.js';
@@ -19,7 +19,7 @@ export { CACHEKIT_REDIS } from './redis/redis.constants.js';
 export { CACHEKIT_OPTIONS } from './cachekit.constants.js';
 export type { CacheSerializer } from './serialization/serializer.interface.js';
 export { v8Serializer } from './serialization/v8.serializer.js';
-export type { CacheEvent, CacheStats } from './observability/cache-event.interface.js';
+export type { CacheEvent, CacheStats, StoreStats } from './observability/cache-event.interface.js';
 export {
   CacheKitError,
   CacheKitOptionsError,

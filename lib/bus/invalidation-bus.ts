@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Cluster, Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
+import type { RateLimitedLogger } from '../engine/rate-limited-logger.js';
 
 const QUIT_WAIT_MS = 1_000;
 
@@ -28,6 +29,7 @@ export class InvalidationBus {
     namespace: string,
     private readonly onMessage: (what: Invalidation) => void,
     private readonly onResync: () => void,
+    private readonly log: RateLimitedLogger,
   ) {
     this.#channel = `${namespace}:~bus`;
   }
@@ -71,7 +73,10 @@ export class InvalidationBus {
   /** Publishes an invalidation without waiting; if Redis does not take it, others rely on the L1 TTL. */
   publish(what: Invalidation): void {
     this.publisher.publish(this.#channel, JSON.stringify({ from: this.#id, what } satisfies Envelope)).catch(() => {
-      this.#logger.warn(`Could not publish an L1 invalidation; other instances drop it within their L1 TTL.`);
+      this.log.warn(
+        'bus-publish',
+        `Could not publish an L1 invalidation; other instances drop it within their L1 TTL.`,
+      );
     });
   }
 

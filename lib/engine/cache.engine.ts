@@ -8,16 +8,23 @@ import { GuardedStore } from './guarded-store.js';
 import { SingleFlight } from './single-flight.js';
 import { InvalidationBus, Invalidation } from '../bus/invalidation-bus.js';
 import { L1Tier } from '../l1/l1-tier.js';
-import { StoredRead } from '../stores/entry-store.interface.js';
+import { NO_TAGS, StoredRead } from '../stores/entry-store.interface.js';
+import { Eviction, EvictionOutcomeListener, EvictionRetries } from './eviction-retries.js';
 
 export type { EntryPlan } from './entry-plan.js';
 export type { LoadControl, LoadOutcome, ReadResult } from './engine.types.js';
 import { LoadControl, LoadOutcome, ReadResult } from './engine.types.js';
 import { loadUnderLease } from './lease-wait.js';
 
+/** Stats name of tag evictions, which span cache names. */
+export const TAGS_NAME = '~tags';
+const NO_ENTRIES: ReadonlyMap<string, readonly string[]> = new Map();
+
 /**
  * The read/write path: cache-aside with single-flight in this process and across instances,
- * version-fenced fills, tags, negative caching, SWR classification and size limits.
+ * version-fenced fills, tags, negative caching, SWR classification and size limits. An eviction
+ * (or put) the store does not confirm is retried in the background, and until it lands nothing it
+ * names is served from the cache here.
  */
 export class CacheEngine {
   readonly events$ = new Subject<CacheEvent>();
@@ -32,6 +39,7 @@ export class CacheEngine {
     readonly store: GuardedStore,
     readonly codec: EntryCodec,
     readonly stats: CacheStatsRecorder,
+    private readonly retries: EvictionRetries,
     private readonly l1?: L1Tier,
     private bus?: InvalidationBus,
   ) {}
@@ -83,9 +91,16 @@ export class CacheEngine {
           ? loadUnderLease(this.#leaseSteps, plan, load)
           : this.loadAndStore(plan, load),
     );
+    if (joined) this.stats.for(plan.name).joins++;
     const outcome = await promise;
     if (!joined) return outcome.value;
     return outcome.body ? this.codec.decodeBody(outcome.body) : privateCopy(outcome.value);
+  }
+
+  /** Joins a running load without reading the store (see `isLoading`), counted as a miss. */
+  joinLoad(plan: EntryPlan, load: () => Promise<unknown>): Promise<unknown> {
+    this.#count(plan, MISS);
+    return this.load(plan, load);
   }
 
   /** True when a load of this entry that began after the last invalidation is running (join it, skip the read). */
@@ -105,7 +120,10 @@ export class CacheEngine {
     const epoch = this.l1?.epoch ?? 0;
     const ticket = await this.store.begin(plan.key, plan.tags, longestLifeMs(plan));
     const { value, loadMs } = await this.#timedLoad(plan, load);
-    if (!ticket) return { value, storeFailed: true };
+    if (!ticket) {
+      this.stats.for(plan.name).storeErrors++;
+      return { value, storeFailed: true };
+    }
     if (this.#closed || control?.abandoned) return { value };
     const entry = this.codec.encode(plan, value, loadMs, ticket.tagVersions);
     if (!entry) return { value };
@@ -119,36 +137,72 @@ export class CacheEngine {
   async write(plan: EntryPlan, value: unknown): Promise<boolean> {
     // The put replaces the entry's version itself; only tag versions need reading first.
     const tagVersions = plan.tags.length === 0 ? [] : await this.store.tagVersions(plan.tags, longestLifeMs(plan));
-    const entry = tagVersions && this.codec.encode(plan, value, 0, tagVersions);
-    if (!entry) return false;
+    // The store failed: the old value must not stay, so its eviction waits for a retry.
+    if (!tagVersions) return this.#putFailed(plan);
+    const entry = this.codec.encode(plan, value, 0, tagVersions);
+    if (!entry) return (await this.evict(plan.name, [plan.key])) && false; // not cacheable: nor is the old value
     const ok = await this.store.put(plan.key, entry.payload, entry.ttlMs);
+    if (!ok) return this.#putFailed(plan);
     this.#invalidated({ keys: [plan.key] });
-    return ok;
+    return true;
   }
 
-  async evict(name: string, keys: readonly string[]): Promise<boolean> {
-    const ok = await this.store.invalidate(keys);
-    this.#invalidated({ keys: [...keys] });
-    if (ok) this.stats.for(name).evictions += keys.length;
-    for (const key of keys) this.emit({ type: 'evict', name, key });
-    return ok;
+  // The old value may still be in the store: evicting it is what the retries are for.
+  #putFailed(plan: EntryPlan): false {
+    this.#invalidated({ keys: [plan.key] });
+    this.stats.for(plan.name).storeErrors++;
+    this.retries.add({ keys: [plan.key], tags: NO_TAGS });
+    return false;
+  }
+
+  /** Evicts entries of one cache name; true when the store confirmed it (else it is retried). */
+  evict(name: string, keys: readonly string[], onOutcome?: EvictionOutcomeListener): Promise<boolean> {
+    return this.evictMany(new Map([[name, keys]]), NO_TAGS, onOutcome);
   }
 
   /** Invalidates every entry carrying one of these tag keys, in O(1) per tag. */
-  async evictTags(tags: readonly string[]): Promise<boolean> {
-    const ok = await this.store.invalidateTags(tags);
-    this.#invalidated({ tags: [...tags] });
-    for (const tag of tags) this.emit({ type: 'evict', name: '~tags', key: tag });
+  evictTags(tags: readonly string[], onOutcome?: EvictionOutcomeListener): Promise<boolean> {
+    return this.evictMany(NO_ENTRIES, tags, onOutcome);
+  }
+
+  /** Evicts entries (keys by cache name) and tags in one go; true when the store confirmed all of it. */
+  async evictMany(
+    entries: ReadonlyMap<string, readonly string[]>,
+    tags: readonly string[],
+    onOutcome?: EvictionOutcomeListener,
+  ): Promise<boolean> {
+    const keys = entries.size === 1 ? [...entries.values()][0]! : [...entries.values()].flat();
+    const ok = await this.#send({ keys, tags }, onOutcome);
+    for (const [name, named] of entries) this.#evicted(name, named, ok);
+    if (tags.length > 0) this.#evicted(TAGS_NAME, tags, ok);
     return ok;
   }
 
   /** Invalidates every entry of a cache name in O(1): its generation is an implicit tag of each. */
-  async clear(name: string, nameKey: string): Promise<boolean> {
-    const ok = await this.store.invalidateTags([nameKey]);
-    this.#invalidated({ tags: [nameKey] });
-    if (ok) this.stats.for(name).evictions++;
-    this.emit({ type: 'evict', name, key: nameKey });
+  async clear(name: string, nameKey: string, onOutcome?: EvictionOutcomeListener): Promise<boolean> {
+    const ok = await this.#send({ keys: NO_TAGS, tags: [nameKey] }, onOutcome);
+    this.#evicted(name, [nameKey], ok, 1);
     return ok;
+  }
+
+  async #send(eviction: Eviction, onOutcome?: EvictionOutcomeListener): Promise<boolean> {
+    const { keys, tags } = eviction;
+    const [evicted, untagged] = await Promise.all([
+      keys.length === 0 || this.store.invalidate(keys),
+      tags.length === 0 || this.store.invalidateTags(tags),
+    ]);
+    if (keys.length > 0) this.#invalidated({ keys: [...keys] });
+    if (tags.length > 0) this.#invalidated({ tags: [...tags] });
+    const ok = evicted && untagged;
+    if (!ok) this.retries.add(eviction, onOutcome);
+    return ok;
+  }
+
+  #evicted(name: string, keys: readonly string[], ok: boolean, count = keys.length): void {
+    const stats = this.stats.for(name);
+    if (ok) stats.evictions += count;
+    else stats.storeErrors++;
+    if (this.events$.observed) for (const key of keys) this.emit({ type: 'evict', name, key });
   }
 
   /** After this, loads still running never write (the Redis client may be closing). */
@@ -209,6 +263,9 @@ export class CacheEngine {
         value,
         refresh: local.freshUntil > 0 && Date.now() >= local.freshUntil ? 'stale' : undefined,
       };
+    } else if (this.retries.size > 0 && this.retries.blocks(plan.key, plan.tags)) {
+      result = { hit: false, unavailable: true }; // an eviction of it has not landed yet: use the origin
+      this.stats.for(plan.name).storeErrors++;
     } else {
       const epoch = this.l1?.epoch ?? 0;
       result = this.#fromStore(plan, await this.#sharedRead(plan), epoch);
@@ -235,7 +292,10 @@ export class CacheEngine {
   }
 
   #fromStore(plan: EntryPlan, stored: StoredRead | undefined, epoch: number): ReadResult {
-    if (!stored) return { hit: false, unavailable: true };
+    if (!stored) {
+      this.stats.for(plan.name).storeErrors++;
+      return { hit: false, unavailable: true };
+    }
     const envelope = stored?.payload && this.codec.unwrap(stored.payload);
     if (!envelope || !sameVersions(envelope, stored.tagVersions)) return { hit: false };
     const decoded = this.codec.decode(envelope, plan);
@@ -245,6 +305,8 @@ export class CacheEngine {
     return { hit: true, value: decoded.value, refresh: refreshNeed(envelope, plan) };
   }
 }
+
+const MISS: ReadResult = { hit: false };
 
 // Joiners of a load whose result was not stored (store down, value not cacheable) still get their
 // own copy; what cannot be cloned (functions) is shared as the method returned it.

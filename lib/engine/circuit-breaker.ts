@@ -25,9 +25,13 @@ export class CircuitBreaker {
     return this.#failures >= this.threshold;
   }
 
-  success(): void {
+  /** Returns true when this success closed an open breaker. */
+  success(): boolean {
+    if (this.#failures === 0) return false;
+    const wasOpen = this.isOpen;
     this.#failures = 0;
     this.#probing = false;
+    return wasOpen;
   }
 
   /** Returns true when this failure opened the breaker. */

@@ -2,36 +2,67 @@ import { EntryStore, FillTicket, StoredRead } from '../stores/entry-store.interf
 import { CircuitBreaker } from './circuit-breaker.js';
 import { DeadlineExceeded, DeadlineWatch } from './deadline-watch.js';
 import { RateLimitedLogger } from './rate-limited-logger.js';
+import { StoreFailure, causeOf } from './store-failure.js';
+
+/** Reads and writes each have a breaker: a store that reads but cannot write is not healthy. */
+export interface StoreBreakers {
+  reads: CircuitBreaker;
+  writes: CircuitBreaker;
+}
+
+/** Told of every failed store call and of the store answering again after its breaker opened. */
+export interface StoreObserver {
+  failed(failure: StoreFailure): void;
+  recovered(): void;
+}
 
 /**
  * The store as the engine sees it: every call is bounded by our own deadline (a client-side
  * timeout alone does not cover a frozen server or a stuck socket), failures are logged
- * rate-limited and never thrown (they resolve to undefined), and a breaker skips the store while
- * it keeps failing. A write that timed out here may still be applied by Redis later: fills are
- * compare-and-set against a version, so a late one cannot resurrect an invalidated value.
+ * rate-limited, reported with their cause and never thrown (they resolve to undefined), and
+ * breakers skip the store while it keeps failing. Reads and writes are judged apart, and while
+ * writes keep failing (READONLY, out of memory) reads are skipped too: a cache that cannot evict
+ * must not serve; a write probe per cooldown finds out when writes work again. A write that timed
+ * out here may still be applied by Redis later: fills are compare-and-set against a version, so a
+ * late one cannot resurrect an invalidated value.
  */
 export class GuardedStore {
   readonly #watch: DeadlineWatch;
+  readonly #reads: CircuitBreaker;
+  readonly #writes: CircuitBreaker;
+  #downSince?: number;
 
   constructor(
     readonly store: EntryStore,
     private readonly deadlineMs: number,
-    private readonly breaker: CircuitBreaker,
+    breakers: StoreBreakers,
     private readonly log: RateLimitedLogger,
+    private readonly observer: StoreObserver,
   ) {
+    this.#reads = breakers.reads;
+    this.#writes = breakers.writes;
     this.#watch = new DeadlineWatch(Math.max(1, Math.round(deadlineMs / 10)));
+  }
+
+  /** 'open' while reads or writes are skipped. */
+  get breakers(): { reads: 'open' | 'closed'; writes: 'open' | 'closed' } {
+    return { reads: this.#reads.isOpen ? 'open' : 'closed', writes: this.#writes.isOpen ? 'open' : 'closed' };
   }
 
   /** The hit path: the same as every other operation, written out so it allocates no closure. */
   read(key: string, tags: readonly string[]): Promise<StoredRead | undefined> {
-    if (!this.breaker.allow()) return SKIPPED;
+    if (this.#writes.isOpen) {
+      this.#probeWrites();
+      return SKIPPED;
+    }
+    if (!this.#reads.allow()) return SKIPPED;
     let pending: Promise<StoredRead>;
     try {
       pending = this.store.read(key, tags);
     } catch (error) {
       return Promise.resolve(this.#readFailed(error));
     }
-    return this.#settle(pending, this.deadlineMs, this.#readFailed);
+    return this.#settle(pending, this.#readSucceeded, this.#readFailed);
   }
 
   begin(key: string, tags: readonly string[], tagLifeMs: number): Promise<FillTicket | undefined> {
@@ -68,48 +99,79 @@ export class GuardedStore {
     await this.#guard('releaseLease', () => this.store.releaseLease(key, token, holdMs));
   }
 
+  // One harmless write per cooldown while writes are skipped: the only way to learn they work again
+  // when nothing else writes (reads, and so loads, skip the store meanwhile).
+  #probeWrites(): void {
+    if (!this.#writes.allow()) return;
+    void this.#run('probe', () => this.store.probe());
+  }
+
   // Built once: a read (the hit path) allocates no handlers of its own.
-  readonly #succeeded = <T>(result: T): T => {
-    this.breaker.success();
+  readonly #readSucceeded = <T>(result: T): T => {
+    if (this.#reads.success()) this.#recovered();
     return result;
   };
-  readonly #readFailed = (error: unknown): undefined => this.#failed('read', error, this.deadlineMs);
+  readonly #writeSucceeded = <T>(result: T): T => {
+    if (this.#writes.success()) this.#recovered();
+    return result;
+  };
+  readonly #readFailed = (error: unknown): undefined => this.#failed('read', error);
 
+  // Every operation but `read` writes (versions, fills, leases, evictions).
   #guard<T>(operation: string, call: () => Promise<T>): Promise<T | undefined> {
-    const deadlineMs = this.deadlineMs;
-    if (!this.breaker.allow()) return SKIPPED;
-    const onFailure = (error: unknown) => this.#failed(operation, error, deadlineMs);
+    if (!this.#writes.allow()) return SKIPPED;
+    return this.#run(operation, call);
+  }
+
+  #run<T>(operation: string, call: () => Promise<T>): Promise<T | undefined> {
+    const onFailure = (error: unknown) => this.#failed(operation, error);
     let pending: Promise<T>;
     try {
       pending = call();
     } catch (error) {
       return Promise.resolve(onFailure(error));
     }
-    return this.#settle(pending, deadlineMs, onFailure);
+    return this.#settle(pending, this.#writeSucceeded, onFailure);
   }
 
   // Not an async function: the watch settles the caller's promise itself, no extra await hop.
   #settle<T>(
     pending: Promise<T>,
-    deadlineMs: number,
+    onValue: (value: T) => T,
     onFailure: (error: unknown) => undefined,
   ): Promise<T | undefined> {
     // An in-process store answers or throws at once; only a networked one needs the deadline.
-    if (this.store.kind === 'memory') return pending.then(this.#succeeded, onFailure);
-    return this.#watch.run<T, T | undefined>(pending, deadlineMs, this.#succeeded, onFailure);
+    if (this.store.kind === 'memory') return pending.then(onValue, onFailure);
+    return this.#watch.run<T, T | undefined>(pending, this.deadlineMs, onValue, onFailure);
   }
 
-  #failed(operation: string, error: unknown, deadlineMs: number): undefined {
-    const opened = this.breaker.failure();
-    const reason = error instanceof DeadlineExceeded ? `no answer within ${deadlineMs} ms` : (error as Error)?.message;
+  #failed(operation: string, error: unknown): undefined {
+    const direction = operation === 'read' ? 'read' : 'write';
+    const opened = (direction === 'read' ? this.#reads : this.#writes).failure();
+    const cause = causeOf(error);
+    const message =
+      error instanceof DeadlineExceeded ? `no answer within ${this.deadlineMs} ms` : String((error as Error)?.message);
+    this.observer.failed({ operation, direction, cause, message });
     this.log.warn(
       `store-${operation}`,
-      `Cache ${this.store.kind} ${operation} failed (${reason}); serving from the origin.`,
+      `Cache ${this.store.kind} ${operation} failed (${message}); serving from the origin.`,
     );
     if (opened) {
-      this.log.error('breaker', `Cache ${this.store.kind} keeps failing; skipping it for a while, then probing.`);
+      this.#downSince ??= Date.now();
+      this.log.error(
+        `breaker-${direction}`,
+        `Cache ${this.store.kind} keeps failing ${direction}s (${cause}); skipping it for a while, then probing.`,
+      );
     }
     return undefined;
+  }
+
+  #recovered(): void {
+    if (this.#reads.isOpen || this.#writes.isOpen || this.#downSince === undefined) return;
+    const seconds = ((Date.now() - this.#downSince) / 1000).toFixed(1);
+    this.#downSince = undefined;
+    this.log.info(`Cache ${this.store.kind} answers again after ${seconds} s; using it again.`);
+    this.observer.recovered();
   }
 }
 

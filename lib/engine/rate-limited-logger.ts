@@ -13,6 +13,11 @@ export class RateLimitedLogger {
     this.#emit(kind, message, (text) => this.logger.warn(text));
   }
 
+  /** Logs at info level, every time (rare events only). */
+  info(message: string): void {
+    this.logger.log(message);
+  }
+
   /** Logs a warning the first time this kind is seen, never again. */
   once(kind: string, message: string): void {
     if (this.#last.has(kind)) return;

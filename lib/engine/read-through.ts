@@ -14,7 +14,7 @@ export class ReadThrough {
 
   async getOrLoad(plan: EntryPlan, load: () => Promise<unknown>): Promise<unknown> {
     // A burst of callers on a cold key: join the running load rather than each reading the store.
-    if (this.engine.isLoading(plan)) return this.engine.load(plan, load);
+    if (this.engine.isLoading(plan)) return this.engine.joinLoad(plan, load);
     const cached = await this.engine.read(plan);
     if (!cached.hit) return this.engine.load(plan, load, cached.unavailable);
     if (cached.refresh) this.refresher.trigger(plan, load);

@@ -11,12 +11,14 @@ export class CacheStatsRecorder {
         hits: 0,
         staleHits: 0,
         misses: 0,
+        joins: 0,
         loads: 0,
         loadErrors: 0,
         refreshes: 0,
         refreshErrors: 0,
         skippedStores: 0,
         evictions: 0,
+        storeErrors: 0,
       };
       this.#byName.set(name, stats);
     }

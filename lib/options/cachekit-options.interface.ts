@@ -33,6 +33,13 @@ export interface CacheKitModuleOptions {
    * `wait` for its result, then load themselves. Default: { wait: '5s', lease: '10s' }; false: off.
    */
   singleFlight?: false | { wait?: Duration; lease?: Duration };
+  /**
+   * Evictions (and puts) the store refused or did not answer are retried in the background with
+   * exponential backoff from `initialDelay` to `maxDelay`, holding at most `maxPending` entries +
+   * tags (the oldest are dropped beyond, and logged). Until one lands, nothing it names is served
+   * from the cache by this instance. Default: { initialDelay: '100ms', maxDelay: '5s', maxPending: 100000 }.
+   */
+  evictionRetry?: { initialDelay?: Duration; maxDelay?: Duration; maxPending?: number };
   /** At shutdown, how long running background refreshes are awaited before being abandoned. Default: '5s'. */
   shutdownTimeout?: Duration;
   /**
@@ -58,5 +65,6 @@ export interface ResolvedCacheKitOptions {
   memoryMaxEntries: number;
   singleFlight?: { waitMs: number; leaseMs: number };
   shutdownTimeoutMs: number;
+  evictionRetry: { initialDelayMs: number; maxDelayMs: number; maxTargets: number };
   l1?: { maxEntries: number; maxBytes?: number; ttlMs: number };
 }

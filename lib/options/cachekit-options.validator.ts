@@ -18,6 +18,7 @@ const KNOWN: readonly (keyof CacheKitModuleOptions)[] = [
   'memory',
   'singleFlight',
   'shutdownTimeout',
+  'evictionRetry',
   'l1',
 ];
 const NAMESPACE = /^[A-Za-z0-9_.-]{1,32}$/;
@@ -63,6 +64,14 @@ export function resolveOptions(options: CacheKitModuleOptions = {}): ResolvedCac
             leaseMs: parseDuration(options.singleFlight?.lease ?? '10s', `Option 'singleFlight.lease'`),
           },
     shutdownTimeoutMs: parseDuration(options.shutdownTimeout ?? '5s', `Option 'shutdownTimeout'`),
+    evictionRetry: {
+      initialDelayMs: parseDuration(
+        options.evictionRetry?.initialDelay ?? '100ms',
+        `Option 'evictionRetry.initialDelay'`,
+      ),
+      maxDelayMs: parseDuration(options.evictionRetry?.maxDelay ?? '5s', `Option 'evictionRetry.maxDelay'`),
+      maxTargets: positiveInt(options.evictionRetry?.maxPending ?? 100_000, `Option 'evictionRetry.maxPending'`),
+    },
     l1: options.l1 && {
       maxEntries: positiveInt(options.l1.maxEntries ?? 10_000, `Option 'l1.maxEntries'`),
       maxBytes:

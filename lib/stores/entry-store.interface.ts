@@ -37,6 +37,8 @@ export interface EntryStore {
   invalidateTags(tags: readonly string[]): Promise<void>;
   /** Takes the entry's load lease for `ttlMs` if nobody holds it; true when `token` now holds it. */
   acquireLease(key: string, token: string, ttlMs: number): Promise<boolean>;
+  /** A harmless write, to learn whether the store takes writes again after refusing them. */
+  probe(): Promise<void>;
   /** Releases the lease if `token` holds it; with `holdMs`, keeps it that long instead (refresh backoff). */
   releaseLease(key: string, token: string, holdMs?: number): Promise<void>;
 }

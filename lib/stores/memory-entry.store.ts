@@ -83,6 +83,8 @@ export class MemoryEntryStore implements EntryStore {
     return held?.token === token && held.until > Date.now();
   }
 
+  async probe(): Promise<void> {}
+
   async releaseLease(key: string, token: string, holdMs = 0): Promise<void> {
     const held = this.#leases.get(key);
     if (held?.token !== token) return;

@@ -10,6 +10,8 @@ export interface RedisEntryStoreTimes {
    * safest. Also added to a tag version's life, since an entry is stored a load's time after it.
    */
   fenceTtlMs: number;
+  /** Key of the write probe sent while writes are failing. Default: '{cachekit:~probe}'. */
+  probeKey?: string;
 }
 
 /**
@@ -114,6 +116,10 @@ export class RedisEntryStore implements EntryStore {
 
   async acquireLease(key: string, token: string, ttlMs: number): Promise<boolean> {
     return (await this.client.set(leaseKey(key), token, 'PX', ttlMs, 'NX')) === 'OK';
+  }
+
+  async probe(): Promise<void> {
+    await this.client.set(this.times.probeKey ?? '{cachekit:~probe}', '1', 'PX', 1_000);
   }
 
   async releaseLease(key: string, token: string, holdMs = 0): Promise<void> {

@@ -19,12 +19,6 @@ export interface CacheKitTypeOrmModuleOptions {
    * CacheKitModule's `operationTimeout`); a later answer is handled in the background. Default: '250ms'.
    */
   commitWait?: Duration;
-  /**
-   * Retrying evictions the store could not confirm (Redis down): exponential backoff from
-   * `initialDelay` up to `maxDelay`, holding at most `maxPending` tags + entries (the oldest are
-   * dropped beyond, and logged). Default: { initialDelay: '100ms', maxDelay: '5s', maxPending: 100000 }.
-   */
-  retry?: { initialDelay?: Duration; maxDelay?: Duration; maxPending?: number };
 }
 
 /** Options after validation, with every default applied. */
@@ -32,16 +26,14 @@ export interface ResolvedTypeOrmOptions {
   rules: InvalidationRule[];
   dataSources?: (string | DataSource)[];
   commitWaitMs: number;
-  initialDelayMs: number;
-  maxDelayMs: number;
-  maxTargets: number;
 }
 
-const KNOWN: readonly (keyof CacheKitTypeOrmModuleOptions)[] = ['rules', 'dataSources', 'commitWait', 'retry'];
+const KNOWN: readonly (keyof CacheKitTypeOrmModuleOptions)[] = ['rules', 'dataSources', 'commitWait'];
 
 /** Checks every option at boot; errors name the option and the accepted forms. */
 export function resolveTypeOrmOptions(options: CacheKitTypeOrmModuleOptions = {}): ResolvedTypeOrmOptions {
   for (const name of Object.keys(options)) {
+    if (name === 'retry') throw new CacheKitTypeOrmOptionsError(typeormMessages.retryMoved());
     if (!KNOWN.includes(name as keyof CacheKitTypeOrmModuleOptions) && name !== 'isGlobal') {
       throw new CacheKitTypeOrmOptionsError(typeormMessages.unknownOption(name, KNOWN));
     }
@@ -55,17 +47,10 @@ export function resolveTypeOrmOptions(options: CacheKitTypeOrmModuleOptions = {}
       throw new CacheKitTypeOrmOptionsError(typeormMessages.notADataSource(source));
     }
   }
-  const maxTargets = options.retry?.maxPending ?? 100_000;
-  if (!Number.isInteger(maxTargets) || maxTargets <= 0) {
-    throw new CacheKitTypeOrmOptionsError(typeormMessages.invalidPositiveInt(`Option 'retry.maxPending'`, maxTargets));
-  }
   return {
     rules,
     dataSources: options.dataSources,
     commitWaitMs: duration(options.commitWait ?? '250ms', 'commitWait'),
-    initialDelayMs: duration(options.retry?.initialDelay ?? '100ms', 'retry.initialDelay'),
-    maxDelayMs: duration(options.retry?.maxDelay ?? '5s', 'retry.maxDelay'),
-    maxTargets,
   };
 }
 

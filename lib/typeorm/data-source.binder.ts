@@ -2,7 +2,6 @@ import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/commo
 import { DiscoveryService, ModuleRef } from '@nestjs/core';
 import { InstanceChecker } from 'typeorm';
 import type { DataSource, EntitySubscriberInterface } from 'typeorm';
-import { CACHEKIT_REDIS } from '../redis/redis.constants.js';
 import { CACHEKIT_TYPEORM_OPTIONS } from './cachekit-typeorm.module-definition.js';
 import type { ResolvedTypeOrmOptions } from './cachekit-typeorm.options.js';
 import { EvictionDispatcher } from './eviction-dispatcher.js';
@@ -12,21 +11,13 @@ import { InvalidationRegistry } from './typeorm-invalidation.registry.js';
 import { DataSourceBindingError } from './typeorm.errors.js';
 import { typeormMessages } from './typeorm.messages.js';
 
-interface Emitter {
-  on(event: string, listener: () => void): unknown;
-  off(event: string, listener: () => void): unknown;
-}
-
 /**
  * Attaches one PostCommitSubscriber to each watched DataSource at init and detaches it at destroy
- * (after one last attempt for queued evictions); wires the optional EventEmitter2 and the Redis
- * "ready" signal that drains the retry queue.
+ * (after one last attempt for queued evictions); wires the optional EventEmitter2.
  */
 @Injectable()
 export class DataSourceBinder implements OnModuleInit, OnModuleDestroy {
   #attached: { dataSource: DataSource; subscriber: PostCommitSubscriber }[] = [];
-  #redis?: Emitter;
-  readonly #onReady = () => this.dispatcher.drainSoon();
 
   constructor(
     @Inject(ModuleRef) private readonly moduleRef: ModuleRef,
@@ -48,8 +39,6 @@ export class DataSourceBinder implements OnModuleInit, OnModuleDestroy {
       this.#attached.push({ dataSource, subscriber });
     }
     this.publisher.useEmitter(await this.#optional(async () => (await import('@nestjs/event-emitter')).EventEmitter2));
-    this.#redis = (await this.#optional(async () => CACHEKIT_REDIS)) as Emitter | undefined;
-    this.#redis?.on('ready', this.#onReady);
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -59,7 +48,6 @@ export class DataSourceBinder implements OnModuleInit, OnModuleDestroy {
       if (index >= 0) subscribers.splice(index, 1);
     }
     this.#attached = [];
-    this.#redis?.off('ready', this.#onReady);
     await this.dispatcher.close();
     this.publisher.complete();
   }

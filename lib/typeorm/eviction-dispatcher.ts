@@ -1,13 +1,25 @@
 import { Logger } from '@nestjs/common';
 import type { CacheKit } from '../cachekit.service.js';
+import { within } from '../engine/retry-queue.js';
 import { EvictionEventPublisher, EvictionOutcome } from './eviction-events.js';
-import { EvictionBatch, EvictionQueue, EvictionQueueSettings, within } from './eviction-queue.js';
-import { EvictionTargets } from './eviction-targets.js';
-import type { PendingEvictions } from './pending-evictions.js';
+import type { EvictionTargets } from './eviction-targets.js';
+import type { ChangeSummary, PendingEvictions } from './pending-evictions.js';
 
-export interface EvictionDispatcherSettings extends EvictionQueueSettings {
+export interface EvictionDispatcherSettings {
   /** How long a commit hook waits for the store before leaving the eviction to the background. */
   commitWaitMs: number;
+}
+
+/** One committed transaction's eviction, as it travels to the store (and through the retry queue). */
+export interface EvictionBatch {
+  dataSource: string;
+  transaction: 'committed' | 'autocommit';
+  changes: ChangeSummary[];
+  targets: EvictionTargets;
+  repeat: boolean;
+  /** performance.now() when the COMMIT returned. */
+  committedAt: number;
+  attempts: number;
 }
 
 /** Where a batch comes from: the DataSource and whether a transaction or a single statement committed. */
@@ -19,12 +31,13 @@ export interface EvictionSource {
 const LISTED_AT_SHUTDOWN = 20;
 
 /**
- * Sends committed evictions to the store through CacheKit, publishes what became of them, queues
- * those the store could not confirm, and runs delayed second evictions. Never throws: it runs in
- * commit hooks, where a throw would make a committed transaction look failed.
+ * Sends committed evictions to the store through CacheKit, publishes what became of them (those
+ * the store could not confirm wait in CacheKit's retry queue, which tells us when they land), and
+ * runs delayed second evictions. Never throws: it runs in commit hooks, where a throw would make a
+ * committed transaction look failed.
  */
 export class EvictionDispatcher {
-  readonly #queue: EvictionQueue;
+  readonly #queued = new Set<EvictionBatch>();
   readonly #repeats = new Map<NodeJS.Timeout, EvictionBatch>();
   readonly #logger = new Logger('CacheKitTypeOrm');
 
@@ -32,17 +45,11 @@ export class EvictionDispatcher {
     private readonly cacheKit: CacheKit,
     private readonly publisher: EvictionEventPublisher,
     private readonly settings: EvictionDispatcherSettings,
-  ) {
-    this.#queue = new EvictionQueue(
-      (targets) => this.#send(targets),
-      settings,
-      (batch, outcome) => this.#publish(batch, outcome),
-    );
-  }
+  ) {}
 
   /** Batches waiting for the store to come back. */
   get pending(): readonly EvictionBatch[] {
-    return this.#queue.pending;
+    return [...this.#queued];
   }
 
   /** Evicts now (waiting at most `commitWait`) and schedules the delayed second evictions. */
@@ -59,17 +66,14 @@ export class EvictionDispatcher {
     }
   }
 
-  /** The store answered again: retry queued evictions now. */
-  drainSoon(): void {
-    this.#queue.drainSoon();
-  }
-
   /** Makes one last attempt for queued evictions, then logs (and reports as dropped) what is left. */
   async close(): Promise<void> {
     const repeats = [...this.#repeats.values()];
     for (const timer of this.#repeats.keys()) clearTimeout(timer);
     this.#repeats.clear();
-    const left = await this.#queue.close(this.settings.commitWaitMs);
+    if (this.#queued.size > 0) await this.cacheKit.flushEvictions(this.settings.commitWaitMs);
+    const left = [...this.#queued];
+    this.#queued.clear();
     for (const batch of left) this.#publish(batch, 'dropped');
     if (left.length > 0) this.#logger.error(describeLeftovers(left));
     if (repeats.length > 0) {
@@ -79,16 +83,23 @@ export class EvictionDispatcher {
 
   async #evict(batch: EvictionBatch): Promise<void> {
     batch.attempts++;
-    const attempt = this.#send([batch.targets]);
+    const attempt = this.#send(batch);
     const ok = await within(attempt, this.settings.commitWaitMs);
     if (ok === undefined) void attempt.then((late) => this.#settle(batch, late));
     else this.#settle(batch, ok);
   }
 
   #settle(batch: EvictionBatch, ok: boolean): void {
-    if (!ok) return this.#queue.add(batch);
-    this.#publish(batch, 'evicted');
-    this.#queue.drainSoon();
+    if (ok) return this.#publish(batch, 'evicted');
+    this.#queued.add(batch);
+    this.#publish(batch, 'queued');
+  }
+
+  // What CacheKit's retry queue did with a batch the store did not confirm at first.
+  #retried(batch: EvictionBatch, outcome: 'retried' | 'dropped'): void {
+    if (!this.#queued.delete(batch)) return; // reported already (shutdown)
+    batch.attempts++;
+    this.#publish(batch, outcome);
   }
 
   #scheduleRepeat(delayMs: number, batch: EvictionBatch): void {
@@ -100,11 +111,13 @@ export class EvictionDispatcher {
     this.#repeats.set(timer, batch);
   }
 
-  async #send(parts: EvictionTargets[]): Promise<boolean> {
-    const targets =
-      parts.length === 1 ? parts[0]! : parts.reduce((all, part) => all.merge(part), new EvictionTargets());
+  async #send(batch: EvictionBatch): Promise<boolean> {
+    const { targets } = batch;
     try {
-      return await this.cacheKit.evictMany({ keys: targets.entries, tags: targets.tags });
+      return await this.cacheKit.evictMany(
+        { keys: targets.entries, tags: targets.tags },
+        { onOutcome: (outcome) => this.#retried(batch, outcome) },
+      );
     } catch {
       return false;
     }

@@ -1,5 +1,8 @@
 // Every user-facing message of the TypeORM bridge in one place, as functions.
 export const typeormMessages = {
+  retryMoved: () =>
+    `CacheKitTypeOrmModule option 'retry' moved to CacheKitModule: set CacheKitModule.forRoot({ evictionRetry: { initialDelay, maxDelay, maxPending } }); ` +
+    `every eviction the store does not confirm (post-commit or not) now waits in that one retry queue.`,
   invalidEntity: (got: unknown) =>
     `invalidate(entity, rule) needs an entity class (or entity name) as its first argument; got ${show(got)}.`,
   invalidRuleFunction: (entity: string, what: string, got: unknown) =>

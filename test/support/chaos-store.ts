@@ -37,6 +37,9 @@ export class DelayingStore implements EntryStore {
   acquireLease(key: string, token: string, ttlMs: number): Promise<boolean> {
     return this.#delayed(() => this.inner.acquireLease(key, token, ttlMs));
   }
+  probe(): Promise<void> {
+    return this.#delayed(() => this.inner.probe());
+  }
   releaseLease(key: string, token: string, holdMs?: number): Promise<void> {
     return this.#delayed(() => this.inner.releaseLease(key, token, holdMs));
   }

@@ -4,6 +4,7 @@ import { CacheEngine } from '../../lib/engine/cache.engine.js';
 import { CircuitBreaker } from '../../lib/engine/circuit-breaker.js';
 import { EntryCodec } from '../../lib/engine/entry-codec.js';
 import { EntryPlan } from '../../lib/engine/entry-plan.js';
+import { EvictionRetries } from '../../lib/engine/eviction-retries.js';
 import { GuardedStore } from '../../lib/engine/guarded-store.js';
 import { RateLimitedLogger } from '../../lib/engine/rate-limited-logger.js';
 import { ReadThrough } from '../../lib/engine/read-through.js';
@@ -22,11 +23,13 @@ export class TestCache {
     const log = new RateLimitedLogger(new Logger('CacheKitTest'));
     const stats = new CacheStatsRecorder();
     const codec = new EntryCodec(v8Serializer, 1024 * 1024, log, () => undefined, new Compression(Infinity, 1 << 26));
-    this.engine = new CacheEngine(
-      new GuardedStore(store, deadlineMs, new CircuitBreaker(1_000, 1_000), log),
-      codec,
-      stats,
-    );
+    const breaker = () => new CircuitBreaker(1_000, 1_000);
+    const guarded = new GuardedStore(store, deadlineMs, { reads: breaker(), writes: breaker() }, log, {
+      failed: () => undefined,
+      recovered: () => undefined,
+    });
+    const retries = new EvictionRetries(guarded, { initialDelayMs: 50, maxDelayMs: 500, maxTargets: 10_000 }, log);
+    this.engine = new CacheEngine(guarded, codec, stats, retries);
     this.refresher = new BackgroundRefresher(this.engine, log);
     this.#readThrough = new ReadThrough(this.engine, this.refresher);
   }

@@ -39,8 +39,9 @@ describe.each(drivers)('Redis down at COMMIT on %s', (driver) => {
         operationTimeout: '200ms',
         breaker: { failures: 2, cooldown: '100ms' },
         l1: { ttl: '1m' },
+        evictionRetry: { initialDelay: '50ms', maxDelay: '300ms' },
       },
-      bridge: { commitWait: '1s', retry: { initialDelay: '50ms', maxDelay: '300ms' } },
+      bridge: { commitWait: '1s' },
     });
     return c;
   };

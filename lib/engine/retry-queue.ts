@@ -1,23 +1,18 @@
-import type { EvictionTargets } from './eviction-targets.js';
-import type { EvictionOutcome } from './eviction-events.js';
-import type { ChangeSummary } from './pending-evictions.js';
-
-/** One committed transaction's eviction, as it travels to the store (and through the retry queue). */
-export interface EvictionBatch {
-  dataSource: string;
-  transaction: 'committed' | 'autocommit';
-  changes: ChangeSummary[];
-  targets: EvictionTargets;
-  repeat: boolean;
-  /** performance.now() when the COMMIT returned. */
-  committedAt: number;
+/** Something the store has to be told again: its size counts toward the queue's bound. */
+export interface RetryItem {
+  /** Targets (entries + tags) it holds. */
+  readonly size: number;
+  /** Store calls made so far for it. */
   attempts: number;
 }
 
-export interface EvictionQueueSettings {
+/** What became of an item: waiting, confirmed by a retry, or given up (queue full, shutdown). */
+export type RetryOutcome = 'queued' | 'retried' | 'dropped';
+
+export interface RetryQueueSettings {
   initialDelayMs: number;
   maxDelayMs: number;
-  /** Tags + entries held at most; beyond it the oldest batches are dropped. */
+  /** Targets held at most; beyond it the oldest items are dropped. */
   maxTargets: number;
 }
 
@@ -26,11 +21,11 @@ const ROUND_TARGETS = 2_000;
 
 /**
  * Evictions the store could not confirm, retried with exponential backoff (with jitter) until it
- * answers again. Evicting is idempotent, so batches are merged and sent together per round; a
+ * answers again. Evicting is idempotent, so items are merged and sent together per round; a
  * recovery signal (`drainSoon`) retries at once.
  */
-export class EvictionQueue {
-  readonly #batches: EvictionBatch[] = [];
+export class RetryQueue<T extends RetryItem> {
+  readonly #batches: T[] = [];
   #targets = 0;
   #failures = 0;
   #timer?: NodeJS.Timeout;
@@ -38,24 +33,24 @@ export class EvictionQueue {
   #closed = false;
 
   constructor(
-    private readonly send: (targets: EvictionTargets[]) => Promise<boolean>,
-    private readonly settings: EvictionQueueSettings,
-    private readonly report: (batch: EvictionBatch, outcome: EvictionOutcome) => void,
+    private readonly send: (items: T[]) => Promise<boolean>,
+    private readonly settings: RetryQueueSettings,
+    private readonly report: (item: T, outcome: RetryOutcome) => void,
   ) {}
 
-  /** Batches waiting for the store, oldest first. */
-  get pending(): readonly EvictionBatch[] {
+  /** Items waiting for the store, oldest first. */
+  get pending(): readonly T[] {
     return this.#batches;
   }
 
-  add(batch: EvictionBatch): void {
+  add(batch: T): void {
     if (this.#closed) return this.report(batch, 'dropped');
     this.#batches.push(batch);
-    this.#targets += batch.targets.size;
+    this.#targets += batch.size;
     this.report(batch, 'queued');
     while (this.#targets > this.settings.maxTargets && this.#batches.length > 0) {
       const dropped = this.#batches.shift()!;
-      this.#targets -= dropped.targets.size;
+      this.#targets -= dropped.size;
       this.report(dropped, 'dropped');
     }
     this.#schedule(this.#backoff());
@@ -70,8 +65,21 @@ export class EvictionQueue {
     this.#schedule(0);
   }
 
+  /** Targets waiting. */
+  get targets(): number {
+    return this.#targets;
+  }
+
+  /** Retries now (waiting at most `waitMs`), whatever the backoff says; the queue stays open. */
+  async flush(waitMs: number): Promise<void> {
+    if (this.#batches.length === 0 || this.#closed) return;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await within(this.#draining ?? this.#drain(), waitMs);
+  }
+
   /** Stops retrying after one last attempt within `waitMs`; resolves with what is still pending. */
-  async close(waitMs: number): Promise<EvictionBatch[]> {
+  async close(waitMs: number): Promise<T[]> {
     this.#closed = true;
     clearTimeout(this.#timer);
     this.#timer = undefined;
@@ -84,26 +92,33 @@ export class EvictionQueue {
     if (this.#closed || this.#timer || this.#draining || this.#batches.length === 0) return;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      this.#draining = this.#round()
-        .then((ok) => {
-          this.#draining = undefined;
-          this.#schedule(ok ? 0 : this.#backoff());
-        })
-        .catch(() => (this.#draining = undefined));
+      void this.#drain();
     }, delayMs);
     this.#timer.unref();
   }
 
+  // One round, then the next one scheduled: at once after a success (more may wait), else after the backoff.
+  #drain(): Promise<void> {
+    return (this.#draining = this.#round()
+      .then((ok) => {
+        this.#draining = undefined;
+        this.#schedule(ok ? 0 : this.#backoff());
+      })
+      .catch(() => {
+        this.#draining = undefined;
+      }));
+  }
+
   async #round(): Promise<boolean> {
-    const round: EvictionBatch[] = [];
+    const round: T[] = [];
     let size = 0;
     for (const batch of this.#batches) {
-      if (round.length > 0 && size + batch.targets.size > ROUND_TARGETS) break;
+      if (round.length > 0 && size + batch.size > ROUND_TARGETS) break;
       round.push(batch);
-      size += batch.targets.size;
+      size += batch.size;
     }
     for (const batch of round) batch.attempts++;
-    const ok = await this.send(round.map((batch) => batch.targets));
+    const ok = await this.send(round);
     if (!ok) {
       this.#failures++;
       return false;
@@ -113,7 +128,7 @@ export class EvictionQueue {
       const index = this.#batches.indexOf(batch);
       if (index < 0) continue; // dropped meanwhile
       this.#batches.splice(index, 1);
-      this.#targets -= batch.targets.size;
+      this.#targets -= batch.size;
       this.report(batch, 'retried');
     }
     return true;

@@ -1,19 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { EvictionBatch, EvictionQueue } from '../../lib/typeorm/eviction-queue.js';
-import { EvictionTargets } from '../../lib/typeorm/eviction-targets.js';
+import { RetryItem, RetryQueue } from '../../lib/engine/retry-queue.js';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-function batch(...tags: string[]): EvictionBatch {
-  return {
-    dataSource: 'default',
-    transaction: 'committed',
-    changes: [],
-    targets: new EvictionTargets().addEntries(tags, 'test'),
-    repeat: false,
-    committedAt: performance.now(),
-    attempts: 1,
-  };
+interface Item extends RetryItem {
+  tags: string[];
+}
+
+function batch(...tags: string[]): Item {
+  return { tags, size: tags.length, attempts: 1 };
 }
 
 /** A store that fails until `up` is set, recording what each call sent. */
@@ -21,7 +16,7 @@ function flakyStore() {
   const store = {
     up: false,
     calls: [] as { tags: string[] }[],
-    send: async (parts: EvictionTargets[]) => {
+    send: async (parts: Item[]) => {
       store.calls.push({ tags: parts.flatMap((p) => p.tags) });
       return store.up;
     },
@@ -29,12 +24,14 @@ function flakyStore() {
   return store;
 }
 
-describe('the eviction retry queue', () => {
+describe('the retry queue of evictions the store did not confirm', () => {
   it('retries with backoff until the store answers, then reports each batch as retried', async () => {
     const store = flakyStore();
     const outcomes: [string, string, number][] = [];
-    const queue = new EvictionQueue(store.send, { initialDelayMs: 20, maxDelayMs: 80, maxTargets: 100 }, (b, outcome) =>
-      outcomes.push([b.targets.tags[0]!, outcome, b.attempts]),
+    const queue = new RetryQueue<Item>(
+      store.send,
+      { initialDelayMs: 20, maxDelayMs: 80, maxTargets: 100 },
+      (b, outcome) => outcomes.push([b.tags[0]!, outcome, b.attempts]),
     );
     queue.add(batch('a'));
     queue.add(batch('b'));
@@ -57,19 +54,25 @@ describe('the eviction retry queue', () => {
   it('holds at most maxTargets: the oldest batches are dropped and reported', async () => {
     const store = flakyStore();
     const outcomes: string[] = [];
-    const queue = new EvictionQueue(store.send, { initialDelayMs: 1_000, maxDelayMs: 1_000, maxTargets: 3 }, (b, o) =>
-      outcomes.push(`${o}:${b.targets.tags.join('+')}`),
+    const queue = new RetryQueue<Item>(
+      store.send,
+      { initialDelayMs: 1_000, maxDelayMs: 1_000, maxTargets: 3 },
+      (b, o) => outcomes.push(`${o}:${b.tags.join('+')}`),
     );
     queue.add(batch('a', 'b'));
     queue.add(batch('c', 'd'));
     expect(outcomes).toEqual(['queued:a+b', 'queued:c+d', 'dropped:a+b']);
-    expect(queue.pending.map((b) => b.targets.tags)).toEqual([['c', 'd']]);
+    expect(queue.pending.map((b) => b.tags)).toEqual([['c', 'd']]);
     await queue.close(10);
   });
 
   it('drains at once on a recovery signal instead of waiting out the backoff', async () => {
     const store = flakyStore();
-    const queue = new EvictionQueue(store.send, { initialDelayMs: 5_000, maxDelayMs: 5_000, maxTargets: 10 }, () => {});
+    const queue = new RetryQueue<Item>(
+      store.send,
+      { initialDelayMs: 5_000, maxDelayMs: 5_000, maxTargets: 10 },
+      () => {},
+    );
     queue.add(batch('a'));
     store.up = true;
     queue.drainSoon();
@@ -79,13 +82,36 @@ describe('the eviction retry queue', () => {
     await queue.close(10);
   });
 
+  it('retries at once on flush, whatever the backoff, and stays open', async () => {
+    const store = flakyStore();
+    const queue = new RetryQueue<Item>(
+      store.send,
+      { initialDelayMs: 5_000, maxDelayMs: 5_000, maxTargets: 10 },
+      () => {},
+    );
+    queue.add(batch('a'));
+    await queue.flush(50);
+    expect(store.calls).toHaveLength(1);
+    store.up = true;
+    await queue.flush(50);
+    expect(store.calls).toHaveLength(2);
+    expect(queue.pending).toHaveLength(0);
+    queue.add(batch('b'));
+    expect(queue.pending).toHaveLength(1); // still open
+    await queue.close(10);
+  });
+
   it('makes one last attempt at close and hands back what is still pending', async () => {
     const store = flakyStore();
-    const queue = new EvictionQueue(store.send, { initialDelayMs: 5_000, maxDelayMs: 5_000, maxTargets: 10 }, () => {});
+    const queue = new RetryQueue<Item>(
+      store.send,
+      { initialDelayMs: 5_000, maxDelayMs: 5_000, maxTargets: 10 },
+      () => {},
+    );
     queue.add(batch('a'));
     const left = await queue.close(50);
     expect(store.calls).toHaveLength(1);
-    expect(left.map((b) => b.targets.tags)).toEqual([['a']]);
+    expect(left.map((b) => b.tags)).toEqual([['a']]);
     expect(queue.pending).toHaveLength(0);
   });
 });

@@ -1,0 +1,107 @@
+import { GuardedStore } from './guarded-store.js';
+import { RateLimitedLogger } from './rate-limited-logger.js';
+import { RetryItem, RetryOutcome, RetryQueue, RetryQueueSettings } from './retry-queue.js';
+
+/** What one eviction removes: entry keys and tag keys (a cache name's generation is a tag key). */
+export interface Eviction {
+  keys: readonly string[];
+  tags: readonly string[];
+}
+
+/** Learns what became of an eviction the store did not confirm at once. */
+export type EvictionOutcomeListener = (outcome: Exclude<RetryOutcome, 'queued'>) => void;
+
+interface PendingEviction extends Eviction, RetryItem {
+  onOutcome?: EvictionOutcomeListener;
+}
+
+const LISTED = 10;
+
+/**
+ * Evictions the store refused or did not answer, retried in the background until it confirms them
+ * (bounded; the oldest are dropped beyond `maxTargets`). Until then no read of an entry they name,
+ * or of an entry carrying a tag they name, is served from the cache: a failed eviction is never a
+ * silent stale read in this process. Other instances see the eviction once a retry lands.
+ */
+export class EvictionRetries {
+  readonly #queue: RetryQueue<PendingEviction>;
+  // How many queued evictions name each key or tag.
+  readonly #waiting = new Map<string, number>();
+
+  constructor(
+    private readonly store: GuardedStore,
+    settings: RetryQueueSettings,
+    private readonly log: RateLimitedLogger,
+    private readonly onDropped: () => void = () => undefined,
+  ) {
+    this.#queue = new RetryQueue<PendingEviction>(
+      (items) => this.#send(items),
+      settings,
+      (item, outcome) => this.#settled(item, outcome),
+    );
+  }
+
+  /** Targets (entries + tags) still waiting for the store. */
+  get size(): number {
+    return this.#waiting.size;
+  }
+
+  /** True when a queued eviction names this entry or one of its tags: do not serve it from the cache. */
+  blocks(key: string, tags: readonly string[]): boolean {
+    if (this.#waiting.has(key)) return true;
+    for (const tag of tags) if (this.#waiting.has(tag)) return true;
+    return false;
+  }
+
+  add(eviction: Eviction, onOutcome?: EvictionOutcomeListener): void {
+    for (const target of [...eviction.keys, ...eviction.tags]) {
+      this.#waiting.set(target, (this.#waiting.get(target) ?? 0) + 1);
+    }
+    this.#queue.add({ ...eviction, size: eviction.keys.length + eviction.tags.length, attempts: 1, onOutcome });
+  }
+
+  /** The store answers again: retry now rather than at the next backoff step. */
+  drainSoon(): void {
+    this.#queue.drainSoon();
+  }
+
+  /** Retries now, waiting at most `waitMs`. */
+  flush(waitMs: number): Promise<void> {
+    return this.#queue.flush(waitMs);
+  }
+
+  /** One last attempt within `waitMs`; what is left is logged (those entries live until their TTL). */
+  async close(waitMs: number): Promise<void> {
+    const left = await this.#queue.close(waitMs);
+    for (const item of left) this.#settled(item, 'dropped');
+  }
+
+  async #send(items: PendingEviction[]): Promise<boolean> {
+    const keys = [...new Set(items.flatMap((item) => item.keys))];
+    const tags = [...new Set(items.flatMap((item) => item.tags))];
+    const [evicted, untagged] = await Promise.all([
+      keys.length === 0 || this.store.invalidate(keys),
+      tags.length === 0 || this.store.invalidateTags(tags),
+    ]);
+    return evicted && untagged;
+  }
+
+  #settled(item: PendingEviction, outcome: RetryOutcome): void {
+    if (outcome === 'queued') return;
+    for (const target of [...item.keys, ...item.tags]) {
+      const count = (this.#waiting.get(target) ?? 1) - 1;
+      if (count > 0) this.#waiting.set(target, count);
+      else this.#waiting.delete(target);
+    }
+    if (outcome === 'dropped') {
+      this.onDropped();
+      const targets = [...item.keys, ...item.tags];
+      const shown = targets.slice(0, LISTED).join(', ') + (targets.length > LISTED ? ', ...' : '');
+      this.log.error(
+        'eviction-dropped',
+        `Gave up an eviction the cache store never confirmed (${shown}); those entries stay cached until their TTL.`,
+      );
+    }
+    item.onOutcome?.(outcome);
+  }
+}
