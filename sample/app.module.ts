@@ -1,4 +1,4 @@
-import { DynamicModule, Module, ValidationPipe } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { APP_PIPE } from '@nestjs/core';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -7,6 +7,7 @@ import { CacheKitTypeOrmModule } from '../lib/typeorm/index.js';
 import { APP_CONFIG, AppOptions, appOptionsFromEnv, appOptionsOf } from './app.options.js';
 import { CacheStatsController } from './cache/cache-stats.controller.js';
 import { CategoriesModule } from './categories/categories.module.js';
+import { CatalogueValidationPipe } from './input/catalogue-validation.pipe.js';
 import { CatalogueSeeder } from './database/catalogue.seeder.js';
 import { typeOrmOptions } from './database/database.options.js';
 import { ProductsModule } from './products/products.module.js';
@@ -61,9 +62,10 @@ export class AppModule {
         // Registered as a provider (not in main.ts) so every app built from this module, tests
         // included, validates the same way: unknown fields are a 400, never silently dropped.
         // stopAtFirstError: one message per field ("price must be a number"), not every rule's.
+        // Route ids are left as sent, for ParseIdPipe to read strictly (see the pipe).
         {
           provide: APP_PIPE,
-          useValue: new ValidationPipe({
+          useValue: new CatalogueValidationPipe({
             whitelist: true,
             forbidNonWhitelisted: true,
             transform: true,

@@ -1,6 +1,8 @@
 import { ConfigService } from '@nestjs/config';
 import { resolve } from 'node:path';
 import type { Duration } from '../lib/index.js';
+import { CatalogueConfigError } from './config.error.js';
+import { badDatabaseUrl, badDuration, badMilliseconds, badPort, badRedisUrl } from './sample.messages.js';
 
 /** Where the catalogue is stored. */
 export type DatabaseOptions = { type: 'sqlite'; path: string } | { type: 'postgres'; url: string };
@@ -32,14 +34,18 @@ export const DEFAULT_SQLITE_FILE = 'catalogue.sqlite';
 /** Default of `statsDelayMs`. */
 export const DEFAULT_STATS_DELAY_MS = 300;
 
+/** The HTTP port without `PORT`. */
+export const DEFAULT_PORT = 3000;
+
 /**
  * Reads the app's options from environment variables: `DATABASE_URL` (postgres://...; absent:
  * SQLite in ./catalogue.sqlite), `REDIS_URL` (absent: in-memory cache), `STATS_DELAY_MS` and `LOG_SQL=1`.
+ * A bad value throws a CatalogueConfigError naming the variable.
  */
 export function appOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): AppOptions {
   return {
     database: databaseFromUrl(env.DATABASE_URL),
-    redis: env.REDIS_URL || undefined,
+    redis: redisFromUrl(env.REDIS_URL),
     logSql: env.LOG_SQL === '1' || env.LOG_SQL === 'true',
     statsDelayMs: nonNegativeInt(env.STATS_DELAY_MS, 'STATS_DELAY_MS', DEFAULT_STATS_DELAY_MS),
   };
@@ -57,18 +63,34 @@ export function statsWindowsFromEnv(env: NodeJS.ProcessEnv = process.env): { fre
   };
 }
 
+/**
+ * The port `npm start` listens on: `PORT`, 0 to 65535 (0: any free port); absent: 3000. Read
+ * apart from AppOptions because only main.ts listens (tests serve the app in-process).
+ */
+export function portFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const value = env.PORT;
+  if (value === undefined || value === '') return DEFAULT_PORT;
+  if (!/^\d{1,5}$/.test(value) || Number(value) > 65_535) throw new CatalogueConfigError(badPort(value));
+  return Number(value);
+}
+
 function databaseFromUrl(url: string | undefined): DatabaseOptions {
   if (!url) return { type: 'sqlite', path: resolve(DEFAULT_SQLITE_FILE) };
   if (/^postgres(ql)?:\/\//.test(url)) return { type: 'postgres', url };
   // Fail at boot with the accepted form rather than guess at a driver.
-  throw new Error(
-    `DATABASE_URL must be a postgres:// or postgresql:// URL (unset: SQLite); got '${url.split(':')[0]}:...'`,
-  );
+  throw new CatalogueConfigError(badDatabaseUrl(url));
+}
+
+// ioredis reads nearly any string as a host name ('http://cache:6379' included): check the form here.
+function redisFromUrl(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  if (/^rediss?:\/\/[^/]/.test(url) && URL.canParse(url)) return url;
+  throw new CatalogueConfigError(badRedisUrl(url));
 }
 
 function nonNegativeInt(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined || value === '') return fallback;
-  if (!/^\d+$/.test(value)) throw new Error(`${name} must be a whole number of milliseconds; got '${value}'`);
+  if (!/^\d+$/.test(value)) throw new CatalogueConfigError(badMilliseconds(name, value));
   return Number(value);
 }
 
@@ -76,5 +98,5 @@ function durationFrom(value: string | undefined, name: string, fallback: Duratio
   if (value === undefined || value === '') return fallback;
   if (/^\d+$/.test(value) && Number(value) > 0) return Number(value);
   if (/^\d+(\.\d+)?(ms|s|m|h|d)$/.test(value)) return value as Duration;
-  throw new Error(`${name} must be a duration such as '500ms', '30s' or '5m' (or milliseconds); got '${value}'`);
+  throw new CatalogueConfigError(badDuration(name, value));
 }

@@ -1,4 +1,5 @@
-import { Controller, Get, NotFoundException, Param, ParseIntPipe } from '@nestjs/common';
+import { Controller, Get, NotFoundException, Param } from '@nestjs/common';
+import { ParseIdPipe } from '../input/parse-id.pipe.js';
 import { CategoriesService } from './categories.service.js';
 import { CategoryStats, CategoryStatsService } from './category-stats.service.js';
 import { Category } from './category.entity.js';
@@ -19,7 +20,7 @@ export class CategoriesController {
 
   /** `GET /categories/:id/stats`: product count and prices of a category, or 404. */
   @Get(':id/stats')
-  async stats(@Param('id', ParseIntPipe) id: number): Promise<CategoryStats> {
+  async stats(@Param('id', ParseIdPipe) id: number): Promise<CategoryStats> {
     if (!(await this.categories.findOne(id))) throw new NotFoundException(`Category ${id} not found`);
     return this.statistics.forCategory(id);
   }

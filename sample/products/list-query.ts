@@ -8,6 +8,12 @@ export type ProductSort = (typeof PRODUCT_SORTS)[number];
 export const PAGE_SIZE = 10;
 
 /**
+ * The deepest page served: 100,000 products. Deeper pages would make the database skip rows it
+ * still has to read, and every page number is a cache entry of its own; past it, filter by category.
+ */
+export const MAX_PAGE = 10_000;
+
+/**
  * What the product list depends on. The object a caller passes may carry more (the controller
  * hands over the whole validated query string, tracking params included).
  */

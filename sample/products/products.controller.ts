@@ -1,16 +1,5 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  NotFoundException,
-  Param,
-  ParseIntPipe,
-  Patch,
-  Post,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, NotFoundException, Param, Patch, Post, Query } from '@nestjs/common';
+import { ParseIdPipe } from '../input/parse-id.pipe.js';
 import { CreateProductDto } from './dto/create-product.dto.js';
 import { ListProductsQueryDto } from './dto/list-products-query.dto.js';
 import { UpdateProductDto } from './dto/update-product.dto.js';
@@ -29,9 +18,9 @@ export class ProductsController {
     return this.products.list(query);
   }
 
-  /** `GET /products/:id`: one product, or 404. */
+  /** `GET /products/:id`: one product, or 404; 400 for an id that is not one (`0x10`, `-1`). */
   @Get(':id')
-  async findOne(@Param('id', ParseIntPipe) id: number): Promise<Product> {
+  async findOne(@Param('id', ParseIdPipe) id: number): Promise<Product> {
     return orNotFound(id, await this.products.findOne(id));
   }
 
@@ -43,14 +32,14 @@ export class ProductsController {
 
   /** `PATCH /products/:id`: changes some fields of a product and returns it. */
   @Patch(':id')
-  async update(@Param('id', ParseIntPipe) id: number, @Body() patch: UpdateProductDto): Promise<Product> {
+  async update(@Param('id', ParseIdPipe) id: number, @Body() patch: UpdateProductDto): Promise<Product> {
     return orNotFound(id, await this.products.update(id, patch));
   }
 
   /** `DELETE /products/:id`: deletes a product (204), or 404. */
   @Delete(':id')
   @HttpCode(204)
-  async remove(@Param('id', ParseIntPipe) id: number): Promise<void> {
+  async remove(@Param('id', ParseIdPipe) id: number): Promise<void> {
     if (!(await this.products.remove(id))) throw new NotFoundException(`Product ${id} not found`);
   }
 }

@@ -1,20 +1,13 @@
-import { IsInt, IsNotEmpty, IsNumber, IsString, MaxLength, Min } from 'class-validator';
-
-// Decorators apply bottom-up: the type check sits next to the property so it runs first, and with
-// `stopAtFirstError` a missing or mistyped field is reported as such ("price must be a number").
+import { ProductCategoryId, ProductName, ProductPrice } from './product-fields.js';
 
 /** Body of `POST /products`: every field required, unknown fields rejected by the global pipe. */
 export class CreateProductDto {
-  @MaxLength(100)
-  @IsNotEmpty()
-  @IsString()
+  @ProductName()
   name!: string;
 
-  @Min(0)
-  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 2 })
+  @ProductPrice()
   price!: number;
 
-  @Min(1)
-  @IsInt()
+  @ProductCategoryId()
   categoryId!: number;
 }

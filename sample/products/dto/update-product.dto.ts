@@ -1,23 +1,20 @@
-import { IsInt, IsNotEmpty, IsNumber, IsOptional, IsString, MaxLength, Min } from 'class-validator';
+import { OptionalNotNull } from '../../input/field-rules.js';
+import { ProductCategoryId, ProductName, ProductPrice } from './product-fields.js';
 
-// Decorators apply bottom-up: the type check sits next to the property so it runs first, and with
-// `stopAtFirstError` a wrong type is reported as such ("price must be a number"), not as a range error.
-
-/** Body of `PATCH /products/:id`: every field optional, unknown fields rejected by the global pipe. */
+/**
+ * Body of `PATCH /products/:id`: every field optional, none nullable (the columns are NOT NULL),
+ * unknown fields rejected by the global pipe.
+ */
 export class UpdateProductDto {
-  @IsOptional()
-  @MaxLength(100)
-  @IsNotEmpty()
-  @IsString()
+  @OptionalNotNull()
+  @ProductName()
   name?: string;
 
-  @IsOptional()
-  @Min(0)
-  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 2 })
+  @OptionalNotNull()
+  @ProductPrice()
   price?: number;
 
-  @IsOptional()
-  @Min(1)
-  @IsInt()
+  @OptionalNotNull()
+  @ProductCategoryId()
   categoryId?: number;
 }
