@@ -36,6 +36,11 @@ export class BackgroundRefresher {
     return this.#running.size;
   }
 
+  /** How many keys have a failed refresh on record (for their backoff). */
+  get failingKeys(): number {
+    return this.#failures.size;
+  }
+
   /** Waits for running refreshes up to `boundMs`, then abandons them; no refresh starts afterwards. */
   async drain(boundMs: number): Promise<void> {
     this.#closed = true;
