@@ -99,6 +99,11 @@ export class L1Tier {
     return this.#entries.size;
   }
 
+  /** How many tags the tag index holds (each with the keys carrying it). */
+  get indexedTags(): number {
+    return this.#byTag.size;
+  }
+
   #unindex(key: string, tags: readonly string[]): void {
     for (const tag of tags) {
       const keys = this.#byTag.get(tag);

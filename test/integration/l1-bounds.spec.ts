@@ -2,6 +2,7 @@ import { INestApplicationContext } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { CACHEKIT_REDIS, CacheKit, defineCache } from '../../lib/index.js';
+import { L1Tier } from '../../lib/l1/l1-tier.js';
 import { bootApp, uniqueNamespace } from '../support/app.js';
 
 const blobs = defineCache({ name: 'blob', key: (id: number) => id });
@@ -55,5 +56,28 @@ describe('the L1 byte bound (l1.maxBytes)', () => {
     const served = await servedFromL1(app, namespace, 'dated', 20);
     expect(served.length).toBeGreaterThanOrEqual(1);
     expect(served.length).toBeLessThanOrEqual(Math.floor(MiB / VALUE_CHARS));
+  });
+});
+
+describe('L1Tier sizing (a pure unit)', () => {
+  const settings = { maxEntries: 10_000, maxBytes: MiB, ttlMs: 60_000 };
+
+  it('without an encoded body, bounds entries by an estimate of the value', () => {
+    const l1 = new L1Tier(settings);
+    for (let id = 0; id < 50; id++) {
+      l1.set(`k${id}`, { id, blob: 'x'.repeat(VALUE_CHARS) }, undefined, 0, [], 60_000, l1.epoch);
+    }
+    // Strings count two bytes per character without a body: at most 2 of ~400 KB fit.
+    expect(l1.size).toBeGreaterThanOrEqual(1);
+    expect(l1.size).toBeLessThanOrEqual(2);
+    expect(l1.get('k49')).toBeDefined();
+  });
+
+  it('an entry larger than maxBytes is refused and leaves nothing in the tag index', () => {
+    const l1 = new L1Tier({ ...settings, maxBytes: 1_000 });
+    const body = new Uint8Array(5_000);
+    for (let id = 0; id < 100; id++) l1.set(`k${id}`, { id }, body, 0, [`tag:${id}`], 60_000, l1.epoch);
+    expect(l1.size).toBe(0);
+    expect(l1.indexedTags).toBe(0);
   });
 });
