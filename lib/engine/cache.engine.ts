@@ -14,6 +14,7 @@ export type { EntryPlan } from './entry-plan.js';
 export type { LoadControl, LoadOutcome, ReadResult } from './engine.types.js';
 import { LoadControl, LoadOutcome, ReadResult } from './engine.types.js';
 import { loadUnderLease } from './lease-wait.js';
+import { loadDeadline } from './load-deadline.js';
 
 /**
  * The read/write path: cache-aside with single-flight in this process and across instances,
@@ -76,12 +77,15 @@ export class CacheEngine {
    * so a caller waits out at most one deadline.
    */
   async load(plan: EntryPlan, load: () => Promise<unknown>, storeUnavailable = false): Promise<unknown> {
-    const { promise, joined } = this.#flights.run(this.#flightKey(plan), () =>
-      storeUnavailable
-        ? this.#loadOnly(plan, load)
-        : plan.lock
-          ? loadUnderLease(this.#leaseSteps, plan, load)
-          : this.loadAndStore(plan, load),
+    const { promise, joined } = this.#flights.run(
+      this.#flightKey(plan),
+      (abandoned) =>
+        storeUnavailable
+          ? this.#loadOnly(plan, load)
+          : plan.lock
+            ? loadUnderLease(this.#leaseSteps, plan, load, abandoned)
+            : this.loadAndStore(plan, load),
+      loadDeadline(plan),
     );
     const outcome = await promise;
     if (!joined) return outcome.value;

@@ -29,4 +29,6 @@ export interface EntryPlan {
   earlyRefreshBeta?: number;
   /** Cross-instance single-flight on a miss; undefined: off. */
   lock?: LockSettings;
+  /** How long callers wait for a load before a CacheLoadTimeoutError; undefined: as long as it takes. */
+  loadTimeoutMs?: number;
 }

@@ -19,11 +19,15 @@ export interface LeaseSteps {
   loadOnly(plan: EntryPlan, load: () => Promise<unknown>): Promise<LoadOutcome>;
 }
 
-/** Cross-instance single-flight: one instance loads under a lease; the others poll for its result, up to the wait bound. */
+/**
+ * Cross-instance single-flight: one instance loads under a lease; the others poll for its result,
+ * up to the wait bound. A waiter stops polling once `abandoned` fires (its callers all left).
+ */
 export async function loadUnderLease(
   steps: LeaseSteps,
   plan: EntryPlan,
   load: () => Promise<unknown>,
+  abandoned?: AbortSignal,
 ): Promise<LoadOutcome> {
   const lock = plan.lock!;
   const token = nextVersion();
@@ -48,6 +52,7 @@ export async function loadUnderLease(
     const waited = Date.now() - started;
     if (waited >= lock.waitMs) return steps.loadAndStore(plan, load); // past the bound: load ourselves
     await sleep(Math.min(nextPollMs(waited), lock.waitMs - waited));
+    abandoned?.throwIfAborted();
     const result = await steps.lookup(plan);
     if (result.hit) return { value: result.value };
     if (result.unavailable) return steps.loadOnly(plan, load);

@@ -33,6 +33,12 @@ export interface CacheKitModuleOptions {
    * `wait` for its result, then load themselves. Default: { wait: '5s', lease: '10s' }; false: off.
    */
   singleFlight?: false | { wait?: Duration; lease?: Duration };
+  /**
+   * How long a caller waits for a load (on a miss) before getting a `CacheLoadTimeoutError`, for
+   * definitions that set no `loadTimeout`; the load keeps running and stores its result if it
+   * succeeds. Default: off (callers wait as long as the load takes).
+   */
+  loadTimeout?: Duration | false;
   /** At shutdown, how long running background refreshes are awaited before being abandoned. Default: '5s'. */
   shutdownTimeout?: Duration;
   /**
@@ -57,6 +63,8 @@ export interface ResolvedCacheKitOptions {
   compressMinBytes?: number;
   memoryMaxEntries: number;
   singleFlight?: { waitMs: number; leaseMs: number };
+  /** Undefined: off. */
+  loadTimeoutMs?: number;
   shutdownTimeoutMs: number;
   l1?: { maxEntries: number; maxBytes?: number; ttlMs: number };
 }

@@ -17,6 +17,7 @@ const KNOWN: readonly (keyof CacheKitModuleOptions)[] = [
   'compression',
   'memory',
   'singleFlight',
+  'loadTimeout',
   'shutdownTimeout',
   'l1',
 ];
@@ -62,6 +63,10 @@ export function resolveOptions(options: CacheKitModuleOptions = {}): ResolvedCac
             waitMs: parseDuration(options.singleFlight?.wait ?? '5s', `Option 'singleFlight.wait'`),
             leaseMs: parseDuration(options.singleFlight?.lease ?? '10s', `Option 'singleFlight.lease'`),
           },
+    loadTimeoutMs:
+      options.loadTimeout === undefined || options.loadTimeout === false
+        ? undefined
+        : parseDuration(options.loadTimeout, `Option 'loadTimeout'`),
     shutdownTimeoutMs: parseDuration(options.shutdownTimeout ?? '5s', `Option 'shutdownTimeout'`),
     l1: options.l1 && {
       maxEntries: positiveInt(options.l1.maxEntries ?? 10_000, `Option 'l1.maxEntries'`),

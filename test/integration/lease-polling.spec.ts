@@ -66,13 +66,16 @@ describe('lease waiters', () => {
     const plan = () => planFor(`{${ns}:cold:1}`, [], { lock: LOCK });
     let loads = 0;
     let loadedAt = 0;
+    let started!: () => void;
+    const holderLoading = new Promise<void>((resolve) => (started = resolve));
     const holding = holder.getOrLoad(plan(), async () => {
       loads++;
+      started();
       await sleep(LOAD_MS);
       loadedAt = performance.now();
       return 'from the holder';
     });
-    await sleep(20); // the holder has its lease
+    await holderLoading; // under its lease
     const waited = await Promise.all(
       waiters.map(async (waiter) => {
         const value = await waiter.getOrLoad(plan(), async () => {
@@ -94,5 +97,31 @@ describe('lease waiters', () => {
         `got the value ${waited.map((w) => w.lateMs.toFixed(1)).join('/')} ms after the load ended`,
     );
     for (const count of [...polls, ...leaseAttempts]) expect(count).toBeLessThan(60);
+  });
+
+  it('a waiter whose callers all timed out (loadTimeout) stops polling, and never loads itself', async () => {
+    const holder = engineOver(new RedisEntryStore(clients[0], TIMES));
+    const waiterStore = new CountingStore(new RedisEntryStore(clients[1], TIMES));
+    const waiter = engineOver(waiterStore);
+    const plan = planFor(`{${uniqueNamespace()}:hung:1}`, [], { lock: LOCK, loadTimeoutMs: 200 });
+    let started!: () => void;
+    const holderLoading = new Promise<void>((resolve) => (started = resolve));
+    const hung = holder.getOrLoad(plan, () => {
+      started();
+      return new Promise(() => undefined);
+    });
+    await holderLoading; // under its lease
+    let waiterLoads = 0;
+    const waiting = waiter.getOrLoad(plan, async () => {
+      waiterLoads++;
+      return 'from the waiter';
+    });
+    await expect(waiting).rejects.toMatchObject({ code: 'CACHEKIT_LOAD_TIMEOUT' });
+    await expect(hung).rejects.toMatchObject({ code: 'CACHEKIT_LOAD_TIMEOUT' });
+    await sleep(100); // a poll in progress ends
+    const pollsAtTimeout = waiterStore.reads + waiterStore.leaseAttempts;
+    await sleep(LOCK.waitMs / 5);
+    expect(waiterStore.reads + waiterStore.leaseAttempts).toBe(pollsAtTimeout);
+    expect(waiterLoads).toBe(0);
   });
 });
