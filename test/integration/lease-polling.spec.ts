@@ -116,8 +116,10 @@ describe('lease waiters', () => {
       waiterLoads++;
       return 'from the waiter';
     });
-    await expect(waiting).rejects.toMatchObject({ code: 'CACHEKIT_LOAD_TIMEOUT' });
-    await expect(hung).rejects.toMatchObject({ code: 'CACHEKIT_LOAD_TIMEOUT' });
+    await Promise.all([
+      expect(waiting).rejects.toMatchObject({ code: 'CACHEKIT_LOAD_TIMEOUT' }),
+      expect(hung).rejects.toMatchObject({ code: 'CACHEKIT_LOAD_TIMEOUT' }),
+    ]);
     await sleep(100); // a poll in progress ends
     const pollsAtTimeout = waiterStore.reads + waiterStore.leaseAttempts;
     await sleep(LOCK.waitMs / 5);
