@@ -102,7 +102,13 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
     this.engine = new CacheEngine(this.store, codec, stats, this.#retries, options.l1 && new L1Tier(options.l1));
     this.refresher = new BackgroundRefresher(this.engine, log);
     this.readThrough = new ReadThrough(this.engine, this.refresher);
-    this.planner = new EntryPlanner(options.namespace, options.defaultTtlMs, options.jitter, options.singleFlight);
+    this.planner = new EntryPlanner(
+      options.namespace,
+      options.defaultTtlMs,
+      options.jitter,
+      options.singleFlight,
+      options.loadTimeoutMs,
+    );
     this.pipeline = new InvocationPipeline(
       new CacheableInterceptor(this.readThrough, this.planner),
       new CachePutInterceptor(this.engine, this.planner),

@@ -26,4 +26,5 @@ export {
   CacheDefinitionError,
   CacheKeyError,
   CacheSerializationError,
+  CacheLoadTimeoutError,
 } from './errors/cachekit.errors.js';

@@ -37,6 +37,16 @@ export interface CacheDefinitionOptions<A extends unknown[] = any[], R = unknown
   earlyRefresh?: { beta?: number };
   /** Cross-instance single-flight on a miss: one instance loads, others wait up to `wait`. Default: the module's; false turns it off. */
   singleFlight?: false | { wait?: Duration; lease?: Duration };
+  /**
+   * How long a caller waits for a load (on a miss) before getting a `CacheLoadTimeoutError`; the
+   * original caller and those that joined its load alike. The load keeps running and stores its
+   * result if it succeeds; callers arriving after the timeout start a new one. Waiters get an error
+   * rather than a load of their own, because joiners loading for themselves would multiply the
+   * calls to an origin that is already slow. A hung load keeps its cross-instance lease: until the
+   * lease (`singleFlight.lease`) expires, new callers wait for it, bounded the same way.
+   * Default: the module's `loadTimeout` (off); false turns it off.
+   */
+  loadTimeout?: Duration | false;
 }
 
 /** Settings of the stale-while-revalidate windows, in ms. */
@@ -58,6 +68,8 @@ export interface CacheDefinition<A extends unknown[] = any[], R = unknown> {
   readonly earlyRefreshBeta?: number;
   /** false: off; undefined fields: the module's defaults. */
   readonly singleFlight?: false | { waitMs?: number; leaseMs?: number };
+  /** false: off; undefined: the module's default. */
+  readonly loadTimeoutMs?: number | false;
   /** Canonical key text (without namespace) for these arguments; `where` names the caller in errors. */
   keyOf(args: A, where?: string): string;
   /** The tags an entry for these arguments carries (empty without a `tags` option). */
@@ -102,6 +114,10 @@ export function defineCache<A extends unknown[] = any[], R = unknown>(
     swr: options.swr === undefined ? undefined : parseSwr(options, where),
     earlyRefreshBeta: options.earlyRefresh === undefined ? undefined : parseBeta(options.earlyRefresh.beta, where),
     singleFlight: parseSingleFlight(options.singleFlight, where),
+    loadTimeoutMs:
+      options.loadTimeout === undefined || options.loadTimeout === false
+        ? options.loadTimeout
+        : parseDuration(options.loadTimeout, `${where}: option 'loadTimeout'`),
     keyOf(args: A, caller = where): string {
       let raw: unknown;
       try {

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { nextVersion } from '../stores/version-nonce.js';
 import { CacheEngine, LoadControl } from './cache.engine.js';
 import { EntryPlan } from './entry-plan.js';
@@ -6,6 +7,9 @@ import { RateLimitedLogger } from './rate-limited-logger.js';
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_MAX_MS = 30_000;
 const DEFAULT_LEASE_MS = 10_000;
+// Failure records kept for backoff. The lease held for the backoff (in the store) is what spaces
+// retries across instances; a record dropped early only costs this process one lease attempt.
+const MAX_FAILURE_RECORDS = 10_000;
 
 /**
  * Background refreshes of stale (SWR) or early-refresh (XFetch) entries: one per key in this
@@ -15,13 +19,16 @@ const DEFAULT_LEASE_MS = 10_000;
  */
 export class BackgroundRefresher {
   readonly #running = new Map<string, Promise<void>>();
-  readonly #failures = new Map<string, { count: number; retryAt: number }>();
+  readonly #failures: LRUCache<string, { count: number; retryAt: number }>;
   #closed = false;
 
   constructor(
     private readonly engine: CacheEngine,
     private readonly log: RateLimitedLogger,
-  ) {}
+    maxFailureRecords = MAX_FAILURE_RECORDS,
+  ) {
+    this.#failures = new LRUCache({ max: maxFailureRecords });
+  }
 
   /** Starts a refresh of this entry unless one is running, backing off, or we are shutting down. */
   trigger(plan: EntryPlan, load: () => Promise<unknown>): void {
@@ -34,6 +41,11 @@ export class BackgroundRefresher {
 
   get running(): number {
     return this.#running.size;
+  }
+
+  /** How many keys have a failed refresh on record (for their backoff). */
+  get failingKeys(): number {
+    return this.#failures.size;
   }
 
   /** Waits for running refreshes up to `boundMs`, then abandons them; no refresh starts afterwards. */
@@ -71,7 +83,9 @@ export class BackgroundRefresher {
     } catch (error) {
       const count = (this.#failures.get(plan.key)?.count ?? 0) + 1;
       const backoffMs = Math.min(BACKOFF_BASE_MS * 2 ** (count - 1), BACKOFF_MAX_MS);
-      this.#failures.set(plan.key, { count, retryAt: Date.now() + backoffMs });
+      // Kept a while past the backoff so that a key failing again backs off longer; a key not
+      // retried within that while starts over (read lazily: no timer per record).
+      this.#failures.set(plan.key, { count, retryAt: Date.now() + backoffMs }, { ttl: backoffMs + BACKOFF_MAX_MS });
       await this.engine.store.releaseLease(plan.key, token, backoffMs);
       stats.refreshErrors++;
       const reason = error instanceof Error ? error.message : String(error);

@@ -15,6 +15,7 @@ export type { EntryPlan } from './entry-plan.js';
 export type { LoadControl, LoadOutcome, ReadResult } from './engine.types.js';
 import { LoadControl, LoadOutcome, ReadResult } from './engine.types.js';
 import { loadUnderLease } from './lease-wait.js';
+import { loadDeadline } from './load-deadline.js';
 
 /** Stats name of tag evictions, which span cache names. */
 export const TAGS_NAME = '~tags';
@@ -84,12 +85,15 @@ export class CacheEngine {
    * so a caller waits out at most one deadline.
    */
   async load(plan: EntryPlan, load: () => Promise<unknown>, storeUnavailable = false): Promise<unknown> {
-    const { promise, joined } = this.#flights.run(this.#flightKey(plan), () =>
-      storeUnavailable
-        ? this.#loadOnly(plan, load)
-        : plan.lock
-          ? loadUnderLease(this.#leaseSteps, plan, load)
-          : this.loadAndStore(plan, load),
+    const { promise, joined } = this.#flights.run(
+      this.#flightKey(plan),
+      (abandoned) =>
+        storeUnavailable
+          ? this.#loadOnly(plan, load)
+          : plan.lock
+            ? loadUnderLease(this.#leaseSteps, plan, load, abandoned)
+            : this.loadAndStore(plan, load),
+      loadDeadline(plan),
     );
     if (joined) this.stats.for(plan.name).joins++;
     const outcome = await promise;

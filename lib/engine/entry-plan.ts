@@ -29,6 +29,8 @@ export interface EntryPlan {
   earlyRefreshBeta?: number;
   /** Cross-instance single-flight on a miss; undefined: off. */
   lock?: LockSettings;
+  /** How long callers wait for a load before a CacheLoadTimeoutError; undefined: as long as it takes. */
+  loadTimeoutMs?: number;
 }
 
 /** The longest an entry of this plan can live (jitter included): its tag versions must live as long. */

@@ -19,6 +19,7 @@ export class EntryPlanner {
     private readonly defaultTtlMs: number,
     private readonly defaultJitter: number,
     private readonly defaultLock: LockSettings | undefined,
+    private readonly defaultLoadTimeoutMs?: number,
   ) {}
 
   readonly #settings = new WeakMap<CacheDefinition, PlanSettings>();
@@ -51,6 +52,8 @@ export class EntryPlanner {
           lock === false || !this.defaultLock
             ? undefined
             : { waitMs: lock?.waitMs ?? this.defaultLock.waitMs, leaseMs: lock?.leaseMs ?? this.defaultLock.leaseMs },
+        loadTimeoutMs:
+          definition.loadTimeoutMs === false ? undefined : (definition.loadTimeoutMs ?? this.defaultLoadTimeoutMs),
       };
       this.#settings.set(definition, settings);
     }
@@ -82,6 +85,7 @@ export class EntryPlanner {
       ttlMs,
       jitter: this.defaultJitter,
       cacheNullMs,
+      loadTimeoutMs: this.defaultLoadTimeoutMs,
     };
   }
 }
@@ -100,6 +104,7 @@ interface PlanSettings {
   ttlMs: number;
   jitter: number;
   lock?: LockSettings;
+  loadTimeoutMs?: number;
 }
 
 /** A plan for one call; its tag keys are built only when a store round trip needs them (not on L1 hits). */
@@ -140,5 +145,8 @@ class DefinitionPlan implements EntryPlan {
   }
   get lock(): LockSettings | undefined {
     return this.settings.lock;
+  }
+  get loadTimeoutMs(): number | undefined {
+    return this.settings.loadTimeoutMs;
   }
 }

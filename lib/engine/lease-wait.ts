@@ -3,10 +3,13 @@ import { EntryPlan } from './entry-plan.js';
 import { LoadOutcome, ReadResult } from './engine.types.js';
 import { GuardedStore } from './guarded-store.js';
 
-// Polling for another instance's load: fast at first (the waiter's latency bound), then gentler.
-const FAST_POLL_MS = 4;
-const SLOW_POLL_MS = 20;
-const FAST_POLL_WINDOW_MS = 1_000;
+// Polling for another instance's load: the gap before a poll grows with the time already waited
+// (a quarter of it), so a waiter of a fast load gets its result a few ms late at most and a waiter
+// of a slow one polls a few dozen times, not hundreds: after a cold restart there is one waiter
+// per cold key per process. Jitter keeps waiters that started together out of step.
+const FIRST_POLL_MS = 3;
+const MAX_POLL_MS = 80;
+const POLL_SHARE_OF_WAIT = 0.25;
 
 /** What the lease loop needs from the engine. */
 export interface LeaseSteps {
@@ -16,11 +19,15 @@ export interface LeaseSteps {
   loadOnly(plan: EntryPlan, load: () => Promise<unknown>): Promise<LoadOutcome>;
 }
 
-/** Cross-instance single-flight: one instance loads under a lease; the others poll for its result, up to the wait bound. */
+/**
+ * Cross-instance single-flight: one instance loads under a lease; the others poll for its result,
+ * up to the wait bound. A waiter stops polling once `abandoned` fires (its callers all left).
+ */
 export async function loadUnderLease(
   steps: LeaseSteps,
   plan: EntryPlan,
   load: () => Promise<unknown>,
+  abandoned?: AbortSignal,
 ): Promise<LoadOutcome> {
   const lock = plan.lock!;
   const token = nextVersion();
@@ -44,11 +51,22 @@ export async function loadUnderLease(
     }
     const waited = Date.now() - started;
     if (waited >= lock.waitMs) return steps.loadAndStore(plan, load); // past the bound: load ourselves
-    await sleep(waited < FAST_POLL_WINDOW_MS ? FAST_POLL_MS : SLOW_POLL_MS);
+    await sleep(Math.min(nextPollMs(waited), lock.waitMs - waited));
+    abandoned?.throwIfAborted();
     const result = await steps.lookup(plan);
     if (result.hit) return { value: result.value };
     if (result.unavailable) return steps.loadOnly(plan, load);
   }
+}
+
+/**
+ * The gap before the next poll after waiting `waitedMs`: between half and all of a ceiling that is
+ * a quarter of the wait so far, kept within 3..80 ms ("equal jitter").
+ * @example nextPollMs(200) // between 25 and 50
+ */
+export function nextPollMs(waitedMs: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(MAX_POLL_MS, Math.max(FIRST_POLL_MS, waitedMs * POLL_SHARE_OF_WAIT));
+  return ceiling / 2 + (random() * ceiling) / 2;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,20 +1,39 @@
+/** How long callers wait for a shared call, and the error each gets past it. */
+export interface FlightDeadline {
+  ms: number;
+  error(): Error;
+}
+
+interface Flight<T> {
+  promise: Promise<T>;
+  /** Callers still waiting (counted under a deadline only). */
+  waiting: number;
+  /** Aborted once no caller waits any more: what `work` still waits for is wasted. */
+  abandon?: AbortController;
+}
+
 /**
  * Runs one call per key at a time in this process; concurrent callers of the same key share it.
+ * Under a deadline every caller (the first and those that joined) waits at most `ms` from its own
+ * arrival; past the first caller's deadline the call stops taking joiners, so a call that never
+ * settles cannot hold its key: the next caller starts a new one. The abandoned call runs on.
  * @example const { promise } = flights.run(key, () => loadFromDb())
  */
 export class SingleFlight<T> {
-  readonly #inFlight = new Map<string, Promise<T>>();
+  readonly #inFlight = new Map<string, Flight<T>>();
 
-  /** The shared result; `joined` is false only for the caller whose `work` runs. */
-  run(key: string, work: () => Promise<T>): { promise: Promise<T>; joined: boolean } {
+  /**
+   * The shared result (bounded by `deadline` for this caller); `joined` is false only for the
+   * caller whose `work` runs. `work` gets a signal that fires once nobody waits for it.
+   */
+  run(
+    key: string,
+    work: (abandoned?: AbortSignal) => Promise<T>,
+    deadline?: FlightDeadline,
+  ): { promise: Promise<T>; joined: boolean } {
     const existing = this.#inFlight.get(key);
-    if (existing) return { promise: existing, joined: true };
-    // Registered before `work` starts, so even a synchronous throw cannot leave a stale entry.
-    const promise = Promise.resolve()
-      .then(work)
-      .finally(() => this.#inFlight.delete(key));
-    this.#inFlight.set(key, promise);
-    return { promise, joined: false };
+    const flight = existing ?? this.#start(key, work, deadline);
+    return { promise: deadline ? this.#bounded(key, flight, deadline) : flight.promise, joined: !!existing };
   }
 
   has(key: string): boolean {
@@ -23,5 +42,52 @@ export class SingleFlight<T> {
 
   get size(): number {
     return this.#inFlight.size;
+  }
+
+  #start(key: string, work: (abandoned?: AbortSignal) => Promise<T>, deadline?: FlightDeadline): Flight<T> {
+    const abandon = deadline && new AbortController();
+    const flight: Flight<T> = { promise: undefined as never, waiting: 0, abandon };
+    // Registered before `work` starts, so even a synchronous throw cannot leave a stale entry; a
+    // flight past its deadline may have been replaced under its key by then.
+    flight.promise = Promise.resolve()
+      .then(() => work(abandon?.signal))
+      .finally(() => {
+        if (this.#inFlight.get(key) === flight) this.#inFlight.delete(key);
+      });
+    this.#inFlight.set(key, flight);
+    return flight;
+  }
+
+  // Every caller's promise handles the shared one, so a flight rejecting after all its callers
+  // left is never an unhandled rejection.
+  #bounded(key: string, flight: Flight<T>, deadline: FlightDeadline): Promise<T> {
+    flight.waiting++;
+    return new Promise<T>((resolve, reject) => {
+      let done = false;
+      const leave = () => {
+        done = true;
+        flight.waiting--;
+        clearTimeout(timer);
+      };
+      const timer = setTimeout(() => {
+        if (done) return;
+        leave();
+        if (this.#inFlight.get(key) === flight) this.#inFlight.delete(key);
+        if (flight.waiting === 0) flight.abandon?.abort();
+        reject(deadline.error());
+      }, deadline.ms);
+      flight.promise.then(
+        (value) => {
+          if (done) return;
+          leave();
+          resolve(value);
+        },
+        (error: unknown) => {
+          if (done) return;
+          leave();
+          reject(error);
+        },
+      );
+    });
   }
 }

@@ -1,3 +1,5 @@
+import { messages } from './messages.js';
+
 /**
  * Base class of every error this module throws; `code` is stable across versions.
  * @example if (err instanceof CacheKitError && err.code === 'CACHEKIT_INVALID_OPTION') { ... }
@@ -37,5 +39,21 @@ export class CacheKeyError extends CacheKitError {
 export class CacheSerializationError extends CacheKitError {
   constructor(message: string) {
     super('CACHEKIT_SERIALIZATION', message);
+  }
+}
+
+/**
+ * A load (a miss) outlived its `loadTimeout`: this caller stopped waiting, the load keeps running.
+ * @example catch (err) { if (err instanceof CacheLoadTimeoutError) return fallback(err.key); throw err; }
+ */
+export class CacheLoadTimeoutError extends CacheKitError {
+  constructor(
+    /** Who asked: 'ProductService#findOne'. */
+    readonly where: string,
+    /** The entry's store key. */
+    readonly key: string,
+    readonly timeoutMs: number,
+  ) {
+    super('CACHEKIT_LOAD_TIMEOUT', messages.loadTimedOut(where, key, timeoutMs));
   }
 }

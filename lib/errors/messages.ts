@@ -33,6 +33,8 @@ export const messages = {
     `Cannot cache the result of ${where} under key '${key}': ${what} at ${path} cannot be serialized. The method's value is returned uncached; remove it from the result or pass an 'unless' option.`,
   tooLarge: (where: string, key: string, bytes: number, limit: number) =>
     `Not caching ${where} under '${key}': ${bytes} bytes exceed maxValueBytes (${limit}). The value is returned uncached; raise maxValueBytes or cache less.`,
+  loadTimedOut: (where: string, key: string, timeoutMs: number) =>
+    `${where} did not load '${key}' within loadTimeout (${timeoutMs} ms). This caller stopped waiting; the load keeps running and its result is stored if it succeeds. Raise loadTimeout, or catch CacheLoadTimeoutError to answer without the value.`,
   evictNeedsTarget: (where: string) =>
     `@CacheEvict on ${where} needs a cache definition (or { name }) or a 'tags' function.`,
 };

@@ -1,5 +1,9 @@
 import { LRUCache } from 'lru-cache';
 import { deepFreeze } from './deep-freeze.js';
+import { estimateBytes } from './size-estimate.js';
+
+// What an entry costs beyond its value: the record, its LRU slots and its tag index entries.
+const ENTRY_OVERHEAD_BYTES = 64;
 
 /** One in-process entry: a frozen value served as is, or a serialized body decoded per hit. */
 export interface L1Entry {
@@ -9,6 +13,8 @@ export interface L1Entry {
   /** Epoch ms after which the value is stale (0: none), as in the store. */
   freshUntil: number;
   tags: readonly string[];
+  /** What the entry counts against `maxBytes`, fixed at insert. */
+  bytes: number;
 }
 
 export interface L1Settings {
@@ -31,9 +37,7 @@ export class L1Tier {
   constructor(private readonly settings: L1Settings) {
     this.#entries = new LRUCache<string, L1Entry>({
       max: settings.maxEntries,
-      ...(settings.maxBytes
-        ? { maxSize: settings.maxBytes, sizeCalculation: (entry) => Math.max(1, entry.body?.byteLength ?? 0) }
-        : {}),
+      ...(settings.maxBytes ? { maxSize: settings.maxBytes, sizeCalculation: (entry) => entry.bytes } : {}),
       ttl: settings.ttlMs,
       dispose: (entry, key) => this.#unindex(key, entry.tags),
     });
@@ -50,12 +54,14 @@ export class L1Tier {
 
   /**
    * Inserts unless an invalidation happened since `epochAtStart`; `value` is frozen in place when
-   * possible (the caller gets the same frozen object). Returns the value to hand out.
+   * possible (the caller gets the same frozen object). Returns the value to hand out. The entry
+   * counts against `maxBytes` by `body`'s length (the serialized value, a proxy for a frozen one
+   * too), or without a body by an estimate of the value; a value that cannot be frozen needs a body.
    */
   set(
     key: string,
     value: unknown,
-    body: Uint8Array,
+    body: Uint8Array | undefined,
     freshUntil: number,
     tags: readonly string[],
     ttlMs: number,
@@ -63,10 +69,14 @@ export class L1Tier {
   ): unknown {
     if (epochAtStart !== this.#epoch || ttlMs <= 0) return value;
     const frozen = deepFreeze(value);
+    if (!frozen && !body) return value;
+    const bytes = this.#bytes(key, value, body, tags);
     const entry: L1Entry = frozen
-      ? { frozen: value, hasFrozen: true, freshUntil, tags }
-      : { body, hasFrozen: false, freshUntil, tags };
+      ? { frozen: value, hasFrozen: true, freshUntil, tags, bytes }
+      : { body, hasFrozen: false, freshUntil, tags, bytes };
     this.#entries.set(key, entry, { ttl: Math.min(ttlMs, this.settings.ttlMs) });
+    // An entry larger than maxBytes is refused: indexing its tags would leave index entries behind.
+    if (tags.length === 0 || !this.#entries.has(key)) return value;
     for (const tag of tags) {
       let keys = this.#byTag.get(tag);
       if (!keys) this.#byTag.set(tag, (keys = new Set()));
@@ -97,6 +107,19 @@ export class L1Tier {
 
   get size(): number {
     return this.#entries.size;
+  }
+
+  /** How many tags the tag index holds (each with the keys carrying it). */
+  get indexedTags(): number {
+    return this.#byTag.size;
+  }
+
+  // Computed only under a byte bound: without one, nothing reads it.
+  #bytes(key: string, value: unknown, body: Uint8Array | undefined, tags: readonly string[]): number {
+    if (!this.settings.maxBytes) return 0;
+    let bytes = ENTRY_OVERHEAD_BYTES + key.length + (body ? body.byteLength : estimateBytes(value));
+    for (const tag of tags) bytes += tag.length;
+    return bytes;
   }
 
   #unindex(key: string, tags: readonly string[]): void {

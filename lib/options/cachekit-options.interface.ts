@@ -40,6 +40,12 @@ export interface CacheKitModuleOptions {
    * from the cache by this instance. Default: { initialDelay: '100ms', maxDelay: '5s', maxPending: 100000 }.
    */
   evictionRetry?: { initialDelay?: Duration; maxDelay?: Duration; maxPending?: number };
+  /**
+   * How long a caller waits for a load (on a miss) before getting a `CacheLoadTimeoutError`, for
+   * definitions that set no `loadTimeout`; the load keeps running and stores its result if it
+   * succeeds. Default: off (callers wait as long as the load takes).
+   */
+  loadTimeout?: Duration | false;
   /** At shutdown, how long running background refreshes are awaited before being abandoned. Default: '5s'. */
   shutdownTimeout?: Duration;
   /**
@@ -64,6 +70,8 @@ export interface ResolvedCacheKitOptions {
   compressMinBytes?: number;
   memoryMaxEntries: number;
   singleFlight?: { waitMs: number; leaseMs: number };
+  /** Undefined: off. */
+  loadTimeoutMs?: number;
   shutdownTimeoutMs: number;
   evictionRetry: { initialDelayMs: number; maxDelayMs: number; maxTargets: number };
   l1?: { maxEntries: number; maxBytes?: number; ttlMs: number };

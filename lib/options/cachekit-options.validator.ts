@@ -17,6 +17,7 @@ const KNOWN: readonly (keyof CacheKitModuleOptions)[] = [
   'compression',
   'memory',
   'singleFlight',
+  'loadTimeout',
   'shutdownTimeout',
   'evictionRetry',
   'l1',
@@ -63,6 +64,10 @@ export function resolveOptions(options: CacheKitModuleOptions = {}): ResolvedCac
             waitMs: parseDuration(options.singleFlight?.wait ?? '5s', `Option 'singleFlight.wait'`),
             leaseMs: parseDuration(options.singleFlight?.lease ?? '10s', `Option 'singleFlight.lease'`),
           },
+    loadTimeoutMs:
+      options.loadTimeout === undefined || options.loadTimeout === false
+        ? undefined
+        : parseDuration(options.loadTimeout, `Option 'loadTimeout'`),
     shutdownTimeoutMs: parseDuration(options.shutdownTimeout ?? '5s', `Option 'shutdownTimeout'`),
     evictionRetry: {
       initialDelayMs: parseDuration(
