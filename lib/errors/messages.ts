@@ -12,8 +12,16 @@ export const messages = {
   invalidFunction: (where: string, got: unknown) => `${where} must be a function; got ${show(got)}.`,
   invalidRedis: (got: unknown) =>
     `Option 'redis' must be a redis:// URL, ioredis options, { cluster: [nodes], options? }, or an existing ioredis Redis/Cluster instance; got ${show(got)}.`,
-  unknownOption: (where: string, name: string, known: readonly string[]) =>
-    `Unknown option '${name}' in ${where}. Known options: ${known.join(', ')}.`,
+  unknownOption: (where: string, name: string, known: readonly string[], suggestion?: string) =>
+    `Unknown option '${name}' in ${where}.${suggestion === undefined ? '' : ` Did you mean '${suggestion}'?`} Known options: ${known.join(', ')}.`,
+  notAnObject: (where: string, known: readonly string[], got: unknown) =>
+    `${where} must be an object (options: ${known.join(', ')}); got ${show(got)}.`,
+  invalidBoolean: (where: string, got: unknown) => `${where} must be true or false; got ${show(got)}.`,
+  swrNeedsSwr: (name: string) =>
+    `@StaleWhileRevalidate needs a definition with an 'swr' option; '${name}' has none. Add swr: { fresh, stale } to it, or use @Cacheable.`,
+  ttlWithSwr: (where: string) => `${where}: set either 'ttl' or 'swr' (whose hard expiry is fresh + stale), not both.`,
+  invalidBeta: (where: string, got: unknown) =>
+    `${where} must be a positive number (1 is the usual choice); got ${show(got)}.`,
   notAMethod: (decorator: string, where: string) =>
     `@${decorator} can only be used on methods, but ${where} is not a function (getters, setters and properties cannot be cached).`,
   staticMethod: (decorator: string, where: string) =>
@@ -33,8 +41,7 @@ export const messages = {
     `Cannot cache the result of ${where} under key '${key}': ${what} at ${path} cannot be serialized. The method's value is returned uncached; remove it from the result or pass an 'unless' option.`,
   tooLarge: (where: string, key: string, bytes: number, limit: number) =>
     `Not caching ${where} under '${key}': ${bytes} bytes exceed maxValueBytes (${limit}). The value is returned uncached; raise maxValueBytes or cache less.`,
-  evictNeedsTarget: (where: string) =>
-    `@CacheEvict on ${where} needs a cache definition (or { name }) or a 'tags' function.`,
+  evictNeedsTarget: (where: string) => `${where} needs a cache definition (or { name }) or a 'tags' function.`,
 };
 
 function show(value: unknown): string {

@@ -1,34 +1,45 @@
 import { Cluster, Redis } from 'ioredis';
 import { parseDuration, parseJitter } from '../definitions/duration.js';
+import { optionNames, rejectUnknownNested, rejectUnknownOptions } from '../definitions/known-options.js';
 import { CacheKitOptionsError } from '../errors/cachekit.errors.js';
 import { messages } from '../errors/messages.js';
 import { v8Serializer } from '../serialization/v8.serializer.js';
 import { CacheKitModuleOptions, ResolvedCacheKitOptions } from './cachekit-options.interface.js';
 
-const KNOWN: readonly (keyof CacheKitModuleOptions)[] = [
-  'redis',
-  'namespace',
-  'defaultTtl',
-  'jitter',
-  'operationTimeout',
-  'breaker',
-  'maxValueBytes',
-  'serializer',
-  'compression',
-  'memory',
-  'singleFlight',
-  'shutdownTimeout',
-  'l1',
-];
+const KNOWN = optionNames<CacheKitModuleOptions>({
+  redis: true,
+  namespace: true,
+  defaultTtl: true,
+  jitter: true,
+  operationTimeout: true,
+  breaker: true,
+  maxValueBytes: true,
+  serializer: true,
+  compression: true,
+  memory: true,
+  singleFlight: true,
+  shutdownTimeout: true,
+  l1: true,
+});
+type Nested<K extends keyof CacheKitModuleOptions> = Exclude<CacheKitModuleOptions[K], false | undefined>;
+const NESTED: { [K in 'breaker' | 'compression' | 'memory' | 'singleFlight' | 'l1']: readonly string[] } = {
+  breaker: optionNames<Nested<'breaker'>>({ failures: true, cooldown: true }),
+  compression: optionNames<Nested<'compression'>>({ minBytes: true }),
+  memory: optionNames<Nested<'memory'>>({ maxEntries: true }),
+  singleFlight: optionNames<Nested<'singleFlight'>>({ wait: true, lease: true }),
+  l1: optionNames<Nested<'l1'>>({ maxEntries: true, maxBytes: true, ttl: true }),
+};
 const NAMESPACE = /^[A-Za-z0-9_.-]{1,32}$/;
 
 /** Checks every option at boot and applies defaults; errors name the option and the accepted forms. */
 export function resolveOptions(options: CacheKitModuleOptions = {}): ResolvedCacheKitOptions {
   const where = 'CacheKitModule options';
-  for (const name of Object.keys(options)) {
-    if (!KNOWN.includes(name as keyof CacheKitModuleOptions) && name !== 'isGlobal') {
-      throw new CacheKitOptionsError(messages.unknownOption(where, name, KNOWN));
-    }
+  // isGlobal is ConfigurableModuleBuilder's own extra, handled by Nest.
+  rejectUnknownOptions(options, KNOWN, where, CacheKitOptionsError, '', ['isGlobal']);
+  for (const [name, known] of Object.entries(NESTED)) {
+    const value = options[name as keyof typeof NESTED];
+    // false turns compression and singleFlight off.
+    if (value !== undefined && value !== false) rejectUnknownNested(value, known, where, name, CacheKitOptionsError);
   }
   const namespace = options.namespace ?? 'cache';
   if (typeof namespace !== 'string' || !NAMESPACE.test(namespace)) {

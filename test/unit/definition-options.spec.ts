@@ -10,6 +10,7 @@ import {
   StaleWhileRevalidate,
   defineCache,
 } from '../../lib/index.js';
+import { closestName, editDistance } from '../../lib/definitions/known-options.js';
 
 const loose = (options: object) => options as any;
 const byId = defineCache({ name: 'product', key: (id: number) => id });
@@ -206,5 +207,18 @@ describe('unknown options in decorators', () => {
       }
       return ProductService;
     }).toThrow(/^Unknown option 'kye' in @CacheEvict on ProductService#remove\. Did you mean 'key'\?/);
+  });
+});
+
+describe('closestName', () => {
+  it('counts a swap of two neighbours as one edit, ignores case and stays quiet when nothing is close', () => {
+    expect(editDistance('tll', 'ttl')).toBe(1);
+    expect(editDistance('stael', 'stale')).toBe(1);
+    expect(editDistance('', 'ttl')).toBe(3);
+    expect(editDistance('name', 'name')).toBe(0);
+    expect(closestName('DefaultTTL', ['defaultTtl', 'jitter'])).toBe('defaultTtl');
+    expect(closestName('ttls', ['ttl', 'tags'])).toBe('ttl');
+    expect(closestName('failsafe', ['ttl', 'tags', 'jitter', 'unless'])).toBeUndefined();
+    expect(closestName('x', ['ttl'])).toBeUndefined();
   });
 });
