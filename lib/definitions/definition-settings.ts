@@ -1,6 +1,6 @@
 import { CacheDefinitionError } from '../errors/cachekit.errors.js';
 import { messages } from '../errors/messages.js';
-import { parseDuration } from './duration.js';
+import { TIMER_LIMIT, parseDuration } from './duration.js';
 import { optionNames, rejectUnknownNested } from './known-options.js';
 import type { CacheDefinitionOptions, SwrSettings } from './cache-definition.js';
 
@@ -21,7 +21,12 @@ export function parseSwr(options: CacheDefinitionOptions<any, any>, where: strin
   return {
     freshMs: parseDuration(swr.fresh, `${where}: option '${path}fresh'`),
     staleMs: parseDuration(swr.stale, `${where}: option '${path}stale'`),
-    refreshTimeoutMs: parseDuration(swr.refreshTimeout ?? '10s', `${where}: option '${path}refreshTimeout'`),
+    // A timer runs for it: past Node's longest timer it would fire at once.
+    refreshTimeoutMs: parseDuration(
+      swr.refreshTimeout ?? '10s',
+      `${where}: option '${path}refreshTimeout'`,
+      TIMER_LIMIT,
+    ),
   };
 }
 
@@ -45,7 +50,8 @@ export function parseSingleFlight(
   rejectUnknownNested(value, SINGLE_FLIGHT_OPTIONS, where, 'singleFlight', CacheDefinitionError);
   const { wait, lease } = value as Nested<'singleFlight'>;
   return {
-    waitMs: wait === undefined ? undefined : parseDuration(wait, `${where}: option 'singleFlight.wait'`),
-    leaseMs: lease === undefined ? undefined : parseDuration(lease, `${where}: option 'singleFlight.lease'`),
+    waitMs: wait === undefined ? undefined : parseDuration(wait, `${where}: option 'singleFlight.wait'`, TIMER_LIMIT),
+    leaseMs:
+      lease === undefined ? undefined : parseDuration(lease, `${where}: option 'singleFlight.lease'`, TIMER_LIMIT),
   };
 }

@@ -4,6 +4,12 @@ const DURATION_FORMS = "a number of milliseconds, or a string like '250ms', '30s
 export const messages = {
   invalidDuration: (where: string, got: unknown) =>
     `${where} must be a positive duration: ${DURATION_FORMS}; got ${show(got)}.`,
+  durationUnderOneMs: (where: string, got: unknown) =>
+    `${where} must be at least 1 ms (durations are whole milliseconds); got ${show(got)}.`,
+  ttlTooLong: (where: string, got: unknown) =>
+    `${where} must be at most '3650d' (about 10 years); got ${show(got)}. Pass how long the entry lives, not a timestamp (Date.now() + ...).`,
+  timerTooLong: (where: string, got: unknown) =>
+    `${where} must be at most 2147483647 ms (about 24.8 days, the longest timer Node.js runs); got ${show(got)}.`,
   invalidJitter: (where: string, got: unknown) =>
     `${where} must be a number between 0 and 1 (0.1 means +-10%, 0 turns jitter off); got ${show(got)}.`,
   invalidName: (where: string, got: unknown) =>

@@ -1,5 +1,5 @@
 import { Cluster, Redis } from 'ioredis';
-import { parseDuration, parseJitter } from '../definitions/duration.js';
+import { TIMER_LIMIT, parseDuration, parseJitter } from '../definitions/duration.js';
 import { optionNames, rejectUnknownNested, rejectUnknownOptions } from '../definitions/known-options.js';
 import { CacheKitOptionsError } from '../errors/cachekit.errors.js';
 import { messages } from '../errors/messages.js';
@@ -57,9 +57,9 @@ export function resolveOptions(options: CacheKitModuleOptions = {}): ResolvedCac
     namespace,
     defaultTtlMs: parseDuration(options.defaultTtl ?? '5m', `Option 'defaultTtl'`),
     jitter: parseJitter(options.jitter ?? 0.1, `Option 'jitter'`),
-    operationTimeoutMs: parseDuration(options.operationTimeout ?? 100, `Option 'operationTimeout'`),
+    operationTimeoutMs: parseDuration(options.operationTimeout ?? 100, `Option 'operationTimeout'`, TIMER_LIMIT),
     breakerFailures: positiveInt(options.breaker?.failures ?? 5, `Option 'breaker.failures'`),
-    breakerCooldownMs: parseDuration(options.breaker?.cooldown ?? '5s', `Option 'breaker.cooldown'`),
+    breakerCooldownMs: parseDuration(options.breaker?.cooldown ?? '5s', `Option 'breaker.cooldown'`, TIMER_LIMIT),
     maxValueBytes: positiveInt(options.maxValueBytes ?? 1024 * 1024, `Option 'maxValueBytes'`),
     serializer,
     compressMinBytes: options.compression
@@ -70,10 +70,10 @@ export function resolveOptions(options: CacheKitModuleOptions = {}): ResolvedCac
       options.singleFlight === false
         ? undefined
         : {
-            waitMs: parseDuration(options.singleFlight?.wait ?? '5s', `Option 'singleFlight.wait'`),
-            leaseMs: parseDuration(options.singleFlight?.lease ?? '10s', `Option 'singleFlight.lease'`),
+            waitMs: parseDuration(options.singleFlight?.wait ?? '5s', `Option 'singleFlight.wait'`, TIMER_LIMIT),
+            leaseMs: parseDuration(options.singleFlight?.lease ?? '10s', `Option 'singleFlight.lease'`, TIMER_LIMIT),
           },
-    shutdownTimeoutMs: parseDuration(options.shutdownTimeout ?? '5s', `Option 'shutdownTimeout'`),
+    shutdownTimeoutMs: parseDuration(options.shutdownTimeout ?? '5s', `Option 'shutdownTimeout'`, TIMER_LIMIT),
     l1: options.l1 && {
       maxEntries: positiveInt(options.l1.maxEntries ?? 10_000, `Option 'l1.maxEntries'`),
       maxBytes:
