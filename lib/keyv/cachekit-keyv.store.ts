@@ -3,6 +3,7 @@ import { ChainableCommander, Cluster, Redis } from 'ioredis';
 import type { KeyvStoreAdapter } from 'keyv';
 import { CacheKitOptionsError } from '../errors/cachekit.errors.js';
 import { mastersOf, scanKeys } from '../redis/scan-keys.js';
+import { entryKey, escapeGlob, keyvKey, namespacePrefix } from './keyv-key-layout.js';
 
 const CACHE_NAMESPACE = /^[A-Za-z0-9_.-]{1,32}$/;
 const DEFAULT_CLEAR_BATCH = 500;
@@ -21,12 +22,15 @@ export interface CacheKitKeyvStoreOptions {
  * A Keyv storage adapter over the cache module's ioredis client (a `Redis` or a `Cluster`), so
  * `@nestjs/cache-manager` shares the module's connection and namespace.
  *
- * Key layout: `<cache namespace>:keyv:<key as Keyv passes it>`, which with Keyv's key prefix (on by
- * default) is `<cache namespace>:keyv:<keyv namespace>:<key>`. The module's own keys are all of the
- * form `{<cache namespace>:<name>:...}`: they start with `{` and these never do, so the two can
- * never collide, and no SCAN pattern of the module (`{ns:name:*`) can match a Keyv key or the
- * reverse. There are deliberately no braces: a hash tag would pin every Keyv key of the namespace
- * to one Redis Cluster slot (one node); without one, keys spread over the cluster like any others.
+ * Key layout: `<cache namespace>:keyv:<keyv namespace>:<key>`, the Keyv namespace with '%' and ':'
+ * percent-encoded (`a:b` is `a%3Ab`), so that namespaces sharing the store stay apart: clearing
+ * `a` never reaches `a:b`. Keys of a Keyv without namespace are `<cache namespace>:keyv::<key>`
+ * (see keyv-key-layout.ts). Keyv sets its namespace on its store: give each Keyv its own adapter.
+ * The module's own keys are all of the form `{<cache namespace>:<name>:...}`: they start with `{`
+ * and these never do, so the two can never collide, and no SCAN pattern of the module
+ * (`{ns:name:*`) can match a Keyv key or the reverse. There are deliberately no braces: a hash tag
+ * would pin every Keyv key of the namespace to one Redis Cluster slot (one node); without one, keys
+ * spread over the cluster like any others.
  *
  * TTLs are Redis expiries (`SET ... PX`). `clear()` deletes only the keys of this store's Keyv
  * namespace (every Keyv key of the cache namespace when Keyv has none) with SCAN in batches and
@@ -72,9 +76,9 @@ export class CacheKitKeyvStore extends EventEmitter implements KeyvStoreAdapter 
     return this.#client;
   }
 
-  /** The Redis key of a key as Keyv passes it. */
+  /** The Redis key of a key as Keyv passes it, filed under this store's Keyv namespace. */
   redisKey(key: string): string {
-    return this.#prefix + key;
+    return this.#prefix + entryKey(this.namespace, key);
   }
 
   async get<Value>(key: string): Promise<Value | undefined> {
@@ -87,12 +91,8 @@ export class CacheKitKeyvStore extends EventEmitter implements KeyvStoreAdapter 
 
   async getMany<Value>(keys: string[]): Promise<(Value | undefined)[]> {
     if (keys.length === 0) return [];
-    const redisKeys = keys.map((key) => this.redisKey(key));
     try {
-      const values = this.#isCluster
-        ? await Promise.all(redisKeys.map((key) => this.#client.get(key)))
-        : await this.#client.mget(redisKeys);
-      return values.map((value) => (value ?? undefined) as Value | undefined);
+      return await this.#getAll<Value>(keys.map((key) => this.redisKey(key)));
     } catch (error) {
       return this.#failed(
         error,
@@ -194,14 +194,24 @@ export class CacheKitKeyvStore extends EventEmitter implements KeyvStoreAdapter 
     }
   }
 
-  /** Key/value pairs of a Keyv namespace, keys as Keyv passes them (used by `keyv.iterator()`). */
+  /**
+   * Key/value pairs of a Keyv namespace (every Keyv entry without one), keys as Keyv passes them
+   * (used by `keyv.iterator()`).
+   */
   async *iterator<Value>(namespace?: string): AsyncGenerator<[string, Value | undefined], void> {
     for (const node of mastersOf(this.#client)) {
       for await (const redisKeys of scanKeys(node, this.#pattern(namespace), this.opts.clearBatchSize)) {
-        const keys = redisKeys.map((key) => key.slice(this.#prefix.length));
-        const values = await this.getMany<Value>(keys);
-        for (const [i, key] of keys.entries()) {
-          if (values[i] !== undefined) yield [key, values[i]];
+        let values: (Value | undefined)[];
+        try {
+          values = await this.#getAll<Value>(redisKeys);
+        } catch (error) {
+          values = this.#failed(
+            error,
+            redisKeys.map(() => undefined),
+          );
+        }
+        for (const [i, redisKey] of redisKeys.entries()) {
+          if (values[i] !== undefined) yield [keyvKey(redisKey.slice(this.#prefix.length)), values[i]];
         }
       }
     }
@@ -214,9 +224,16 @@ export class CacheKitKeyvStore extends EventEmitter implements KeyvStoreAdapter 
     return this.#client instanceof Cluster;
   }
 
-  // Keyv prefixes keys with `<keyv namespace>:`; glob characters in a namespace are escaped.
+  // The cache namespace has no glob characters (it is validated); a Keyv namespace may have any.
   #pattern(namespace: string | undefined): string {
-    return this.#prefix + (namespace ? namespace.replace(/[*?[\]\\]/g, '\\$&') + ':' : '') + '*';
+    return this.#prefix + escapeGlob(namespacePrefix(namespace)) + '*';
+  }
+
+  async #getAll<Value>(redisKeys: string[]): Promise<(Value | undefined)[]> {
+    const values = this.#isCluster
+      ? await Promise.all(redisKeys.map((key) => this.#client.get(key)))
+      : await this.#client.mget(redisKeys);
+    return values.map((value) => (value ?? undefined) as Value | undefined);
   }
 
   #set(target: Redis | Cluster | ChainableCommander, key: string, value: unknown, ttl: number | undefined) {
