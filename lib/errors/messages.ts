@@ -16,6 +16,8 @@ export const messages = {
     `${where} must be a non-empty string of letters, digits, '_', '-' or '.' (at most 64 characters); got ${show(got)}.`,
   invalidPositiveInt: (where: string, got: unknown) => `${where} must be a positive integer; got ${show(got)}.`,
   invalidFunction: (where: string, got: unknown) => `${where} must be a function; got ${show(got)}.`,
+  defaultNamespaceShared: (namespace: string) =>
+    `Option 'namespace' is left at its default '${namespace}' with a Redis store: every other app on the same Redis that keeps the default too reads, overwrites and evicts the same entries. Set namespace to a name of this app (for example namespace: 'shop').`,
   invalidRedis: (got: unknown) =>
     `Option 'redis' must be a redis:// URL, ioredis options, { cluster: [nodes], options? }, or an existing ioredis Redis/Cluster instance; got ${show(got)}.`,
   unknownOption: (where: string, name: string, known: readonly string[], suggestion?: string) =>

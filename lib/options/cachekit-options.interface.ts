@@ -59,4 +59,6 @@ export interface ResolvedCacheKitOptions {
   singleFlight?: { waitMs: number; leaseMs: number };
   shutdownTimeoutMs: number;
   l1?: { maxEntries: number; maxBytes?: number; ttlMs: number };
+  /** What resolution noticed that is allowed but likely wrong; the module logs each once at boot. */
+  warnings: readonly string[];
 }

@@ -29,6 +29,7 @@ const NESTED: { [K in 'breaker' | 'compression' | 'memory' | 'singleFlight' | 'l
   singleFlight: optionNames<Nested<'singleFlight'>>({ wait: true, lease: true }),
   l1: optionNames<Nested<'l1'>>({ maxEntries: true, maxBytes: true, ttl: true }),
 };
+const DEFAULT_NAMESPACE = 'cache';
 const NAMESPACE = /^[A-Za-z0-9_.-]{1,32}$/;
 
 /** Checks every option at boot and applies defaults; errors name the option and the accepted forms. */
@@ -41,7 +42,7 @@ export function resolveOptions(options: CacheKitModuleOptions = {}): ResolvedCac
     // false turns compression and singleFlight off.
     if (value !== undefined && value !== false) rejectUnknownNested(value, known, where, name, CacheKitOptionsError);
   }
-  const namespace = options.namespace ?? 'cache';
+  const namespace = options.namespace ?? DEFAULT_NAMESPACE;
   if (typeof namespace !== 'string' || !NAMESPACE.test(namespace)) {
     throw new CacheKitOptionsError(messages.invalidName(`Option 'namespace'`, namespace).replace('64', '32'));
   }
@@ -80,6 +81,12 @@ export function resolveOptions(options: CacheKitModuleOptions = {}): ResolvedCac
         options.l1.maxBytes === undefined ? undefined : positiveInt(options.l1.maxBytes, `Option 'l1.maxBytes'`),
       ttlMs: parseDuration(options.l1.ttl ?? '5s', `Option 'l1.ttl'`),
     },
+    // Two apps on one Redis that both keep the default read, overwrite and evict each other's
+    // entries; in memory, every app has its own store.
+    warnings:
+      options.namespace === undefined && options.redis !== undefined
+        ? [messages.defaultNamespaceShared(DEFAULT_NAMESPACE)]
+        : [],
   };
 }
 

@@ -18,6 +18,14 @@ describe('module options', () => {
     expect(resolved.redis).toBeUndefined();
   });
 
+  it('returns a warning, for the caller to log, when a Redis store keeps the default namespace', () => {
+    const [warning, ...more] = resolveOptions({ redis: 'redis://127.0.0.1:6379' }).warnings;
+    expect(more).toEqual([]);
+    expect(warning).toMatch(/^Option 'namespace' is left at its default 'cache'/);
+    expect(resolveOptions({ redis: 'redis://127.0.0.1:6379', namespace: 'shop' }).warnings).toEqual([]);
+    expect(resolveOptions({}).warnings).toEqual([]);
+  });
+
   it.each([
     [{ defaultTtl: '5 minutes' }, /Option 'defaultTtl' must be a positive duration.*got '5 minutes'/],
     [{ jitter: 2 }, /Option 'jitter' must be a number between 0 and 1/],
