@@ -1,11 +1,12 @@
 import { EventEmitter } from 'node:events';
 import { ChainableCommander, Cluster, Redis } from 'ioredis';
 import type { KeyvStoreAdapter } from 'keyv';
+import { isValidNamespace } from '../definitions/namespace.js';
 import { CacheKitOptionsError } from '../errors/cachekit.errors.js';
+import { messages } from '../errors/messages.js';
 import { mastersOf, scanKeys } from '../redis/scan-keys.js';
 import { entryKey, escapeGlob, keyvKey, namespacePrefix } from './keyv-key-layout.js';
 
-const CACHE_NAMESPACE = /^[A-Za-z0-9_.-]{1,32}$/;
 const DEFAULT_CLEAR_BATCH = 500;
 
 /** Options of a {@link CacheKitKeyvStore}. */
@@ -56,9 +57,12 @@ export class CacheKitKeyvStore extends EventEmitter implements KeyvStoreAdapter 
       throw new CacheKitOptionsError('CacheKitKeyvStore needs an ioredis Redis or Cluster client (CACHEKIT_REDIS).');
     }
     const { cacheNamespace, clearBatchSize = DEFAULT_CLEAR_BATCH, throwOnErrors = false } = options ?? {};
-    if (typeof cacheNamespace !== 'string' || !CACHE_NAMESPACE.test(cacheNamespace)) {
+    if (!isValidNamespace(cacheNamespace)) {
       throw new CacheKitOptionsError(
-        `CacheKitKeyvStore option 'cacheNamespace' must be the cache module's namespace (letters, digits, _ - ., at most 32); got ${JSON.stringify(cacheNamespace)}.`,
+        messages.invalidNamespace(
+          `CacheKitKeyvStore option 'cacheNamespace' (the cache module's namespace)`,
+          cacheNamespace,
+        ),
       );
     }
     if (!Number.isInteger(clearBatchSize) || clearBatchSize < 1) {

@@ -1,6 +1,7 @@
 import { Cluster, Redis } from 'ioredis';
 import { TIMER_LIMIT, parseDuration, parseJitter } from '../definitions/duration.js';
 import { optionNames, rejectUnknownNested, rejectUnknownOptions } from '../definitions/known-options.js';
+import { isValidNamespace } from '../definitions/namespace.js';
 import { CacheKitOptionsError } from '../errors/cachekit.errors.js';
 import { messages } from '../errors/messages.js';
 import { v8Serializer } from '../serialization/v8.serializer.js';
@@ -30,7 +31,6 @@ const NESTED: { [K in 'breaker' | 'compression' | 'memory' | 'singleFlight' | 'l
   l1: optionNames<Nested<'l1'>>({ maxEntries: true, maxBytes: true, ttl: true }),
 };
 const DEFAULT_NAMESPACE = 'cache';
-const NAMESPACE = /^[A-Za-z0-9_.-]{1,32}$/;
 
 /** Checks every option at boot and applies defaults; errors name the option and the accepted forms. */
 export function resolveOptions(options: CacheKitModuleOptions = {}): ResolvedCacheKitOptions {
@@ -42,9 +42,10 @@ export function resolveOptions(options: CacheKitModuleOptions = {}): ResolvedCac
     // false turns compression and singleFlight off.
     if (value !== undefined && value !== false) rejectUnknownNested(value, known, where, name, CacheKitOptionsError);
   }
-  const namespace = options.namespace ?? DEFAULT_NAMESPACE;
-  if (typeof namespace !== 'string' || !NAMESPACE.test(namespace)) {
-    throw new CacheKitOptionsError(messages.invalidName(`Option 'namespace'`, namespace).replace('64', '32'));
+  // Only a namespace left out gets the default: null is a mistake, not a request for it.
+  const namespace = options.namespace === undefined ? DEFAULT_NAMESPACE : options.namespace;
+  if (!isValidNamespace(namespace)) {
+    throw new CacheKitOptionsError(messages.invalidNamespace(`Option 'namespace'`, namespace));
   }
   if (options.redis !== undefined && !isRedisConnection(options.redis)) {
     throw new CacheKitOptionsError(messages.invalidRedis(options.redis));
