@@ -16,6 +16,8 @@ export const messages = {
     `${where} must be a non-empty string of letters, digits, '_', '-' or '.' (at most 64 characters); got ${show(got)}.`,
   invalidNamespace: (where: string, got: unknown) =>
     `${where} must be 1 to 32 letters, digits, '_', '-' or '.' (it starts every key: no ':', braces or spaces); got ${show(got)}.`,
+  keyvNeedsIoredis: () =>
+    `CacheKitKeyvStore needs an ioredis Redis or Cluster client: inject the module's one with CACHEKIT_REDIS.`,
   invalidPositiveInt: (where: string, got: unknown) => `${where} must be a positive integer; got ${show(got)}.`,
   invalidFunction: (where: string, got: unknown) => `${where} must be a function; got ${show(got)}.`,
   defaultNamespaceShared: (namespace: string) =>

@@ -6,6 +6,8 @@ import { CacheKitOptionsError } from '../errors/cachekit.errors.js';
 import { messages } from '../errors/messages.js';
 import { mastersOf, scanKeys } from '../redis/scan-keys.js';
 import { entryKey, escapeGlob, keyvKey, namespacePrefix } from './keyv-key-layout.js';
+import { existAll, getAll, throwFirstError, unlinkAll } from './keyv-multi-key.js';
+import { toPx } from './keyv-ttl.js';
 
 const DEFAULT_CLEAR_BATCH = 500;
 
@@ -54,7 +56,7 @@ export class CacheKitKeyvStore extends EventEmitter implements KeyvStoreAdapter 
   constructor(client: Redis | Cluster, options: CacheKitKeyvStoreOptions) {
     super();
     if (!(client instanceof Redis) && !(client instanceof Cluster)) {
-      throw new CacheKitOptionsError('CacheKitKeyvStore needs an ioredis Redis or Cluster client (CACHEKIT_REDIS).');
+      throw new CacheKitOptionsError(messages.keyvNeedsIoredis());
     }
     const { cacheNamespace, clearBatchSize = DEFAULT_CLEAR_BATCH, throwOnErrors = false } = options ?? {};
     if (!isValidNamespace(cacheNamespace)) {
@@ -67,7 +69,7 @@ export class CacheKitKeyvStore extends EventEmitter implements KeyvStoreAdapter 
     }
     if (!Number.isInteger(clearBatchSize) || clearBatchSize < 1) {
       throw new CacheKitOptionsError(
-        `CacheKitKeyvStore option 'clearBatchSize' must be a positive integer; got ${clearBatchSize}.`,
+        messages.invalidPositiveInt(`CacheKitKeyvStore option 'clearBatchSize'`, clearBatchSize),
       );
     }
     this.#client = client;
@@ -96,7 +98,10 @@ export class CacheKitKeyvStore extends EventEmitter implements KeyvStoreAdapter 
   async getMany<Value>(keys: string[]): Promise<(Value | undefined)[]> {
     if (keys.length === 0) return [];
     try {
-      return await this.#getAll<Value>(keys.map((key) => this.redisKey(key)));
+      return await getAll<Value>(
+        this.#client,
+        keys.map((key) => this.redisKey(key)),
+      );
     } catch (error) {
       return this.#failed(
         error,
@@ -149,7 +154,12 @@ export class CacheKitKeyvStore extends EventEmitter implements KeyvStoreAdapter 
   async deleteMany(keys: string[]): Promise<boolean> {
     if (keys.length === 0) return false;
     try {
-      return (await this.#unlink(keys.map((key) => this.redisKey(key)))) > 0;
+      return (
+        (await unlinkAll(
+          this.#client,
+          keys.map((key) => this.redisKey(key)),
+        )) > 0
+      );
     } catch (error) {
       return this.#failed(error, false);
     }
@@ -166,13 +176,10 @@ export class CacheKitKeyvStore extends EventEmitter implements KeyvStoreAdapter 
   async hasMany(keys: string[]): Promise<boolean[]> {
     if (keys.length === 0) return [];
     try {
-      const redisKeys = keys.map((key) => this.redisKey(key));
-      if (this.#isCluster) {
-        return (await Promise.all(redisKeys.map((key) => this.#client.exists(key)))).map((n) => n === 1);
-      }
-      const pipeline = this.#client.pipeline();
-      for (const key of redisKeys) pipeline.exists(key);
-      return throwFirstError(await pipeline.exec()).map((n) => n === 1);
+      return await existAll(
+        this.#client,
+        keys.map((key) => this.redisKey(key)),
+      );
     } catch (error) {
       return this.#failed(
         error,
@@ -190,7 +197,8 @@ export class CacheKitKeyvStore extends EventEmitter implements KeyvStoreAdapter 
       const pattern = this.#pattern(this.namespace);
       await Promise.all(
         mastersOf(this.#client).map(async (node) => {
-          for await (const keys of scanKeys(node, pattern, this.opts.clearBatchSize)) await this.#unlink(keys);
+          for await (const keys of scanKeys(node, pattern, this.opts.clearBatchSize))
+            await unlinkAll(this.#client, keys);
         }),
       );
     } catch (error) {
@@ -207,7 +215,7 @@ export class CacheKitKeyvStore extends EventEmitter implements KeyvStoreAdapter 
       for await (const redisKeys of scanKeys(node, this.#pattern(namespace), this.opts.clearBatchSize)) {
         let values: (Value | undefined)[];
         try {
-          values = await this.#getAll<Value>(redisKeys);
+          values = await getAll<Value>(this.#client, redisKeys);
         } catch (error) {
           values = this.#failed(
             error,
@@ -233,25 +241,11 @@ export class CacheKitKeyvStore extends EventEmitter implements KeyvStoreAdapter 
     return this.#prefix + escapeGlob(namespacePrefix(namespace)) + '*';
   }
 
-  async #getAll<Value>(redisKeys: string[]): Promise<(Value | undefined)[]> {
-    const values = this.#isCluster
-      ? await Promise.all(redisKeys.map((key) => this.#client.get(key)))
-      : await this.#client.mget(redisKeys);
-    return values.map((value) => (value ?? undefined) as Value | undefined);
-  }
-
   #set(target: Redis | Cluster | ChainableCommander, key: string, value: unknown, ttl: number | undefined) {
     const redisKey = this.redisKey(key);
     const stored = value as string | Buffer;
     const ttlMs = toPx(ttl);
     return ttlMs === undefined ? target.set(redisKey, stored) : target.set(redisKey, stored, 'PX', ttlMs);
-  }
-
-  // Keys of a cluster live in different slots: one UNLINK per key (sent together, routed by the client).
-  async #unlink(redisKeys: string[]): Promise<number> {
-    if (!this.#isCluster) return this.#client.unlink(...redisKeys);
-    const deleted = await Promise.all(redisKeys.map((key) => this.#client.unlink(key)));
-    return deleted.reduce((sum, n) => sum + n, 0);
   }
 
   #failed<T>(error: unknown, fallback: T): T {
@@ -260,14 +254,4 @@ export class CacheKitKeyvStore extends EventEmitter implements KeyvStoreAdapter 
     if (this.opts.throwOnErrors) throw error;
     return fallback;
   }
-}
-
-/** A Keyv TTL in whole milliseconds, or undefined for none (Keyv passes undefined, 0 or junk for "no TTL"). */
-export function toPx(ttl: number | undefined): number | undefined {
-  return typeof ttl === 'number' && Number.isFinite(ttl) && ttl > 0 ? Math.max(1, Math.round(ttl)) : undefined;
-}
-
-function throwFirstError(results: [Error | null, unknown][] | null): number[] {
-  for (const [error] of results ?? []) if (error) throw error;
-  return (results ?? []).map(([, value]) => value as number);
 }

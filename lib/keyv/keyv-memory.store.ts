@@ -2,7 +2,8 @@ import { EventEmitter } from 'node:events';
 import type { KeyvStoreAdapter } from 'keyv';
 import { LRUCache } from 'lru-cache';
 import { CacheKitOptionsError } from '../errors/cachekit.errors.js';
-import { toPx } from './cachekit-keyv.store.js';
+import { messages } from '../errors/messages.js';
+import { toPx } from './keyv-ttl.js';
 import { entryKey, namespacePrefix } from './keyv-key-layout.js';
 
 /**
@@ -26,7 +27,7 @@ export class CacheKitKeyvMemoryStore extends EventEmitter implements KeyvStoreAd
     } else {
       if (!Number.isInteger(maxEntriesOrCache) || maxEntriesOrCache < 1) {
         throw new CacheKitOptionsError(
-          `CacheKitKeyvMemoryStore needs a positive integer number of entries; got ${maxEntriesOrCache}.`,
+          messages.invalidPositiveInt('CacheKitKeyvMemoryStore maxEntries', maxEntriesOrCache),
         );
       }
       this.#entries = new LRUCache({ max: maxEntriesOrCache });
