@@ -63,7 +63,7 @@ function swrDefinition(
     if (!options.swr) throw new CacheDefinitionError(messages.swrNeedsSwr(options.name));
     return options;
   }
-  if (!options || typeof options !== 'object') throw new CacheDefinitionError(`${where} needs an options object.`);
+  if (!options || typeof options !== 'object') throw new CacheDefinitionError(messages.needsOptions(where, options));
   rejectUnknownOptions(options, SWR_DECORATOR_OPTIONS, where, CacheDefinitionError);
   const { fresh, stale, refreshTimeout, ...rest } = options;
   const swr = refreshTimeout === undefined ? { fresh, stale } : { fresh, stale, refreshTimeout };

@@ -100,7 +100,7 @@ function buildDefinition<A extends unknown[], R>(
   where: string,
   labels: DefinitionLabels = {},
 ): CacheDefinition<A, R> {
-  if (!options || typeof options !== 'object') throw new CacheDefinitionError(`${where} needs an options object.`);
+  if (!options || typeof options !== 'object') throw new CacheDefinitionError(messages.needsOptions(where, options));
   rejectUnknownOptions(options, DEFINITION_OPTIONS, where, CacheDefinitionError);
   if (typeof options.name !== 'string' || !NAME.test(options.name)) {
     throw new CacheDefinitionError(messages.invalidName(`${where}: option 'name'`, options.name));

@@ -26,6 +26,7 @@ export const messages = {
     `Option 'redis' must be a redis:// URL, ioredis options, { cluster: [nodes], options? }, or an existing ioredis Redis/Cluster instance; got ${show(got)}.`,
   unknownOption: (where: string, name: string, known: readonly string[], suggestion?: string) =>
     `Unknown option '${name}' in ${where}.${suggestion === undefined ? '' : ` Did you mean '${suggestion}'?`} Known options: ${known.join(', ')}.`,
+  needsOptions: (where: string, got: unknown) => `${where} needs an options object; got ${show(got)}.`,
   notAnObject: (where: string, known: readonly string[], got: unknown) =>
     `${where} must be an object (options: ${known.join(', ')}); got ${show(got)}.`,
   invalidBoolean: (where: string, got: unknown) => `${where} must be true or false; got ${show(got)}.`,

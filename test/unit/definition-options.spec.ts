@@ -73,6 +73,21 @@ describe('unknown options in defineCache', () => {
     }
   });
 
+  it('rejects something that is not an options object', () => {
+    expect(() => defineCache(undefined as never)).toThrow(
+      /^defineCache\(\.\.\.\) needs an options object; got undefined\./,
+    );
+    expect(() => {
+      class ProductService {
+        @Cacheable('product' as never)
+        async findOne(id: number): Promise<number> {
+          return id;
+        }
+      }
+      return ProductService;
+    }).toThrow(/^@Cacheable on ProductService#findOne needs an options object; got 'product'\./);
+  });
+
   it('accepts every documented option', () => {
     const definition = defineCache({
       name: 'every',
