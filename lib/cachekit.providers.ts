@@ -1,4 +1,4 @@
-import { Provider } from '@nestjs/common';
+import { Logger, Provider } from '@nestjs/common';
 import { CACHEKIT_OPTIONS } from './cachekit.constants.js';
 import { CACHEKIT_MODULE_OPTIONS } from './cachekit.module-definition.js';
 import { CacheKitRuntime } from './cachekit.runtime.js';
@@ -10,7 +10,11 @@ import { RedisConnectionHolder } from './redis/redis-connection.js';
 export const cacheKitProviders: Provider[] = [
   {
     provide: CACHEKIT_OPTIONS,
-    useFactory: (options: CacheKitModuleOptions) => resolveOptions(options),
+    useFactory: (options: CacheKitModuleOptions) => {
+      const resolved = resolveOptions(options);
+      for (const warning of resolved.warnings) new Logger('CacheKit').warn(warning);
+      return resolved;
+    },
     inject: [CACHEKIT_MODULE_OPTIONS],
   },
   {

@@ -6,7 +6,8 @@ import {
 } from '../definitions/cache-definition.js';
 import { CacheDefinitionError } from '../errors/cachekit.errors.js';
 import { messages } from '../errors/messages.js';
-import { CacheMethodDecorator } from './cache-operation.js';
+import { optionNames, rejectUnknownOptions } from '../definitions/known-options.js';
+import { CacheEvictOperation, CacheMethodDecorator } from './cache-operation.js';
 import { addOperation } from './method-wrapper.js';
 
 /** Options of @CacheEvict. */
@@ -20,6 +21,13 @@ export interface CacheEvictOptions<A extends unknown[]> {
   /** Evict only when this returns true. Default: always. */
   condition?: (...args: A) => boolean;
 }
+
+const EVICT_OPTIONS = optionNames<CacheEvictOptions<unknown[]>>({
+  tags: true,
+  allEntries: true,
+  beforeInvocation: true,
+  condition: true,
+});
 
 /**
  * Evicts after the method resolves (nothing if it throws, unless `beforeInvocation`): the entry
@@ -41,20 +49,41 @@ export function CacheEvict(
   first: CacheDefinition | CacheDefinitionOptions | CacheEvictOptions<unknown[]>,
   second: CacheEvictOptions<unknown[]> = {},
 ): CacheMethodDecorator<any[]> {
+  return (target, propertyKey, descriptor) =>
+    addOperation('CacheEvict', target, propertyKey, descriptor, (where) => evictOperation(first, second, where));
+}
+
+function evictOperation(
+  first: CacheDefinition | CacheDefinitionOptions | CacheEvictOptions<unknown[]>,
+  second: CacheEvictOptions<unknown[]>,
+  where: string,
+): CacheEvictOperation {
+  if (!first || typeof first !== 'object') throw new CacheDefinitionError(messages.evictNeedsTarget(where));
+  // Without a definition or a name, the first argument is the evict options ({ tags }).
   const tagsOnly = !isCacheDefinition(first) && !('name' in first);
-  const definition = tagsOnly ? undefined : toDefinition(first as CacheDefinitionOptions);
+  const definition = tagsOnly ? undefined : toDefinition(first as CacheDefinitionOptions, where);
   const options = (tagsOnly ? first : second) as CacheEvictOptions<unknown[]>;
-  return (target, propertyKey, descriptor) => {
-    if (!definition && !options.tags) {
-      throw new CacheDefinitionError(messages.evictNeedsTarget(`${target.constructor.name}#${String(propertyKey)}`));
+  if (!options || typeof options !== 'object') {
+    throw new CacheDefinitionError(messages.notAnObject(`${where}: its options`, EVICT_OPTIONS, options));
+  }
+  rejectUnknownOptions(options, EVICT_OPTIONS, where, CacheDefinitionError);
+  for (const fn of ['tags', 'condition'] as const) {
+    if (options[fn] !== undefined && typeof options[fn] !== 'function') {
+      throw new CacheDefinitionError(messages.invalidFunction(`${where}: option '${fn}'`, options[fn]));
     }
-    addOperation('CacheEvict', target, propertyKey, descriptor, {
-      kind: 'evict',
-      definition,
-      tags: options.tags,
-      allEntries: options.allEntries === true,
-      beforeInvocation: options.beforeInvocation === true,
-      condition: options.condition,
-    });
+  }
+  for (const flag of ['allEntries', 'beforeInvocation'] as const) {
+    if (options[flag] !== undefined && typeof options[flag] !== 'boolean') {
+      throw new CacheDefinitionError(messages.invalidBoolean(`${where}: option '${flag}'`, options[flag]));
+    }
+  }
+  if (!definition && !options.tags) throw new CacheDefinitionError(messages.evictNeedsTarget(where));
+  return {
+    kind: 'evict',
+    definition,
+    tags: options.tags,
+    allEntries: options.allEntries === true,
+    beforeInvocation: options.beforeInvocation === true,
+    condition: options.condition,
   };
 }

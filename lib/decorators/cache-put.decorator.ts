@@ -10,7 +10,9 @@ import { addOperation } from './method-wrapper.js';
 export function CachePut<A extends unknown[], R>(
   definition: CacheDefinition<A, R> | CacheDefinitionOptions<A, R>,
 ): CacheMethodDecorator<A> {
-  const resolved = toDefinition(definition) as CacheDefinition;
   return (target, propertyKey, descriptor) =>
-    addOperation('CachePut', target, propertyKey, descriptor, { kind: 'put', definition: resolved });
+    addOperation('CachePut', target, propertyKey, descriptor, (where) => ({
+      kind: 'put',
+      definition: toDefinition(definition, where) as CacheDefinition,
+    }));
 }

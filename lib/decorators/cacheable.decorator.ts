@@ -10,7 +10,9 @@ import { addOperation } from './method-wrapper.js';
 export function Cacheable<A extends unknown[], R>(
   definition: CacheDefinition<A, R> | CacheDefinitionOptions<A, R>,
 ): CacheMethodDecorator<A> {
-  const resolved = toDefinition(definition) as CacheDefinition;
   return (target, propertyKey, descriptor) =>
-    addOperation('Cacheable', target, propertyKey, descriptor, { kind: 'cacheable', definition: resolved });
+    addOperation('Cacheable', target, propertyKey, descriptor, (where) => ({
+      kind: 'cacheable',
+      definition: toDefinition(definition, where) as CacheDefinition,
+    }));
 }

@@ -17,14 +17,15 @@ export function decoratedMethodOf(fn: unknown): DecoratedMethod | undefined {
 /**
  * Adds a cache operation to a method. The first cache decorator replaces the method with a
  * trampoline (same name, every metadata key of the original copied over, so @Get, @OnEvent,
- * @Cron keep working in any order); later ones only add their operation to it.
+ * @Cron keep working in any order); later ones only add their operation to it. `build` gets
+ * `'@Cacheable on ProductService#findOne'`, to name the method in option errors.
  */
 export function addOperation(
   decorator: string,
   target: object,
   propertyKey: string | symbol,
   descriptor: PropertyDescriptor | undefined,
-  operation: CacheOperation,
+  build: (where: string) => CacheOperation,
 ): void {
   const className = typeof target === 'function' ? target.name : (target?.constructor?.name ?? 'anonymous');
   const where = `${className}#${String(propertyKey)}`;
@@ -32,6 +33,7 @@ export function addOperation(
   if (!descriptor || typeof descriptor.value !== 'function') {
     throw new CacheDefinitionError(messages.notAMethod(decorator, where));
   }
+  const operation = build(`@${decorator} on ${where}`);
   const existing = decoratedMethodOf(descriptor.value);
   if (existing) {
     if (operation.kind === 'cacheable' && existing.operations.some((op) => op.kind === 'cacheable')) {

@@ -5,7 +5,9 @@ import {
   toDefinition,
 } from '../definitions/cache-definition.js';
 import { Duration } from '../definitions/duration.js';
+import { optionNames, rejectUnknownOptions } from '../definitions/known-options.js';
 import { CacheDefinitionError } from '../errors/cachekit.errors.js';
+import { messages } from '../errors/messages.js';
 import { CacheMethodDecorator } from './cache-operation.js';
 import { addOperation } from './method-wrapper.js';
 
@@ -22,6 +24,22 @@ export interface StaleWhileRevalidateOptions<A extends unknown[], R> extends Omi
   refreshTimeout?: Duration;
 }
 
+const SWR_DECORATOR_OPTIONS = optionNames<StaleWhileRevalidateOptions<any[], unknown>>({
+  name: true,
+  key: true,
+  fresh: true,
+  stale: true,
+  refreshTimeout: true,
+  jitter: true,
+  cacheNull: true,
+  condition: true,
+  unless: true,
+  tags: true,
+  earlyRefresh: true,
+  singleFlight: true,
+  loadTimeout: true,
+});
+
 /**
  * Serves a stale value at once while one background refresh (one across all instances) replaces
  * it; past `fresh + stale` callers wait for a load. A failing refresh keeps the stale value served
@@ -31,20 +49,24 @@ export interface StaleWhileRevalidateOptions<A extends unknown[], R> extends Omi
 export function StaleWhileRevalidate<A extends unknown[], R>(
   options: StaleWhileRevalidateOptions<A, R> | CacheDefinition<A, R>,
 ): CacheMethodDecorator<A> {
-  let definition: CacheDefinition;
-  if (isCacheDefinition(options)) {
-    if (!options.swr)
-      throw new CacheDefinitionError(
-        `@StaleWhileRevalidate needs a definition with an 'swr' option; '${options.name}' has none.`,
-      );
-    definition = options as CacheDefinition;
-  } else {
-    const { fresh, stale, refreshTimeout, ...rest } = options as StaleWhileRevalidateOptions<A, R>;
-    definition = toDefinition({
-      ...rest,
-      swr: { fresh, stale, refreshTimeout },
-    } as CacheDefinitionOptions) as CacheDefinition;
-  }
   return (target, propertyKey, descriptor) =>
-    addOperation('StaleWhileRevalidate', target, propertyKey, descriptor, { kind: 'cacheable', definition });
+    addOperation('StaleWhileRevalidate', target, propertyKey, descriptor, (where) => ({
+      kind: 'cacheable',
+      definition: swrDefinition(options as StaleWhileRevalidateOptions<unknown[], unknown> | CacheDefinition, where),
+    }));
+}
+
+function swrDefinition(
+  options: StaleWhileRevalidateOptions<unknown[], unknown> | CacheDefinition,
+  where: string,
+): CacheDefinition {
+  if (isCacheDefinition(options)) {
+    if (!options.swr) throw new CacheDefinitionError(messages.swrNeedsSwr(options.name));
+    return options;
+  }
+  if (!options || typeof options !== 'object') throw new CacheDefinitionError(messages.needsOptions(where, options));
+  rejectUnknownOptions(options, SWR_DECORATOR_OPTIONS, where, CacheDefinitionError);
+  const { fresh, stale, refreshTimeout, ...rest } = options;
+  const swr = refreshTimeout === undefined ? { fresh, stale } : { fresh, stale, refreshTimeout };
+  return toDefinition({ ...rest, swr } as CacheDefinitionOptions, where, { swrPath: '' }) as CacheDefinition;
 }

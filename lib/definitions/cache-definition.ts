@@ -1,7 +1,10 @@
 import { CacheDefinitionError, CacheKeyError } from '../errors/cachekit.errors.js';
 import { messages } from '../errors/messages.js';
+import { parseEarlyRefresh, parseSingleFlight, parseSwr } from './definition-settings.js';
 import { Duration, parseDuration, parseJitter } from './duration.js';
 import { KeyEncodingProblem, encodeArgs, encodeKey } from './key-encoding.js';
+import { optionNames, rejectUnknownOptions } from './known-options.js';
+import { resolveTags } from './tags.js';
 
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
@@ -80,6 +83,20 @@ export interface CacheDefinition<A extends unknown[] = any[], R = unknown> {
 
 const DEFINITION = Symbol.for('nestjs-cachekit.definition');
 const NO_TAGS: readonly string[] = Object.freeze([]);
+const DEFINITION_OPTIONS = optionNames<CacheDefinitionOptions>({
+  name: true,
+  key: true,
+  ttl: true,
+  jitter: true,
+  cacheNull: true,
+  condition: true,
+  unless: true,
+  tags: true,
+  swr: true,
+  earlyRefresh: true,
+  singleFlight: true,
+  loadTimeout: true,
+});
 
 /**
  * Declares a cache once so reads, writes and evictions build identical keys.
@@ -88,8 +105,21 @@ const NO_TAGS: readonly string[] = Object.freeze([]);
 export function defineCache<A extends unknown[] = any[], R = unknown>(
   options: CacheDefinitionOptions<A, R>,
 ): CacheDefinition<A, R> {
-  const where = `defineCache(${typeof options?.name === 'string' ? `'${options.name}'` : '...'})`;
-  if (!options || typeof options !== 'object') throw new CacheDefinitionError(`${where} needs an options object.`);
+  return buildDefinition(options, `defineCache(${typeof options?.name === 'string' ? `'${options.name}'` : '...'})`);
+}
+
+/** How an inline form names its windows in errors: @StaleWhileRevalidate takes `fresh`, not `swr.fresh`. */
+export interface DefinitionLabels {
+  swrPath?: string;
+}
+
+function buildDefinition<A extends unknown[], R>(
+  options: CacheDefinitionOptions<A, R>,
+  where: string,
+  labels: DefinitionLabels = {},
+): CacheDefinition<A, R> {
+  if (!options || typeof options !== 'object') throw new CacheDefinitionError(messages.needsOptions(where, options));
+  rejectUnknownOptions(options, DEFINITION_OPTIONS, where, CacheDefinitionError);
   if (typeof options.name !== 'string' || !NAME.test(options.name)) {
     throw new CacheDefinitionError(messages.invalidName(`${where}: option 'name'`, options.name));
   }
@@ -111,8 +141,8 @@ export function defineCache<A extends unknown[] = any[], R = unknown>(
         : parseDuration(options.cacheNull, `${where}: option 'cacheNull'`),
     condition: options.condition,
     unless: options.unless,
-    swr: options.swr === undefined ? undefined : parseSwr(options, where),
-    earlyRefreshBeta: options.earlyRefresh === undefined ? undefined : parseBeta(options.earlyRefresh.beta, where),
+    swr: options.swr === undefined ? undefined : parseSwr(options, where, labels.swrPath),
+    earlyRefreshBeta: options.earlyRefresh === undefined ? undefined : parseEarlyRefresh(options.earlyRefresh, where),
     singleFlight: parseSingleFlight(options.singleFlight, where),
     loadTimeoutMs:
       options.loadTimeout === undefined || options.loadTimeout === false
@@ -138,65 +168,25 @@ export function defineCache<A extends unknown[] = any[], R = unknown>(
       }
     },
     tagsOf(args: A, caller = where): readonly string[] {
-      if (!tagsFn) return NO_TAGS;
-      let tags: unknown;
-      try {
-        tags = tagsFn(...args);
-      } catch (cause) {
-        throw new CacheKeyError(messages.tagsThrew(caller, cause));
-      }
-      if (!Array.isArray(tags) || tags.some((tag) => typeof tag !== 'string' || tag === '')) {
-        throw new CacheKeyError(messages.badTags(caller, tags));
-      }
-      return tags;
+      return tagsFn ? resolveTags(tagsFn, args, caller) : NO_TAGS;
     },
     [DEFINITION]: true as const,
   });
 }
 
-function parseSwr(options: CacheDefinitionOptions<any, any>, where: string): SwrSettings {
-  if (options.ttl !== undefined) {
-    throw new CacheDefinitionError(
-      `${where}: set either 'ttl' or 'swr' (whose hard expiry is fresh + stale), not both.`,
-    );
-  }
-  const swr = options.swr!;
-  return {
-    freshMs: parseDuration(swr.fresh, `${where}: option 'swr.fresh'`),
-    staleMs: parseDuration(swr.stale, `${where}: option 'swr.stale'`),
-    refreshTimeoutMs: parseDuration(swr.refreshTimeout ?? '10s', `${where}: option 'swr.refreshTimeout'`),
-  };
-}
-
-function parseBeta(beta: unknown, where: string): number {
-  if (beta === undefined) return 1;
-  if (typeof beta !== 'number' || !Number.isFinite(beta) || beta <= 0) {
-    throw new CacheDefinitionError(
-      `${where}: option 'earlyRefresh.beta' must be a positive number (1 is the usual choice); got ${String(beta)}.`,
-    );
-  }
-  return beta;
-}
-
-function parseSingleFlight(
-  value: CacheDefinitionOptions['singleFlight'],
-  where: string,
-): false | { waitMs?: number; leaseMs?: number } | undefined {
-  if (value === undefined || value === false) return value;
-  return {
-    waitMs: value.wait === undefined ? undefined : parseDuration(value.wait, `${where}: option 'singleFlight.wait'`),
-    leaseMs:
-      value.lease === undefined ? undefined : parseDuration(value.lease, `${where}: option 'singleFlight.lease'`),
-  };
-}
-
-/** Accepts a definition or inline options and returns a definition. */
+/**
+ * Accepts a definition or inline options and returns a definition; `where` names the inline
+ * form in errors. @example toDefinition({ name: 'list' }, '@Cacheable on ProductService#list')
+ */
 export function toDefinition<A extends unknown[], R>(
   input: CacheDefinition<A, R> | CacheDefinitionOptions<A, R>,
+  where: string,
+  labels?: DefinitionLabels,
 ): CacheDefinition<A, R> {
-  return isCacheDefinition(input) ? input : defineCache(input as CacheDefinitionOptions<A, R>);
+  return isCacheDefinition(input) ? input : buildDefinition(input as CacheDefinitionOptions<A, R>, where, labels);
 }
 
+/** True for what defineCache returns. @example isCacheDefinition(productById) === true */
 export function isCacheDefinition(value: unknown): value is CacheDefinition {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[DEFINITION] === true;
 }

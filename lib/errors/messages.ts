@@ -4,16 +4,37 @@ const DURATION_FORMS = "a number of milliseconds, or a string like '250ms', '30s
 export const messages = {
   invalidDuration: (where: string, got: unknown) =>
     `${where} must be a positive duration: ${DURATION_FORMS}; got ${show(got)}.`,
+  durationUnderOneMs: (where: string, got: unknown) =>
+    `${where} must be at least 1 ms (durations are whole milliseconds); got ${show(got)}.`,
+  ttlTooLong: (where: string, got: unknown) =>
+    `${where} must be at most '3650d' (about 10 years); got ${show(got)}. Pass how long the entry lives, not a timestamp (Date.now() + ...).`,
+  timerTooLong: (where: string, got: unknown) =>
+    `${where} must be at most 2147483647 ms (about 24.8 days, the longest timer Node.js runs); got ${show(got)}.`,
   invalidJitter: (where: string, got: unknown) =>
     `${where} must be a number between 0 and 1 (0.1 means +-10%, 0 turns jitter off); got ${show(got)}.`,
   invalidName: (where: string, got: unknown) =>
     `${where} must be a non-empty string of letters, digits, '_', '-' or '.' (at most 64 characters); got ${show(got)}.`,
+  invalidNamespace: (where: string, got: unknown) =>
+    `${where} must be 1 to 32 letters, digits, '_', '-' or '.' (it starts every key: no ':', braces or spaces); got ${show(got)}.`,
+  keyvNeedsIoredis: () =>
+    `CacheKitKeyvStore needs an ioredis Redis or Cluster client: inject the module's one with CACHEKIT_REDIS.`,
   invalidPositiveInt: (where: string, got: unknown) => `${where} must be a positive integer; got ${show(got)}.`,
   invalidFunction: (where: string, got: unknown) => `${where} must be a function; got ${show(got)}.`,
+  defaultNamespaceShared: (namespace: string) =>
+    `Option 'namespace' is left at its default '${namespace}' with a Redis store: every other app on the same Redis that keeps the default too reads, overwrites and evicts the same entries. Set namespace to a name of this app (for example namespace: 'shop').`,
   invalidRedis: (got: unknown) =>
     `Option 'redis' must be a redis:// URL, ioredis options, { cluster: [nodes], options? }, or an existing ioredis Redis/Cluster instance; got ${show(got)}.`,
-  unknownOption: (where: string, name: string, known: readonly string[]) =>
-    `Unknown option '${name}' in ${where}. Known options: ${known.join(', ')}.`,
+  unknownOption: (where: string, name: string, known: readonly string[], suggestion?: string) =>
+    `Unknown option '${name}' in ${where}.${suggestion === undefined ? '' : ` Did you mean '${suggestion}'?`} Known options: ${known.join(', ')}.`,
+  needsOptions: (where: string, got: unknown) => `${where} needs an options object; got ${show(got)}.`,
+  notAnObject: (where: string, known: readonly string[], got: unknown) =>
+    `${where} must be an object (options: ${known.join(', ')}); got ${show(got)}.`,
+  invalidBoolean: (where: string, got: unknown) => `${where} must be true or false; got ${show(got)}.`,
+  swrNeedsSwr: (name: string) =>
+    `@StaleWhileRevalidate needs a definition with an 'swr' option; '${name}' has none. Add swr: { fresh, stale } to it, or use @Cacheable.`,
+  ttlWithSwr: (where: string) => `${where}: set either 'ttl' or 'swr' (whose hard expiry is fresh + stale), not both.`,
+  invalidBeta: (where: string, got: unknown) =>
+    `${where} must be a positive number (1 is the usual choice); got ${show(got)}.`,
   notAMethod: (decorator: string, where: string) =>
     `@${decorator} can only be used on methods, but ${where} is not a function (getters, setters and properties cannot be cached).`,
   staticMethod: (decorator: string, where: string) =>
@@ -35,8 +56,7 @@ export const messages = {
     `Not caching ${where} under '${key}': ${bytes} bytes exceed maxValueBytes (${limit}). The value is returned uncached; raise maxValueBytes or cache less.`,
   loadTimedOut: (where: string, key: string, timeoutMs: number) =>
     `${where} did not load '${key}' within loadTimeout (${timeoutMs} ms). This caller stopped waiting; the load keeps running and its result is stored if it succeeds. Raise loadTimeout, or catch CacheLoadTimeoutError to answer without the value.`,
-  evictNeedsTarget: (where: string) =>
-    `@CacheEvict on ${where} needs a cache definition (or { name }) or a 'tags' function.`,
+  evictNeedsTarget: (where: string) => `${where} needs a cache definition (or { name }) or a 'tags' function.`,
 };
 
 function show(value: unknown): string {

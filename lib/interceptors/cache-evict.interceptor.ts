@@ -1,6 +1,5 @@
 import { CacheEvictOperation } from '../decorators/cache-operation.js';
-import { CacheKeyError } from '../errors/cachekit.errors.js';
-import { messages } from '../errors/messages.js';
+import { resolveTags } from '../definitions/tags.js';
 import { CacheEngine } from '../engine/cache.engine.js';
 import { EntryPlanner } from '../engine/entry-planner.js';
 import { Invocation, OperationInterceptor } from './invocation.interface.js';
@@ -23,7 +22,7 @@ export class CacheEvictInterceptor implements OperationInterceptor<CacheEvictOpe
   async #evict({ definition, allEntries, tags }: CacheEvictOperation, call: Invocation): Promise<void> {
     const where = call.method.where;
     const work: Promise<unknown>[] = [];
-    if (tags) work.push(this.engine.evictTags(this.planner.tagKeys(tagsOf(tags, call.args, where))));
+    if (tags) work.push(this.engine.evictTags(this.planner.tagKeys(resolveTags(tags, call.args, where))));
     if (definition && allEntries) {
       work.push(this.engine.clear(definition.name, this.planner.nameKey(definition.name)));
     } else if (definition) {
@@ -31,12 +30,4 @@ export class CacheEvictInterceptor implements OperationInterceptor<CacheEvictOpe
     }
     await Promise.all(work);
   }
-}
-
-function tagsOf(tags: (...args: unknown[]) => readonly string[], args: unknown[], where: string): readonly string[] {
-  const result = tags(...args);
-  if (!Array.isArray(result) || result.some((tag) => typeof tag !== 'string' || tag === '')) {
-    throw new CacheKeyError(messages.badTags(where, result));
-  }
-  return result;
 }

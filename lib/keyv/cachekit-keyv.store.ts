@@ -1,10 +1,14 @@
 import { EventEmitter } from 'node:events';
 import { ChainableCommander, Cluster, Redis } from 'ioredis';
 import type { KeyvStoreAdapter } from 'keyv';
+import { isValidNamespace } from '../definitions/namespace.js';
 import { CacheKitOptionsError } from '../errors/cachekit.errors.js';
+import { messages } from '../errors/messages.js';
 import { mastersOf, scanKeys } from '../redis/scan-keys.js';
+import { entryKey, escapeGlob, keyvKey, namespacePrefix } from './keyv-key-layout.js';
+import { existAll, getAll, throwFirstError, unlinkAll } from './keyv-multi-key.js';
+import { toPx } from './keyv-ttl.js';
 
-const CACHE_NAMESPACE = /^[A-Za-z0-9_.-]{1,32}$/;
 const DEFAULT_CLEAR_BATCH = 500;
 
 /** Options of a {@link CacheKitKeyvStore}. */
@@ -21,12 +25,15 @@ export interface CacheKitKeyvStoreOptions {
  * A Keyv storage adapter over the cache module's ioredis client (a `Redis` or a `Cluster`), so
  * `@nestjs/cache-manager` shares the module's connection and namespace.
  *
- * Key layout: `<cache namespace>:keyv:<key as Keyv passes it>`, which with Keyv's key prefix (on by
- * default) is `<cache namespace>:keyv:<keyv namespace>:<key>`. The module's own keys are all of the
- * form `{<cache namespace>:<name>:...}`: they start with `{` and these never do, so the two can
- * never collide, and no SCAN pattern of the module (`{ns:name:*`) can match a Keyv key or the
- * reverse. There are deliberately no braces: a hash tag would pin every Keyv key of the namespace
- * to one Redis Cluster slot (one node); without one, keys spread over the cluster like any others.
+ * Key layout: `<cache namespace>:keyv:<keyv namespace>:<key>`, the Keyv namespace with '%' and ':'
+ * percent-encoded (`a:b` is `a%3Ab`), so that namespaces sharing the store stay apart: clearing
+ * `a` never reaches `a:b`. Keys of a Keyv without namespace are `<cache namespace>:keyv::<key>`
+ * (see keyv-key-layout.ts). Keyv sets its namespace on its store: give each Keyv its own adapter.
+ * The module's own keys are all of the form `{<cache namespace>:<name>:...}`: they start with `{`
+ * and these never do, so the two can never collide, and no SCAN pattern of the module
+ * (`{ns:name:*`) can match a Keyv key or the reverse. There are deliberately no braces: a hash tag
+ * would pin every Keyv key of the namespace to one Redis Cluster slot (one node); without one, keys
+ * spread over the cluster like any others.
  *
  * TTLs are Redis expiries (`SET ... PX`). `clear()` deletes only the keys of this store's Keyv
  * namespace (every Keyv key of the cache namespace when Keyv has none) with SCAN in batches and
@@ -49,17 +56,20 @@ export class CacheKitKeyvStore extends EventEmitter implements KeyvStoreAdapter 
   constructor(client: Redis | Cluster, options: CacheKitKeyvStoreOptions) {
     super();
     if (!(client instanceof Redis) && !(client instanceof Cluster)) {
-      throw new CacheKitOptionsError('CacheKitKeyvStore needs an ioredis Redis or Cluster client (CACHEKIT_REDIS).');
+      throw new CacheKitOptionsError(messages.keyvNeedsIoredis());
     }
     const { cacheNamespace, clearBatchSize = DEFAULT_CLEAR_BATCH, throwOnErrors = false } = options ?? {};
-    if (typeof cacheNamespace !== 'string' || !CACHE_NAMESPACE.test(cacheNamespace)) {
+    if (!isValidNamespace(cacheNamespace)) {
       throw new CacheKitOptionsError(
-        `CacheKitKeyvStore option 'cacheNamespace' must be the cache module's namespace (letters, digits, _ - ., at most 32); got ${JSON.stringify(cacheNamespace)}.`,
+        messages.invalidNamespace(
+          `CacheKitKeyvStore option 'cacheNamespace' (the cache module's namespace)`,
+          cacheNamespace,
+        ),
       );
     }
     if (!Number.isInteger(clearBatchSize) || clearBatchSize < 1) {
       throw new CacheKitOptionsError(
-        `CacheKitKeyvStore option 'clearBatchSize' must be a positive integer; got ${clearBatchSize}.`,
+        messages.invalidPositiveInt(`CacheKitKeyvStore option 'clearBatchSize'`, clearBatchSize),
       );
     }
     this.#client = client;
@@ -72,9 +82,9 @@ export class CacheKitKeyvStore extends EventEmitter implements KeyvStoreAdapter 
     return this.#client;
   }
 
-  /** The Redis key of a key as Keyv passes it. */
+  /** The Redis key of a key as Keyv passes it, filed under this store's Keyv namespace. */
   redisKey(key: string): string {
-    return this.#prefix + key;
+    return this.#prefix + entryKey(this.namespace, key);
   }
 
   async get<Value>(key: string): Promise<Value | undefined> {
@@ -87,12 +97,11 @@ export class CacheKitKeyvStore extends EventEmitter implements KeyvStoreAdapter 
 
   async getMany<Value>(keys: string[]): Promise<(Value | undefined)[]> {
     if (keys.length === 0) return [];
-    const redisKeys = keys.map((key) => this.redisKey(key));
     try {
-      const values = this.#isCluster
-        ? await Promise.all(redisKeys.map((key) => this.#client.get(key)))
-        : await this.#client.mget(redisKeys);
-      return values.map((value) => (value ?? undefined) as Value | undefined);
+      return await getAll<Value>(
+        this.#client,
+        keys.map((key) => this.redisKey(key)),
+      );
     } catch (error) {
       return this.#failed(
         error,
@@ -145,7 +154,12 @@ export class CacheKitKeyvStore extends EventEmitter implements KeyvStoreAdapter 
   async deleteMany(keys: string[]): Promise<boolean> {
     if (keys.length === 0) return false;
     try {
-      return (await this.#unlink(keys.map((key) => this.redisKey(key)))) > 0;
+      return (
+        (await unlinkAll(
+          this.#client,
+          keys.map((key) => this.redisKey(key)),
+        )) > 0
+      );
     } catch (error) {
       return this.#failed(error, false);
     }
@@ -162,13 +176,10 @@ export class CacheKitKeyvStore extends EventEmitter implements KeyvStoreAdapter 
   async hasMany(keys: string[]): Promise<boolean[]> {
     if (keys.length === 0) return [];
     try {
-      const redisKeys = keys.map((key) => this.redisKey(key));
-      if (this.#isCluster) {
-        return (await Promise.all(redisKeys.map((key) => this.#client.exists(key)))).map((n) => n === 1);
-      }
-      const pipeline = this.#client.pipeline();
-      for (const key of redisKeys) pipeline.exists(key);
-      return throwFirstError(await pipeline.exec()).map((n) => n === 1);
+      return await existAll(
+        this.#client,
+        keys.map((key) => this.redisKey(key)),
+      );
     } catch (error) {
       return this.#failed(
         error,
@@ -186,7 +197,8 @@ export class CacheKitKeyvStore extends EventEmitter implements KeyvStoreAdapter 
       const pattern = this.#pattern(this.namespace);
       await Promise.all(
         mastersOf(this.#client).map(async (node) => {
-          for await (const keys of scanKeys(node, pattern, this.opts.clearBatchSize)) await this.#unlink(keys);
+          for await (const keys of scanKeys(node, pattern, this.opts.clearBatchSize))
+            await unlinkAll(this.#client, keys);
         }),
       );
     } catch (error) {
@@ -194,14 +206,24 @@ export class CacheKitKeyvStore extends EventEmitter implements KeyvStoreAdapter 
     }
   }
 
-  /** Key/value pairs of a Keyv namespace, keys as Keyv passes them (used by `keyv.iterator()`). */
+  /**
+   * Key/value pairs of a Keyv namespace (every Keyv entry without one), keys as Keyv passes them
+   * (used by `keyv.iterator()`).
+   */
   async *iterator<Value>(namespace?: string): AsyncGenerator<[string, Value | undefined], void> {
     for (const node of mastersOf(this.#client)) {
       for await (const redisKeys of scanKeys(node, this.#pattern(namespace), this.opts.clearBatchSize)) {
-        const keys = redisKeys.map((key) => key.slice(this.#prefix.length));
-        const values = await this.getMany<Value>(keys);
-        for (const [i, key] of keys.entries()) {
-          if (values[i] !== undefined) yield [key, values[i]];
+        let values: (Value | undefined)[];
+        try {
+          values = await getAll<Value>(this.#client, redisKeys);
+        } catch (error) {
+          values = this.#failed(
+            error,
+            redisKeys.map(() => undefined),
+          );
+        }
+        for (const [i, redisKey] of redisKeys.entries()) {
+          if (values[i] !== undefined) yield [keyvKey(redisKey.slice(this.#prefix.length)), values[i]];
         }
       }
     }
@@ -214,9 +236,9 @@ export class CacheKitKeyvStore extends EventEmitter implements KeyvStoreAdapter 
     return this.#client instanceof Cluster;
   }
 
-  // Keyv prefixes keys with `<keyv namespace>:`; glob characters in a namespace are escaped.
+  // The cache namespace has no glob characters (it is validated); a Keyv namespace may have any.
   #pattern(namespace: string | undefined): string {
-    return this.#prefix + (namespace ? namespace.replace(/[*?[\]\\]/g, '\\$&') + ':' : '') + '*';
+    return this.#prefix + escapeGlob(namespacePrefix(namespace)) + '*';
   }
 
   #set(target: Redis | Cluster | ChainableCommander, key: string, value: unknown, ttl: number | undefined) {
@@ -226,27 +248,10 @@ export class CacheKitKeyvStore extends EventEmitter implements KeyvStoreAdapter 
     return ttlMs === undefined ? target.set(redisKey, stored) : target.set(redisKey, stored, 'PX', ttlMs);
   }
 
-  // Keys of a cluster live in different slots: one UNLINK per key (sent together, routed by the client).
-  async #unlink(redisKeys: string[]): Promise<number> {
-    if (!this.#isCluster) return this.#client.unlink(...redisKeys);
-    const deleted = await Promise.all(redisKeys.map((key) => this.#client.unlink(key)));
-    return deleted.reduce((sum, n) => sum + n, 0);
-  }
-
   #failed<T>(error: unknown, fallback: T): T {
     // Keyv listens for 'error' on its store; without any listener, emitting would throw.
     if (this.listenerCount('error') > 0) this.emit('error', error);
     if (this.opts.throwOnErrors) throw error;
     return fallback;
   }
-}
-
-/** A Keyv TTL in whole milliseconds, or undefined for none (Keyv passes undefined, 0 or junk for "no TTL"). */
-export function toPx(ttl: number | undefined): number | undefined {
-  return typeof ttl === 'number' && Number.isFinite(ttl) && ttl > 0 ? Math.max(1, Math.round(ttl)) : undefined;
-}
-
-function throwFirstError(results: [Error | null, unknown][] | null): number[] {
-  for (const [error] of results ?? []) if (error) throw error;
-  return (results ?? []).map(([, value]) => value as number);
 }

@@ -75,4 +75,6 @@ export interface ResolvedCacheKitOptions {
   shutdownTimeoutMs: number;
   evictionRetry: { initialDelayMs: number; maxDelayMs: number; maxTargets: number };
   l1?: { maxEntries: number; maxBytes?: number; ttlMs: number };
+  /** What resolution noticed that is allowed but likely wrong; the module logs each once at boot. */
+  warnings: readonly string[];
 }

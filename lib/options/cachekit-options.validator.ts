@@ -1,40 +1,56 @@
 import { Cluster, Redis } from 'ioredis';
-import { parseDuration, parseJitter } from '../definitions/duration.js';
+import { TIMER_LIMIT, parseDuration, parseJitter } from '../definitions/duration.js';
+import { optionNames, rejectUnknownNested, rejectUnknownOptions } from '../definitions/known-options.js';
+import { isValidNamespace } from '../definitions/namespace.js';
 import { CacheKitOptionsError } from '../errors/cachekit.errors.js';
 import { messages } from '../errors/messages.js';
 import { v8Serializer } from '../serialization/v8.serializer.js';
 import { CacheKitModuleOptions, ResolvedCacheKitOptions } from './cachekit-options.interface.js';
 
-const KNOWN: readonly (keyof CacheKitModuleOptions)[] = [
-  'redis',
-  'namespace',
-  'defaultTtl',
-  'jitter',
-  'operationTimeout',
-  'breaker',
-  'maxValueBytes',
-  'serializer',
-  'compression',
-  'memory',
-  'singleFlight',
-  'loadTimeout',
-  'shutdownTimeout',
-  'evictionRetry',
-  'l1',
-];
-const NAMESPACE = /^[A-Za-z0-9_.-]{1,32}$/;
+const KNOWN = optionNames<CacheKitModuleOptions>({
+  redis: true,
+  namespace: true,
+  defaultTtl: true,
+  jitter: true,
+  operationTimeout: true,
+  breaker: true,
+  maxValueBytes: true,
+  serializer: true,
+  compression: true,
+  memory: true,
+  singleFlight: true,
+  loadTimeout: true,
+  shutdownTimeout: true,
+  evictionRetry: true,
+  l1: true,
+});
+type Nested<K extends keyof CacheKitModuleOptions> = Exclude<CacheKitModuleOptions[K], false | undefined>;
+const NESTED: {
+  [K in 'breaker' | 'compression' | 'memory' | 'singleFlight' | 'evictionRetry' | 'l1']: readonly string[];
+} = {
+  breaker: optionNames<Nested<'breaker'>>({ failures: true, cooldown: true }),
+  compression: optionNames<Nested<'compression'>>({ minBytes: true }),
+  memory: optionNames<Nested<'memory'>>({ maxEntries: true }),
+  singleFlight: optionNames<Nested<'singleFlight'>>({ wait: true, lease: true }),
+  evictionRetry: optionNames<Nested<'evictionRetry'>>({ initialDelay: true, maxDelay: true, maxPending: true }),
+  l1: optionNames<Nested<'l1'>>({ maxEntries: true, maxBytes: true, ttl: true }),
+};
+const DEFAULT_NAMESPACE = 'cache';
 
 /** Checks every option at boot and applies defaults; errors name the option and the accepted forms. */
 export function resolveOptions(options: CacheKitModuleOptions = {}): ResolvedCacheKitOptions {
   const where = 'CacheKitModule options';
-  for (const name of Object.keys(options)) {
-    if (!KNOWN.includes(name as keyof CacheKitModuleOptions) && name !== 'isGlobal') {
-      throw new CacheKitOptionsError(messages.unknownOption(where, name, KNOWN));
-    }
+  // isGlobal is ConfigurableModuleBuilder's own extra, handled by Nest.
+  rejectUnknownOptions(options, KNOWN, where, CacheKitOptionsError, '', ['isGlobal']);
+  for (const [name, known] of Object.entries(NESTED)) {
+    const value = options[name as keyof typeof NESTED];
+    // false turns compression and singleFlight off.
+    if (value !== undefined && value !== false) rejectUnknownNested(value, known, where, name, CacheKitOptionsError);
   }
-  const namespace = options.namespace ?? 'cache';
-  if (typeof namespace !== 'string' || !NAMESPACE.test(namespace)) {
-    throw new CacheKitOptionsError(messages.invalidName(`Option 'namespace'`, namespace).replace('64', '32'));
+  // Only a namespace left out gets the default: null is a mistake, not a request for it.
+  const namespace = options.namespace === undefined ? DEFAULT_NAMESPACE : options.namespace;
+  if (!isValidNamespace(namespace)) {
+    throw new CacheKitOptionsError(messages.invalidNamespace(`Option 'namespace'`, namespace));
   }
   if (options.redis !== undefined && !isRedisConnection(options.redis)) {
     throw new CacheKitOptionsError(messages.invalidRedis(options.redis));
@@ -48,9 +64,9 @@ export function resolveOptions(options: CacheKitModuleOptions = {}): ResolvedCac
     namespace,
     defaultTtlMs: parseDuration(options.defaultTtl ?? '5m', `Option 'defaultTtl'`),
     jitter: parseJitter(options.jitter ?? 0.1, `Option 'jitter'`),
-    operationTimeoutMs: parseDuration(options.operationTimeout ?? 100, `Option 'operationTimeout'`),
+    operationTimeoutMs: parseDuration(options.operationTimeout ?? 100, `Option 'operationTimeout'`, TIMER_LIMIT),
     breakerFailures: positiveInt(options.breaker?.failures ?? 5, `Option 'breaker.failures'`),
-    breakerCooldownMs: parseDuration(options.breaker?.cooldown ?? '5s', `Option 'breaker.cooldown'`),
+    breakerCooldownMs: parseDuration(options.breaker?.cooldown ?? '5s', `Option 'breaker.cooldown'`, TIMER_LIMIT),
     maxValueBytes: positiveInt(options.maxValueBytes ?? 1024 * 1024, `Option 'maxValueBytes'`),
     serializer,
     compressMinBytes: options.compression
@@ -61,20 +77,25 @@ export function resolveOptions(options: CacheKitModuleOptions = {}): ResolvedCac
       options.singleFlight === false
         ? undefined
         : {
-            waitMs: parseDuration(options.singleFlight?.wait ?? '5s', `Option 'singleFlight.wait'`),
-            leaseMs: parseDuration(options.singleFlight?.lease ?? '10s', `Option 'singleFlight.lease'`),
+            waitMs: parseDuration(options.singleFlight?.wait ?? '5s', `Option 'singleFlight.wait'`, TIMER_LIMIT),
+            leaseMs: parseDuration(options.singleFlight?.lease ?? '10s', `Option 'singleFlight.lease'`, TIMER_LIMIT),
           },
     loadTimeoutMs:
       options.loadTimeout === undefined || options.loadTimeout === false
         ? undefined
-        : parseDuration(options.loadTimeout, `Option 'loadTimeout'`),
-    shutdownTimeoutMs: parseDuration(options.shutdownTimeout ?? '5s', `Option 'shutdownTimeout'`),
+        : parseDuration(options.loadTimeout, `Option 'loadTimeout'`, TIMER_LIMIT),
+    shutdownTimeoutMs: parseDuration(options.shutdownTimeout ?? '5s', `Option 'shutdownTimeout'`, TIMER_LIMIT),
     evictionRetry: {
       initialDelayMs: parseDuration(
         options.evictionRetry?.initialDelay ?? '100ms',
         `Option 'evictionRetry.initialDelay'`,
+        TIMER_LIMIT,
       ),
-      maxDelayMs: parseDuration(options.evictionRetry?.maxDelay ?? '5s', `Option 'evictionRetry.maxDelay'`),
+      maxDelayMs: parseDuration(
+        options.evictionRetry?.maxDelay ?? '5s',
+        `Option 'evictionRetry.maxDelay'`,
+        TIMER_LIMIT,
+      ),
       maxTargets: positiveInt(options.evictionRetry?.maxPending ?? 100_000, `Option 'evictionRetry.maxPending'`),
     },
     l1: options.l1 && {
@@ -83,6 +104,12 @@ export function resolveOptions(options: CacheKitModuleOptions = {}): ResolvedCac
         options.l1.maxBytes === undefined ? undefined : positiveInt(options.l1.maxBytes, `Option 'l1.maxBytes'`),
       ttlMs: parseDuration(options.l1.ttl ?? '5s', `Option 'l1.ttl'`),
     },
+    // Two apps on one Redis that both keep the default read, overwrite and evict each other's
+    // entries; in memory, every app has its own store.
+    warnings:
+      options.namespace === undefined && options.redis !== undefined
+        ? [messages.defaultNamespaceShared(DEFAULT_NAMESPACE)]
+        : [],
   };
 }
 

@@ -1,5 +1,5 @@
-import { INestApplicationContext } from '@nestjs/common';
-import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { INestApplicationContext, Logger } from '@nestjs/common';
+import { afterEach, beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import { CacheKitModuleOptions } from '../../lib/index.js';
 import { StockModule, StockService } from '../fixtures/evict-options.fixture.js';
 import { bootApp, uniqueNamespace } from '../support/app.js';
@@ -52,5 +52,31 @@ describe.each(stores)('eviction and cache options on the %s', (_, options) => {
     expect(await stock.available('desk')).toBe(4);
     expect(await stock.available('desk')).toBe(4);
     expect(stock.loads).toBe(2);
+  });
+});
+
+describe('the default namespace', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  /** Boots and closes an app, and returns the warnings about the namespace it logged. */
+  async function namespaceWarnings(options: CacheKitModuleOptions): Promise<string[]> {
+    const warn = vi.spyOn(Logger.prototype, 'warn');
+    const app = await bootApp(options);
+    await app.close();
+    return warn.mock.calls.map(([message]) => String(message)).filter((message) => message.includes("'namespace'"));
+  }
+
+  it('is warned about once at boot when a Redis store keeps it: other apps on that Redis share it', async () => {
+    const warnings = await namespaceWarnings({ redis: inject('redisUrl') });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/default 'cache'/);
+    expect(warnings[0]).toMatch(/Redis/);
+    expect(warnings[0]).toMatch(/set namespace/i);
+  });
+
+  it('is not warned about with a namespace of its own, or on the memory store', async () => {
+    expect(await namespaceWarnings({ redis: inject('redisUrl'), namespace: uniqueNamespace() })).toEqual([]);
+    expect(await namespaceWarnings({ redis: inject('redisUrl'), namespace: 'cache' })).toEqual([]);
+    expect(await namespaceWarnings({})).toEqual([]);
   });
 });

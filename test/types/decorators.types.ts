@@ -1,7 +1,7 @@
 // Compiled by `tsc` in `npm test`: every @ts-expect-error below must be a real type error,
 // and everything else must compile.
 import { Observable, of } from 'rxjs';
-import { CacheEvict, CachePut, Cacheable, CacheKit, defineCache, pick } from '../../lib/index.js';
+import { CacheEvict, CachePut, Cacheable, CacheKit, StaleWhileRevalidate, defineCache, pick } from '../../lib/index.js';
 
 type Locale = 'en' | 'fr';
 interface ListQuery {
@@ -89,6 +89,29 @@ export class Mismatches {
   @CacheEvict(needsTwo)
   async evictWrong(id: number): Promise<void> {}
 }
+
+export class UnknownOptions {
+  // @ts-expect-error a misspelt option of an inline definition
+  @Cacheable({ name: 'inline.typo', key: (id: number) => id, tll: '5m' })
+  async typo(id: number): Promise<string> {
+    return String(id);
+  }
+
+  // @ts-expect-error a misspelt option of @CacheEvict
+  @CacheEvict(byIdOnly, { beforeInvokation: true })
+  async evictTypo(id: number): Promise<void> {}
+
+  // @ts-expect-error 'ttl' is not an option of @StaleWhileRevalidate (fresh + stale is its hard expiry)
+  @StaleWhileRevalidate({ name: 'swr.ttl', key: (id: number) => id, fresh: '1s', stale: '1m', ttl: '5m' })
+  async swrWithTtl(id: number): Promise<string> {
+    return String(id);
+  }
+}
+
+// @ts-expect-error a misspelt option of defineCache
+defineCache({ name: 'typo', tll: '5m' });
+// @ts-expect-error a misspelt option inside 'swr'
+defineCache({ name: 'typo.swr', swr: { fresh: '1s', stale: '1m', refreshTimout: '1s' } });
 
 export async function programmatic(cache: CacheKit): Promise<void> {
   const value: string = await cache.getOrSet(byIdOnly, [1], async () => 'x');

@@ -18,6 +18,14 @@ describe('module options', () => {
     expect(resolved.redis).toBeUndefined();
   });
 
+  it('returns a warning, for the caller to log, when a Redis store keeps the default namespace', () => {
+    const [warning, ...more] = resolveOptions({ redis: 'redis://127.0.0.1:6379' }).warnings;
+    expect(more).toEqual([]);
+    expect(warning).toMatch(/^Option 'namespace' is left at its default 'cache'/);
+    expect(resolveOptions({ redis: 'redis://127.0.0.1:6379', namespace: 'shop' }).warnings).toEqual([]);
+    expect(resolveOptions({}).warnings).toEqual([]);
+  });
+
   it.each([
     [{ defaultTtl: '5 minutes' }, /Option 'defaultTtl' must be a positive duration.*got '5 minutes'/],
     [{ jitter: 2 }, /Option 'jitter' must be a number between 0 and 1/],
@@ -26,6 +34,22 @@ describe('module options', () => {
     [{ redis: 42 }, /Option 'redis'/],
     [{ maxValueBytes: -1 }, /Option 'maxValueBytes' must be a positive integer/],
     [{ ttl: '5m' }, /Unknown option 'ttl' in CacheKitModule options/],
+    [{ defaultTll: '5m' }, /Unknown option 'defaultTll' in CacheKitModule options\. Did you mean 'defaultTtl'\?/],
+    [
+      { breaker: { failure: 3 } },
+      /Unknown option 'breaker\.failure' in CacheKitModule options\. Did you mean 'breaker\.failures'\?/,
+    ],
+    [
+      { l1: { maxEntry: 10 } },
+      /Unknown option 'l1\.maxEntry' in CacheKitModule options\. Did you mean 'l1\.maxEntries'\?/,
+    ],
+    [
+      { memory: { max: 10 } },
+      /Unknown option 'memory\.max' in CacheKitModule options\. Known options: memory\.maxEntries\./,
+    ],
+    [{ compression: { minByte: 10 } }, /Unknown option 'compression\.minByte'.*Did you mean 'compression\.minBytes'\?/],
+    [{ singleFlight: { lese: '1s' } }, /Unknown option 'singleFlight\.lese'.*Did you mean 'singleFlight\.lease'\?/],
+    [{ breaker: 5 }, /CacheKitModule options: option 'breaker' must be an object/],
     [{ serializer: {} }, /Option 'serializer' must have encode/],
   ])('rejects %j', (options, message) => {
     expect(() => resolveOptions(options as never)).toThrow(CacheKitOptionsError);
