@@ -1,5 +1,6 @@
 import { deserialize, serialize } from 'node:v8';
 import { CacheSerializer } from './serializer.interface.js';
+import { MAX_NESTING, inspectValue } from './value-inspection.js';
 
 /**
  * The default serializer: Node's structured-clone format. It round-trips Date, Map, Set, BigInt,
@@ -14,35 +15,16 @@ export const v8Serializer: CacheSerializer = {
   decode: (payload) => deserialize(payload),
 };
 
-/** Finds the first part of a value the structured-clone format rejects, for an error that says where. */
-export function findUnserializable(
-  value: unknown,
-  path = 'result',
-  seen = new Set<object>(),
-): { path: string; what: string } | undefined {
-  if (typeof value === 'function') return { path, what: 'a function' };
-  if (typeof value === 'symbol') return { path, what: 'a symbol' };
-  if (typeof value !== 'object' || value === null || seen.has(value)) return undefined;
-  seen.add(value);
-  if (value instanceof Promise) return { path, what: 'a Promise' };
-  if (value instanceof WeakMap || value instanceof WeakSet) return { path, what: `a ${value.constructor.name}` };
-  const entries: [string, unknown][] =
-    value instanceof Map
-      ? [...value.entries()].flatMap(
-          ([k, v], i) =>
-            [
-              [`${path}<key ${i}>`, k],
-              [`${path}.get(${String(k)})`, v],
-            ] as [string, unknown][],
-        )
-      : value instanceof Set
-        ? [...value].map((v, i) => [`${path}<item ${i}>`, v] as [string, unknown])
-        : Object.entries(value).map(
-            ([k, v]) => [Array.isArray(value) ? `${path}[${k}]` : `${path}.${k}`, v] as [string, unknown],
-          );
-  for (const [childPath, child] of entries) {
-    const found = findUnserializable(child, childPath, seen);
-    if (found) return found;
-  }
-  return undefined;
+// Enough to locate what a typical result holds; a result with a million rows is not walked through.
+const PATH_SEARCH_NODES = 100_000;
+
+/**
+ * Finds the first part of a value the structured-clone format rejects (or nesting it cannot read
+ * back), for an error that says where. Iterative and bounded: undefined when nothing was found
+ * within the first 100 000 values.
+ * @example findUnserializable({ rows: [{ format: () => '' }] }) // { path: 'result.rows[0].format', what: 'a function' }
+ */
+export function findUnserializable(value: unknown): { path: string; what: string } | undefined {
+  const found = inspectValue(value, { maxBytes: Infinity, maxDepth: MAX_NESTING, maxNodes: PATH_SEARCH_NODES });
+  return found.kind === 'unserializable' ? { path: found.path, what: found.what } : undefined;
 }

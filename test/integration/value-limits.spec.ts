@@ -119,7 +119,7 @@ describe('what a read accepts', () => {
     const reader = await boot({ namespace, maxValueBytes: 1_000_000, serializer });
     const value = { text: 'x'.repeat(2_000_000) };
     expect(await writer.set(report, [1], value)).toBe(true);
-    expect((await writer.get(report, 1))?.text.length).toBe(value.text.length);
+    expect(((await writer.get(report, 1)) as { text: string } | undefined)?.text.length).toBe(value.text.length);
 
     expect((await reader.get(report, 1)) === undefined ? 'miss' : 'hit').toBe('miss');
     expect(counter.decodes).toBe(0);
@@ -133,7 +133,7 @@ describe('what a read accepts', () => {
     const reader = await boot({ namespace, maxValueBytes: 1_000_000, serializer });
     const value = { text: 'a'.repeat(8_000_000) }; // deflates to a few KB, under the reader's limit
     expect(await writer.set(report, [2], value)).toBe(true);
-    expect((await writer.get(report, 2))?.text.length).toBe(value.text.length);
+    expect(((await writer.get(report, 2)) as { text: string } | undefined)?.text.length).toBe(value.text.length);
 
     expect((await reader.get(report, 2)) === undefined ? 'miss' : 'hit').toBe('miss');
     expect(counter.decodes).toBe(0);
