@@ -28,8 +28,6 @@ const CLEAR_DEADLINE_FACTOR = 50;
 const FENCE_TTL_MS = 60_000;
 // Tag versions live a week; an entry whose tag version expired reads as a miss (fails closed).
 const TAG_TTL_MS = 7 * 86_400_000;
-// However small maxValueBytes is, a compressed payload may inflate to at least this much.
-const MAX_INFLATED_BYTES = 64 * 1024 * 1024;
 
 /** One app's cache machinery, wired once: store, engine, refresher, key planner and invocation pipeline. */
 export class CacheKitRuntime implements BeforeApplicationShutdown {
@@ -74,10 +72,8 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
       stats.for(plan.name).skippedStores++;
       this.engine.emit({ type: 'store-skipped', name: plan.name, key: plan.key, reason });
     };
-    const compression = new Compression(
-      options.compressMinBytes ?? Infinity,
-      Math.max(options.maxValueBytes * 16, MAX_INFLATED_BYTES),
-    );
+    // No entry this codec writes inflates past maxValueBytes; a payload that does is foreign or hostile.
+    const compression = new Compression(options.compressMinBytes ?? Infinity, options.maxValueBytes);
     const codec = new EntryCodec(options.serializer, options.maxValueBytes, log, onSkip, compression);
     this.clearDeadlineMs = options.operationTimeoutMs * CLEAR_DEADLINE_FACTOR;
     this.engine = new CacheEngine(guarded, codec, stats, options.l1 && new L1Tier(options.l1));

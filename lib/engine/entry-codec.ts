@@ -76,8 +76,14 @@ export class EntryCodec {
    * foreign or corrupt (a miss, overwritten later).
    */
   decode(envelope: Envelope, plan: EntryPlan): { value: unknown; body: Uint8Array } | undefined {
+    // Nothing this codec writes is larger, so anything larger is foreign or corrupt: not worth decoding.
+    if (envelope.body.byteLength > this.maxValueBytes) {
+      const bytes = envelope.body.byteLength;
+      this.log.warn(`oversize:${plan.name}`, messages.storedTooLarge(plan.where, plan.key, bytes, this.maxValueBytes));
+      return undefined;
+    }
     try {
-      const body = envelope.compressed ? this.compression.decompress(envelope.body) : envelope.body;
+      const body = envelope.compressed ? this.compression.decompress(envelope.body, this.maxValueBytes) : envelope.body;
       return { value: this.serializer.decode(body), body };
     } catch {
       this.log.warn(`decode:${plan.name}`, messages.undecodableEntry(plan.where, plan.key));

@@ -46,6 +46,8 @@ export const messages = {
   largeResultsPausing: (name: string, seconds: number, parts: number) =>
     `For the next ${seconds}s only results of cache '${name}' with at most ${parts} values are serialized.`,
   unstorableRepeats: (count: number) => `${count} similar results were not stored since the last message.`,
+  storedTooLarge: (where: string, key: string, bytes: number, limit: number) =>
+    `Ignoring the entry '${key}' of ${where}: its ${bytes} bytes exceed maxValueBytes (${limit}); it counts as a miss.`,
   undecodableEntry: (where: string, key: string) =>
     `Ignoring an undecodable entry '${key}' of ${where}; it will be overwritten.`,
   evictNeedsTarget: (where: string) =>
