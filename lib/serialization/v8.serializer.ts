@@ -1,4 +1,4 @@
-import { deserialize, serialize } from 'node:v8';
+import { DefaultDeserializer, serialize } from 'node:v8';
 import { CacheSerializer } from './serializer.interface.js';
 import { MAX_NESTING, inspectValue } from './value-inspection.js';
 
@@ -7,13 +7,37 @@ import { MAX_NESTING, inspectValue } from './value-inspection.js';
  * typed arrays, undefined, NaN and -0 with no dependency, and decodes into plain objects (own
  * properties only, so a `__proto__` key cannot reach Object.prototype). Class instances come back
  * as plain objects, as with JSON. Payloads written by a newer Node may not decode on an older
- * one: they then count as misses and are overwritten.
+ * one: they then count as misses and are overwritten. Typed arrays and Buffers decode into memory
+ * of their own, never views of the payload.
  * @example CacheKitModule.forRoot({ serializer: v8Serializer })
  */
 export const v8Serializer: CacheSerializer = {
   encode: (value) => serialize(value),
-  decode: (payload) => deserialize(payload),
+  decode: (payload) => {
+    const reader = new OwnBytesDeserializer(payload);
+    reader.readHeader();
+    return reader.readValue();
+  },
 };
+
+interface HostObjectReader {
+  _readHostObject(this: DefaultDeserializer): ArrayBufferView;
+}
+
+/**
+ * Node reads an aligned typed array as a view of the payload's memory. A payload is shared (an L1
+ * body is decoded on every hit, joined callers decode one body), so a caller changing its bytes
+ * would change the next caller's; and `.buffer` would expose the whole entry. Each gets a copy.
+ */
+class OwnBytesDeserializer extends DefaultDeserializer {
+  _readHostObject(): ArrayBufferView {
+    const view = (DefaultDeserializer.prototype as unknown as HostObjectReader)._readHostObject.call(this);
+    if (Buffer.isBuffer(view)) return Buffer.from(view);
+    if (view instanceof DataView)
+      return new DataView(view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength));
+    return (view as Uint8Array).slice();
+  }
+}
 
 // Enough to locate what a typical result holds; a result with a million rows is not walked through.
 const PATH_SEARCH_NODES = 100_000;

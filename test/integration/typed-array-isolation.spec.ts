@@ -1,6 +1,6 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { CacheKit, defineCache } from '../../lib/index.js';
+import { CacheKit, CacheKitModuleOptions, defineCache } from '../../lib/index.js';
 import { bootApp, uniqueNamespace } from '../support/app.js';
 
 const thumbnail = defineCache({ name: 'thumbnail', key: (id: number) => id });
@@ -10,7 +10,7 @@ describe('typed arrays in cached values', () => {
   let app: INestApplicationContext;
   afterEach(() => app.close());
 
-  it.each([
+  it.each<[string, Partial<CacheKitModuleOptions>]>([
     ['from Redis', {}],
     ['from L1', { l1: { ttl: '1m' } }],
   ])('%s, a hit gets its own bytes, not a view of the stored entry', async (_, extra) => {
