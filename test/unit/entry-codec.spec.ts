@@ -94,6 +94,22 @@ describe('EntryCodec: results it does not store', () => {
   });
 });
 
+describe('EntryCodec: results that throw when read', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('a getter that throws makes the result unstorable, never an error for the caller', () => {
+    const { codec, skips } = codecUnderTest();
+    const value = {
+      id: 1,
+      get price(): number {
+        throw new Error('price is not loaded');
+      },
+    };
+    expect(codec.encode(plan('k1'), value, 1, [])).toBeUndefined();
+    expect(skips[0]).toMatch(/ReportService#find under key 'k1'.*price is not loaded/);
+  });
+});
+
 describe('findUnserializable', () => {
   it('walks deep values without recursion and bounds the path it reports', () => {
     const found = findUnserializable(chain(6_000));
