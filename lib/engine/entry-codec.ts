@@ -5,7 +5,7 @@ import { Compression } from '../serialization/compression.js';
 import { CacheSerializer } from '../serialization/serializer.interface.js';
 import { UnstorableReason, UnstorableRecord, UnstorableResults } from '../serialization/unstorable-results.js';
 import { findUnserializable, v8Serializer } from '../serialization/v8.serializer.js';
-import { MAX_NESTING, inspectValue } from '../serialization/value-inspection.js';
+import { Inspection, MAX_NESTING, inspectValue } from '../serialization/value-inspection.js';
 import { EntryPlan } from './entry-plan.js';
 import { Envelope, unwrap, wrap } from './envelope.js';
 import { RateLimitedLogger } from './rate-limited-logger.js';
@@ -139,7 +139,12 @@ export class EntryCodec {
    */
   #look(plan: EntryPlan, value: unknown, now: number): Look {
     const limits = { maxBytes: this.maxValueBytes, maxDepth: MAX_NESTING, maxNodes: FIRST_LOOK_NODES };
-    const look = inspectValue(value, limits);
+    let look: Inspection;
+    try {
+      look = inspectValue(value, limits);
+    } catch {
+      return UNKNOWN; // a getter or proxy trap threw; encoding reads it again and reports it
+    }
     if (look.kind === 'too-large') {
       const message = messages.tooLargeAtLeast(plan.where, plan.key, look.bytes, this.maxValueBytes);
       this.#fail(plan, 'size', message, `at least ${look.bytes} bytes`, now);

@@ -45,10 +45,14 @@ const PATH_SEARCH_NODES = 100_000;
 /**
  * Finds the first part of a value the structured-clone format rejects (or nesting it cannot read
  * back), for an error that says where. Iterative and bounded: undefined when nothing was found
- * within the first 100 000 values.
+ * within the first 100 000 values, or when reading the value threw.
  * @example findUnserializable({ rows: [{ format: () => '' }] }) // { path: 'result.rows[0].format', what: 'a function' }
  */
 export function findUnserializable(value: unknown): { path: string; what: string } | undefined {
-  const found = inspectValue(value, { maxBytes: Infinity, maxDepth: MAX_NESTING, maxNodes: PATH_SEARCH_NODES });
-  return found.kind === 'unserializable' ? { path: found.path, what: found.what } : undefined;
+  try {
+    const found = inspectValue(value, { maxBytes: Infinity, maxDepth: MAX_NESTING, maxNodes: PATH_SEARCH_NODES });
+    return found.kind === 'unserializable' ? { path: found.path, what: found.what } : undefined;
+  } catch {
+    return undefined; // a getter or proxy trap threw: the encoder's own error says more
+  }
 }
