@@ -32,13 +32,13 @@ async function blockedMs(call: () => Promise<unknown>): Promise<number> {
   return histogram.max / 1e6;
 }
 
-const CALLS = 5;
+const CALLS = 7;
 
 /**
  * A result the cache cannot store (over maxValueBytes, or holding a function) must not block the
  * event loop on every call: only the first call may pay for finding that out. Timings here have
  * wide margins (a shared two-core machine, and a collection of the big value may land in any
- * call): the median of the later calls must block a quarter of the first, or less than 40 ms,
+ * call): the median of the later calls must block a quarter of the first, or less than 50 ms,
  * whichever is larger.
  */
 describe('event-loop blocking by results the cache cannot store', () => {
@@ -74,6 +74,6 @@ describe('event-loop blocking by results the cache cannot store', () => {
     const [first, ...later] = blocked;
     const median = [...later].sort((a, b) => a - b)[Math.floor(later.length / 2)];
     const report = `blocked per call (ms): ${blocked.map((ms) => ms.toFixed(1)).join(', ')}`;
-    expect(median, report).toBeLessThan(Math.max(first / 4, 40));
+    expect(median, report).toBeLessThan(Math.max(first / 4, 50));
   });
 });
