@@ -27,8 +27,6 @@ import { RedisEntryStore } from './stores/redis-entry.store.js';
 
 // An eviction's fence outlives any reasonable load; a fill finding no fence at all is refused anyway.
 const FENCE_TTL_MS = 60_000;
-// However small maxValueBytes is, a compressed payload may inflate to at least this much.
-const MAX_INFLATED_BYTES = 64 * 1024 * 1024;
 
 /** One app's cache machinery, wired once: store, engine, refresher, key planner and invocation pipeline. */
 export class CacheKitRuntime implements BeforeApplicationShutdown {
@@ -92,10 +90,8 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
       stats.for(plan.name).skippedStores++;
       this.engine.emit({ type: 'store-skipped', name: plan.name, key: plan.key, reason });
     };
-    const compression = new Compression(
-      options.compressMinBytes ?? Infinity,
-      Math.max(options.maxValueBytes * 16, MAX_INFLATED_BYTES),
-    );
+    // No entry this codec writes inflates past maxValueBytes; a payload that does is foreign or hostile.
+    const compression = new Compression(options.compressMinBytes ?? Infinity, options.maxValueBytes);
     const codec = new EntryCodec(options.serializer, options.maxValueBytes, log, onSkip, compression);
     // A reconnect is the usual end of an outage: retry at once rather than at the next backoff step.
     connection.client?.on('ready', () => this.#retries.drainSoon());

@@ -1,12 +1,14 @@
 import { jitterTtl } from '../definitions/duration.js';
 import { CacheSerializationError } from '../errors/cachekit.errors.js';
 import { messages } from '../errors/messages.js';
+import { Compression } from '../serialization/compression.js';
 import { CacheSerializer } from '../serialization/serializer.interface.js';
-import { findUnserializable } from '../serialization/v8.serializer.js';
+import { UnstorableReason, UnstorableRecord, UnstorableResults } from '../serialization/unstorable-results.js';
+import { findUnserializable, v8Serializer } from '../serialization/v8.serializer.js';
+import { Inspection, MAX_NESTING, inspectValue } from '../serialization/value-inspection.js';
 import { EntryPlan } from './entry-plan.js';
 import { Envelope, unwrap, wrap } from './envelope.js';
 import { RateLimitedLogger } from './rate-limited-logger.js';
-import { Compression } from '../serialization/compression.js';
 
 /** A value ready to store: the serialized body, the full payload and its TTL. */
 export interface EncodedEntry {
@@ -15,6 +17,17 @@ export interface EncodedEntry {
   ttlMs: number;
   freshUntil: number;
 }
+
+// After a result of a cache name could not be stored, that name is handled warily for this long.
+const UNSTORABLE_PAUSE_MS = 60_000;
+// What the look before encoding may cost on every write: a few thousand values, well under a ms.
+const FIRST_LOOK_NODES = 4_096;
+// What that look found: refused (and reported), walked completely, or too many parts to tell.
+const REFUSED = 0;
+const FITS = 1;
+const UNKNOWN = 2;
+type Look = typeof REFUSED | typeof FITS | typeof UNKNOWN;
+type PausedMessage = (where: string, key: string, cause: string, seconds: number) => string;
 
 /**
  * Values to payloads and back: serialization, size limit, negative caching, `unless`, and the
@@ -27,7 +40,14 @@ export class EntryCodec {
     private readonly log: RateLimitedLogger,
     private readonly onSkip: (plan: EntryPlan, reason: string) => void,
     private readonly compression: Compression,
-  ) {}
+    private readonly now: () => number = Date.now,
+  ) {
+    this.#inspects = serializer === v8Serializer;
+  }
+
+  readonly #unstorable = new UnstorableResults(UNSTORABLE_PAUSE_MS);
+  // Sizes and limits are known ahead of encoding for the default format only.
+  readonly #inspects: boolean;
 
   encode(plan: EntryPlan, value: unknown, loadMs: number, tagVersions: string[]): EncodedEntry | undefined {
     const isNull = value === null || value === undefined;
@@ -56,14 +76,17 @@ export class EntryCodec {
    * foreign or corrupt (a miss, overwritten later).
    */
   decode(envelope: Envelope, plan: EntryPlan): { value: unknown; body: Uint8Array } | undefined {
+    // Nothing this codec writes is larger, so anything larger is foreign or corrupt: not worth decoding.
+    if (envelope.body.byteLength > this.maxValueBytes) {
+      const bytes = envelope.body.byteLength;
+      this.log.warn(`oversize:${plan.name}`, messages.storedTooLarge(plan.where, plan.key, bytes, this.maxValueBytes));
+      return undefined;
+    }
     try {
-      const body = envelope.compressed ? this.compression.decompress(envelope.body) : envelope.body;
+      const body = envelope.compressed ? this.compression.decompress(envelope.body, this.maxValueBytes) : envelope.body;
       return { value: this.serializer.decode(body), body };
     } catch {
-      this.log.warn(
-        `decode:${plan.name}`,
-        `Ignoring an undecodable entry '${plan.key}' of ${plan.where}; it will be overwritten.`,
-      );
+      this.log.warn(`decode:${plan.name}`, messages.undecodableEntry(plan.where, plan.key));
       return undefined;
     }
   }
@@ -77,31 +100,87 @@ export class EntryCodec {
   }
 
   #serialize(plan: EntryPlan, value: unknown): Uint8Array | undefined {
+    const now = this.now();
+    const paused = this.#unstorable.recent(plan.name, 'serialize', now);
+    if (paused) return this.#skip(plan, paused, now, messages.serializationPaused);
+    const look = this.#inspects ? this.#look(plan, value, now) : UNKNOWN;
+    if (look === REFUSED) return undefined;
+    const oversized = look === UNKNOWN && this.#unstorable.recent(plan.name, 'size', now);
+    if (oversized) {
+      return this.#skip(plan, oversized, now, (where, key, cause, seconds) =>
+        messages.largeResultsPaused(where, key, cause, seconds, FIRST_LOOK_NODES),
+      );
+    }
     let body: Uint8Array;
     try {
       body = this.serializer.encode(value);
     } catch (error) {
       const found = findUnserializable(value);
-      const failure = new CacheSerializationError(
-        messages.notSerializable(
-          plan.where,
-          plan.key,
-          found?.path ?? 'result',
-          found?.what ?? (error as Error).message,
-        ),
-      );
-      this.#skip(plan, 'serialize', failure.message);
+      if (found) this.#refuse(plan, found.path, found.what, now);
+      else {
+        const detail = error instanceof Error ? error.message : String(error);
+        const message = new CacheSerializationError(messages.notSerializableUnlocated(plan.where, plan.key, detail));
+        this.#fail(plan, 'serialize', message.message, detail, now);
+      }
       return undefined;
     }
     if (body.byteLength > this.maxValueBytes) {
-      this.#skip(plan, 'size', messages.tooLarge(plan.where, plan.key, body.byteLength, this.maxValueBytes));
+      const message = messages.tooLarge(plan.where, plan.key, body.byteLength, this.maxValueBytes);
+      this.#fail(plan, 'size', message, `${body.byteLength} bytes`, now);
       return undefined;
     }
     return body;
   }
 
-  #skip(plan: EntryPlan, reason: string, message: string): void {
-    this.log.once(`${reason}:${plan.name}`, message); // once per cache name and reason; stats and events count every one
+  /**
+   * A look of a few thousand values before encoding, for what v8 cannot stop early on: nesting it
+   * cannot read back, parts it refuses, and sizes over the limit (strings and buffers count in
+   * full, so one huge string costs nothing to refuse). Results with more parts stay unknown.
+   */
+  #look(plan: EntryPlan, value: unknown, now: number): Look {
+    const limits = { maxBytes: this.maxValueBytes, maxDepth: MAX_NESTING, maxNodes: FIRST_LOOK_NODES };
+    let look: Inspection;
+    try {
+      look = inspectValue(value, limits);
+    } catch {
+      return UNKNOWN; // a getter or proxy trap threw; encoding reads it again and reports it
+    }
+    if (look.kind === 'too-large') {
+      const message = messages.tooLargeAtLeast(plan.where, plan.key, look.bytes, this.maxValueBytes);
+      this.#fail(plan, 'size', message, `at least ${look.bytes} bytes`, now);
+      return REFUSED;
+    }
+    if (look.kind === 'unserializable') {
+      this.#refuse(plan, look.path, look.what, now);
+      return REFUSED;
+    }
+    return look.kind === 'fits' ? FITS : UNKNOWN;
+  }
+
+  #refuse(plan: EntryPlan, path: string, what: string, now: number): void {
+    const error = new CacheSerializationError(messages.notSerializable(plan.where, plan.key, path, what));
+    this.#fail(plan, 'serialize', error.message, `${what} at ${path}`, now);
+  }
+
+  // A result skipped without trying, because of a recent failure of its cache name.
+  #skip(plan: EntryPlan, record: UnstorableRecord, now: number, message: PausedMessage): undefined {
+    this.#unstorable.skipped(record);
+    this.onSkip(plan, message(plan.where, plan.key, record.cause, Math.ceil((record.until - now) / 1000)));
+    return undefined;
+  }
+
+  // Stats and events count every result not stored; the log says so once per pause and cache name.
+  #fail(plan: EntryPlan, reason: UnstorableReason, message: string, cause: string, now: number): void {
+    const unlogged = this.#unstorable.failed(plan.name, reason, cause, now);
+    if (unlogged !== undefined) {
+      const seconds = UNSTORABLE_PAUSE_MS / 1000;
+      const pause =
+        reason === 'serialize'
+          ? messages.serializationPausing(plan.name, seconds)
+          : messages.largeResultsPausing(plan.name, seconds, FIRST_LOOK_NODES);
+      const repeats = unlogged > 0 ? ` ${messages.unstorableRepeats(unlogged)}` : '';
+      this.log.warn(`${reason}:${plan.name}`, `${message} ${pause}${repeats}`);
+    }
     this.onSkip(plan, message);
   }
 }

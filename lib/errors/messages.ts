@@ -54,6 +54,23 @@ export const messages = {
     `Cannot cache the result of ${where} under key '${key}': ${what} at ${path} cannot be serialized. The method's value is returned uncached; remove it from the result or pass an 'unless' option.`,
   tooLarge: (where: string, key: string, bytes: number, limit: number) =>
     `Not caching ${where} under '${key}': ${bytes} bytes exceed maxValueBytes (${limit}). The value is returned uncached; raise maxValueBytes or cache less.`,
+  notSerializableUnlocated: (where: string, key: string, detail: string) =>
+    `Cannot cache the result of ${where} under key '${key}': it cannot be serialized (${detail}). The method's value is returned uncached; remove that part from the result or pass an 'unless' option.`,
+  tooLargeAtLeast: (where: string, key: string, bytes: number, limit: number) =>
+    `Not caching ${where} under '${key}': at least ${bytes} bytes exceed maxValueBytes (${limit}). The value is returned uncached; raise maxValueBytes or cache less.`,
+  serializationPaused: (where: string, key: string, cause: string, seconds: number) =>
+    `Not caching ${where} under key '${key}': a recent result of this cache could not be serialized (${cause}), so its results are not serialized for ${seconds}s more. The value is returned uncached.`,
+  serializationPausing: (name: string, seconds: number) =>
+    `Results of cache '${name}' are not serialized for the next ${seconds}s.`,
+  largeResultsPaused: (where: string, key: string, cause: string, seconds: number, parts: number) =>
+    `Not caching ${where} under key '${key}': a recent result of this cache was too large (${cause}, over maxValueBytes), so for ${seconds}s more only its results of at most ${parts} values are serialized. The value is returned uncached.`,
+  largeResultsPausing: (name: string, seconds: number, parts: number) =>
+    `For the next ${seconds}s only results of cache '${name}' with at most ${parts} values are serialized.`,
+  unstorableRepeats: (count: number) => `${count} similar results were not stored since the last message.`,
+  storedTooLarge: (where: string, key: string, bytes: number, limit: number) =>
+    `Ignoring the entry '${key}' of ${where}: its ${bytes} bytes exceed maxValueBytes (${limit}); it counts as a miss.`,
+  undecodableEntry: (where: string, key: string) =>
+    `Ignoring an undecodable entry '${key}' of ${where}; it will be overwritten.`,
   loadTimedOut: (where: string, key: string, timeoutMs: number) =>
     `${where} did not load '${key}' within loadTimeout (${timeoutMs} ms). This caller stopped waiting; the load keeps running and its result is stored if it succeeds. Raise loadTimeout, or catch CacheLoadTimeoutError to answer without the value.`,
   evictNeedsTarget: (where: string) => `${where} needs a cache definition (or { name }) or a 'tags' function.`,

@@ -20,7 +20,8 @@ export class Compression {
     return compressed.byteLength < body.byteLength ? compressed : undefined;
   }
 
-  decompress(body: Uint8Array): Uint8Array {
-    return inflateRawSync(body, { maxOutputLength: this.maxOutputBytes });
+  /** The inflated body; throws once the output would pass `maxOutputBytes` (and the constructor's cap). */
+  decompress(body: Uint8Array, maxOutputBytes = this.maxOutputBytes): Uint8Array {
+    return inflateRawSync(body, { maxOutputLength: Math.min(maxOutputBytes, this.maxOutputBytes) });
   }
 }

@@ -1,48 +1,58 @@
-import { deserialize, serialize } from 'node:v8';
+import { DefaultDeserializer, serialize } from 'node:v8';
 import { CacheSerializer } from './serializer.interface.js';
+import { MAX_NESTING, inspectValue } from './value-inspection.js';
 
 /**
  * The default serializer: Node's structured-clone format. It round-trips Date, Map, Set, BigInt,
  * typed arrays, undefined, NaN and -0 with no dependency, and decodes into plain objects (own
  * properties only, so a `__proto__` key cannot reach Object.prototype). Class instances come back
  * as plain objects, as with JSON. Payloads written by a newer Node may not decode on an older
- * one: they then count as misses and are overwritten.
+ * one: they then count as misses and are overwritten. Typed arrays and Buffers decode into memory
+ * of their own, never views of the payload.
  * @example CacheKitModule.forRoot({ serializer: v8Serializer })
  */
 export const v8Serializer: CacheSerializer = {
   encode: (value) => serialize(value),
-  decode: (payload) => deserialize(payload),
+  decode: (payload) => {
+    const reader = new OwnBytesDeserializer(payload);
+    reader.readHeader();
+    return reader.readValue();
+  },
 };
 
-/** Finds the first part of a value the structured-clone format rejects, for an error that says where. */
-export function findUnserializable(
-  value: unknown,
-  path = 'result',
-  seen = new Set<object>(),
-): { path: string; what: string } | undefined {
-  if (typeof value === 'function') return { path, what: 'a function' };
-  if (typeof value === 'symbol') return { path, what: 'a symbol' };
-  if (typeof value !== 'object' || value === null || seen.has(value)) return undefined;
-  seen.add(value);
-  if (value instanceof Promise) return { path, what: 'a Promise' };
-  if (value instanceof WeakMap || value instanceof WeakSet) return { path, what: `a ${value.constructor.name}` };
-  const entries: [string, unknown][] =
-    value instanceof Map
-      ? [...value.entries()].flatMap(
-          ([k, v], i) =>
-            [
-              [`${path}<key ${i}>`, k],
-              [`${path}.get(${String(k)})`, v],
-            ] as [string, unknown][],
-        )
-      : value instanceof Set
-        ? [...value].map((v, i) => [`${path}<item ${i}>`, v] as [string, unknown])
-        : Object.entries(value).map(
-            ([k, v]) => [Array.isArray(value) ? `${path}[${k}]` : `${path}.${k}`, v] as [string, unknown],
-          );
-  for (const [childPath, child] of entries) {
-    const found = findUnserializable(child, childPath, seen);
-    if (found) return found;
+interface HostObjectReader {
+  _readHostObject(this: DefaultDeserializer): ArrayBufferView;
+}
+
+/**
+ * Node reads an aligned typed array as a view of the payload's memory. A payload is shared (an L1
+ * body is decoded on every hit, joined callers decode one body), so a caller changing its bytes
+ * would change the next caller's; and `.buffer` would expose the whole entry. Each gets a copy.
+ */
+class OwnBytesDeserializer extends DefaultDeserializer {
+  _readHostObject(): ArrayBufferView {
+    const view = (DefaultDeserializer.prototype as unknown as HostObjectReader)._readHostObject.call(this);
+    if (Buffer.isBuffer(view)) return Buffer.from(view);
+    if (view instanceof DataView)
+      return new DataView(view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength));
+    return (view as Uint8Array).slice();
   }
-  return undefined;
+}
+
+// Enough to locate what a typical result holds; a result with a million rows is not walked through.
+const PATH_SEARCH_NODES = 100_000;
+
+/**
+ * Finds the first part of a value the structured-clone format rejects (or nesting it cannot read
+ * back), for an error that says where. Iterative and bounded: undefined when nothing was found
+ * within the first 100 000 values, or when reading the value threw.
+ * @example findUnserializable({ rows: [{ format: () => '' }] }) // { path: 'result.rows[0].format', what: 'a function' }
+ */
+export function findUnserializable(value: unknown): { path: string; what: string } | undefined {
+  try {
+    const found = inspectValue(value, { maxBytes: Infinity, maxDepth: MAX_NESTING, maxNodes: PATH_SEARCH_NODES });
+    return found.kind === 'unserializable' ? { path: found.path, what: found.what } : undefined;
+  } catch {
+    return undefined; // a getter or proxy trap threw: the encoder's own error says more
+  }
 }

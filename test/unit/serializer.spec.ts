@@ -52,3 +52,16 @@ describe('envelope', () => {
     expect(unwrap(Buffer.alloc(3))).toBeUndefined();
   });
 });
+
+describe('default serializer and typed arrays', () => {
+  it('decodes typed arrays into memory of their own, not views of the payload', () => {
+    const body = v8Serializer.encode({ bytes: new Uint8Array([1, 2, 3]), buffer: Buffer.from('ab') });
+    const first = v8Serializer.decode(body) as { bytes: Uint8Array; buffer: Buffer };
+    first.bytes[0] = 42;
+    first.buffer[0] = 0;
+    const second = v8Serializer.decode(body) as { bytes: Uint8Array; buffer: Buffer };
+    expect([...second.bytes]).toEqual([1, 2, 3]);
+    expect(second.buffer.toString()).toBe('ab');
+    expect(first.bytes.buffer).not.toBe(body.buffer);
+  });
+});
