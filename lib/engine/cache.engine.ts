@@ -49,7 +49,10 @@ export class CacheEngine {
     store: this.store,
     lookup: (plan: EntryPlan) => this.#lookup(plan, false),
     loadAndStore: (plan: EntryPlan, load: () => Promise<unknown>) => this.loadAndStore(plan, load),
-    loadOnly: (plan: EntryPlan, load: () => Promise<unknown>) => this.#loadOnly(plan, load),
+    loadOnly: (plan: EntryPlan, load: () => Promise<unknown>, failed?: boolean) => {
+      if (failed) this.stats.for(plan.name).storeErrors++;
+      return this.#loadOnly(plan, load);
+    },
   };
 
   /** Connects the L1 bus (set once the subscriber connection is up). */

@@ -16,7 +16,8 @@ export interface LeaseSteps {
   store: GuardedStore;
   lookup(plan: EntryPlan): Promise<ReadResult>;
   loadAndStore(plan: EntryPlan, load: () => Promise<unknown>): Promise<LoadOutcome>;
-  loadOnly(plan: EntryPlan, load: () => Promise<unknown>): Promise<LoadOutcome>;
+  /** Loads without the store; `failed`: a store call just failed here (counted). */
+  loadOnly(plan: EntryPlan, load: () => Promise<unknown>, failed?: boolean): Promise<LoadOutcome>;
 }
 
 /**
@@ -34,7 +35,7 @@ export async function loadUnderLease(
   const started = Date.now();
   for (;;) {
     const acquired = await steps.store.acquireLease(plan.key, token, lock.leaseMs);
-    if (acquired === undefined) return steps.loadOnly(plan, load); // store unavailable: fail open
+    if (acquired === undefined) return steps.loadOnly(plan, load, true); // store unavailable: fail open
     if (acquired) {
       let outcome: LoadOutcome | undefined;
       try {

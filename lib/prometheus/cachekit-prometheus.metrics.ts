@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { Counter, Histogram, register as globalRegister } from 'prom-client';
+import { Counter, Gauge, Histogram, register as globalRegister } from 'prom-client';
 import type { Registry } from 'prom-client';
 import type { Subscription } from 'rxjs';
 import { CacheKit } from '../cachekit.service.js';
@@ -17,7 +17,8 @@ export const DEFAULT_BUCKETS: readonly number[] = [
 const COUNTERS: readonly [string, keyof CacheStats, string][] = [
   ['hits_total', 'hits', 'Reads served from the cache (fresh values).'],
   ['stale_hits_total', 'staleHits', 'Reads served a stale value while it is refreshed in the background.'],
-  ['misses_total', 'misses', 'Reads that found no usable value.'],
+  ['misses_total', 'misses', 'Reads that found no usable value, including callers that joined a running load.'],
+  ['joins_total', 'joins', 'Of the misses, callers that waited for a load another caller started (single-flight).'],
   ['loads_total', 'loads', 'Loader calls that succeeded.'],
   ['load_errors_total', 'loadErrors', 'Loader calls that threw or rejected.'],
   ['refreshes_total', 'refreshes', 'Background refreshes started.'],
@@ -25,7 +26,12 @@ const COUNTERS: readonly [string, keyof CacheStats, string][] = [
   [
     'evictions_total',
     'evictions',
-    'Entries deleted by evict and clear (tag evictions, which delete nothing, are not counted).',
+    "Entries, whole-cache clears and (under cache='~tags') tags whose eviction the store confirmed.",
+  ],
+  [
+    'store_errors_total',
+    'storeErrors',
+    'Calls that could not use the store (failed, timed out, breaker open, eviction pending).',
   ],
   [
     'skipped_stores_total',
@@ -42,7 +48,7 @@ const COUNTERS: readonly [string, keyof CacheStats, string][] = [
 @Injectable()
 export class CacheKitPrometheusMetrics implements OnModuleInit, OnModuleDestroy {
   readonly registry: Registry;
-  readonly #metrics: (Counter<'cache'> | Histogram<'cache' | 'outcome'>)[];
+  readonly #metrics: (Counter<string> | Gauge<string> | Histogram<'cache' | 'outcome'>)[];
   readonly #loads: Histogram<'cache' | 'outcome'>;
   readonly #refreshes: Histogram<'cache' | 'outcome'>;
   #subscription?: Subscription;
@@ -69,7 +75,7 @@ export class CacheKitPrometheusMetrics implements OnModuleInit, OnModuleDestroy 
       buckets,
       registers: [],
     });
-    this.#metrics = [...counters, this.#loads, this.#refreshes];
+    this.#metrics = [...counters, ...this.#storeMetrics(prefix), this.#loads, this.#refreshes];
   }
 
   onModuleInit(): void {
@@ -109,6 +115,58 @@ export class CacheKitPrometheusMetrics implements OnModuleInit, OnModuleDestroy 
       default:
         return;
     }
+  }
+
+  // The store's health, read from `CacheKit.storeStats()` at scrape time.
+  #storeMetrics(prefix: string): (Counter<string> | Gauge<string>)[] {
+    const cacheKit = this.cacheKit;
+    return [
+      new Counter({
+        name: `${prefix}store_failures_total`,
+        help: "Store calls that failed ('error') or got no answer in time ('timeout'), by direction.",
+        labelNames: ['direction', 'kind'],
+        registers: [],
+        collect(this: Counter<string>) {
+          this.reset();
+          const { reads, writes } = cacheKit.storeStats();
+          for (const [direction, counts] of [
+            ['read', reads],
+            ['write', writes],
+          ] as const) {
+            this.inc({ direction, kind: 'error' }, counts.failures);
+            this.inc({ direction, kind: 'timeout' }, counts.timeouts);
+          }
+        },
+      }),
+      new Gauge({
+        name: `${prefix}store_breaker_open`,
+        help: '1 while the store is skipped for reads or writes (reads are skipped too while writes are).',
+        labelNames: ['direction'],
+        registers: [],
+        collect(this: Gauge<string>) {
+          const { breaker } = cacheKit.storeStats();
+          this.set({ direction: 'read' }, breaker.reads === 'open' ? 1 : 0);
+          this.set({ direction: 'write' }, breaker.writes === 'open' ? 1 : 0);
+        },
+      }),
+      new Gauge({
+        name: `${prefix}store_pending_evictions`,
+        help: 'Entries and tags whose eviction waits for a retry (not served from the cache meanwhile).',
+        registers: [],
+        collect(this: Gauge<string>) {
+          this.set(cacheKit.storeStats().pendingEvictions);
+        },
+      }),
+      new Counter({
+        name: `${prefix}store_dropped_evictions_total`,
+        help: 'Evictions given up (retry queue full, or shutdown): those entries lived until their TTL.',
+        registers: [],
+        collect(this: Counter<string>) {
+          this.reset();
+          this.inc(cacheKit.storeStats().droppedEvictions);
+        },
+      }),
+    ];
   }
 
   #counter(name: string, field: keyof CacheStats, help: string): Counter<'cache'> {

@@ -3,6 +3,7 @@
 import { Injectable, INestApplicationContext, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Cacheable, CacheKit, CacheKitModule, defineCache, StaleWhileRevalidate } from 'nestjs-cachekit';
+import type { CacheKitModuleOptions } from 'nestjs-cachekit';
 import { CacheKitPrometheusError, CacheKitPrometheusModule } from 'nestjs-cachekit/prometheus';
 import type { CacheKitPrometheusModuleOptions } from 'nestjs-cachekit/prometheus';
 import { register, Registry } from 'prom-client';
@@ -10,6 +11,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterEach, describe, expect, inject, it, vi } from 'vitest';
 import { uniqueNamespace } from '../support/app.js';
+import { freePort, startRedisServer } from '../support/redis-server.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -46,7 +48,7 @@ afterEach(async () => {
   await Promise.all(apps.splice(0).map((app) => app.close()));
 });
 
-async function boot(options: CacheKitPrometheusModuleOptions, extra: { maxValueBytes?: number } = {}) {
+async function boot(options: CacheKitPrometheusModuleOptions, extra: CacheKitModuleOptions = {}) {
   const moduleRef = await Test.createTestingModule({
     imports: [
       CacheKitModule.forRoot({ redis: inject('redisUrl'), namespace: uniqueNamespace(), ...extra }),
@@ -142,6 +144,33 @@ describe('the nestjs-cachekit/prometheus subpath', () => {
     expect(text).not.toContain('cachekit_');
   });
 
+  it('exposes the store health: failures by direction, breakers, pending evictions, joiners', async () => {
+    const server = await startRedisServer();
+    const registry = new Registry();
+    const app = await boot({ registry }, { redis: server.url, breaker: { failures: 2, cooldown: '10s' } });
+    const products = app.get(ProductService);
+    const kit = app.get(CacheKit);
+    await Promise.all([products.product(1), products.product(1), products.product(1)]); // one load, two joiners
+    const admin = new (await import('ioredis')).Redis(server.url);
+    await admin.replicaof('127.0.0.1', String(await freePort())); // reads still work, writes are refused
+    await products.product(7);
+    await products.product(8);
+    await kit.evict(defineCache({ name: 'product', key: (id: number) => id }), 1);
+
+    const text = await registry.metrics();
+    expect(sample(text, 'cachekit_joins_total{cache="product"}')).toBe(2);
+    expect(sample(text, 'cachekit_store_failures_total{direction="write",kind="error"}')).toBeGreaterThanOrEqual(2);
+    expect(sample(text, 'cachekit_store_failures_total{direction="read",kind="error"}')).toBe(0);
+    expect(sample(text, 'cachekit_store_breaker_open{direction="write"}')).toBe(1);
+    expect(sample(text, 'cachekit_store_breaker_open{direction="read"}')).toBe(0);
+    expect(sample(text, 'cachekit_store_pending_evictions')).toBe(1);
+    expect(sample(text, 'cachekit_store_errors_total{cache="product"}')).toBeGreaterThanOrEqual(2);
+    await app.close();
+    apps.splice(apps.indexOf(app), 1);
+    admin.disconnect();
+    await server.stop();
+  });
+
   it('counts skipped stores', async () => {
     const registry = new Registry();
     const app = await boot({ registry }, { maxValueBytes: 16 });
@@ -177,10 +206,10 @@ describe('the nestjs-cachekit/prometheus subpath', () => {
     const error = await boot({ registry }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CacheKitPrometheusError);
     expect((error as Error).message).toContain(`'cachekit_hits_total' is already registered`);
-    expect(registry.getMetricsAsArray()).toHaveLength(11);
+    expect(registry.getMetricsAsArray()).toHaveLength(17);
     // A different prefix on the same registry is fine.
     await boot({ registry, prefix: 'other_' });
-    expect(registry.getMetricsAsArray()).toHaveLength(22);
+    expect(registry.getMetricsAsArray()).toHaveLength(34);
   });
 
   it('defaults to the global register and frees it on close', async () => {
