@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { openContenders } from './contenders/all.js';
 import { ContenderGroup } from './contenders/contender.js';
 import { runBridgeLatency } from './scenarios/bridge-latency.js';
+import { runClear } from './scenarios/clear.js';
 import { expiryStormSettings, runExpiryStorm } from './scenarios/expiry-storm.js';
 import { runFeatureOverhead } from './scenarios/feature-overhead.js';
 import { runHitPath } from './scenarios/hit-path.js';
@@ -43,6 +44,7 @@ const SETTINGS = args.quick
       rounds: 2,
       processRounds: 1,
       invalidation: { entries: 10_000, apiWrites: 1_000, commits: 50 },
+      clear: [1_000, 10_000],
       overhead: { hit: budget(30, 100), set: budget(20, 50) },
     }
   : {
@@ -52,6 +54,7 @@ const SETTINGS = args.quick
       rounds: 5,
       processRounds: 3,
       invalidation: { entries: 100_000, apiWrites: 2_000, commits: 200 },
+      clear: [1_000, 100_000],
       overhead: { hit: budget(60, 150), set: budget(30, 80) },
     };
 const CONCURRENCY = 64;
@@ -116,6 +119,7 @@ async function main(): Promise<void> {
   const invalidation = { ...SETTINGS.invalidation, prefix, redisUrl: redis.url };
   show(await runTagInvalidation(invalidation, progress));
   show(await runBridgeLatency(invalidation, progress));
+  show(await runClear({ sizes: SETTINGS.clear, prefix, redisUrl: redis.url }, progress));
   for (const table of await runFeatureOverhead(
     { ...SETTINGS.overhead, passes: SETTINGS.passes, concurrency: CONCURRENCY, prefix, redisUrl: redis.url },
     progress,
