@@ -1,7 +1,7 @@
 // Installs the packed package (`npm pack`, as published) into scratch applications and runs them:
 // a CommonJS app that require()s it (Node >= 20.19 loads ES modules through require), an ES module
 // app that imports it, and a CommonJS TypeScript app whose types must resolve. All offline.
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -54,6 +54,21 @@ describe('the packed package, installed into consumer apps', () => {
     expect(packed.files.filter((file) => !file.startsWith('dist/lib/') && !/^[A-Z]/.test(file))).toEqual([
       'package.json',
     ]);
+  });
+
+  it('ships no build output whose source is gone from lib/ (a file moved or deleted since the last build)', async () => {
+    const orphans: string[] = [];
+    for (const file of packed.files) {
+      const built = /^dist\/(lib\/.+?)(\.d\.ts|\.js|\.js\.map)$/.exec(file);
+      if (!built) continue;
+      const exists = await access(join(projectRoot, `${built[1]}.ts`)).then(
+        () => true,
+        () => false,
+      );
+      if (!exists) orphans.push(file);
+    }
+    expect(packed.files.filter((file) => file.endsWith('.js')).length).toBeGreaterThan(50);
+    expect(orphans, 'stale files in dist/: npm run build empties it first').toEqual([]);
   });
 
   it.each([
