@@ -53,7 +53,7 @@ export async function pack(dir: string): Promise<PackedPackage> {
 }
 
 /**
- * Copies a fixture app from `test/package/fixtures/<name>` to `dir/<name>`, gives it a package.json
+ * Copies a fixture app from `test/package/fixtures/<fixture>` to `dir/<name>`, gives it a package.json
  * of the given module type and installs the tarball into its node_modules the way npm lays it out;
  * returns the app's directory.
  */
@@ -62,9 +62,10 @@ export async function scratchApp(
   name: string,
   type: 'commonjs' | 'module',
   packed: PackedPackage,
+  fixture = name,
 ): Promise<string> {
   const app = join(dir, name);
-  await cp(join(projectRoot, 'test/package/fixtures', name), app, { recursive: true });
+  await cp(join(projectRoot, 'test/package/fixtures', fixture), app, { recursive: true });
   // Written here, not kept in the fixture: there, a package.json would hide the project's own and
   // stop `tsc -p tsconfig.json` from resolving the .cts fixture's imports by self-reference.
   await writeFile(join(app, 'package.json'), JSON.stringify({ name, private: true, type }));
