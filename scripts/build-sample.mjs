@@ -3,7 +3,9 @@
 // into .sample-build/, in about a second where `tsc -p tsconfig.sample.json` takes 6-9 s. It emits
 // what Nest needs from tsc: legacy decorators with their design:* metadata (injection by type),
 // class names kept, class fields assigned as tsc does (useDefineForClassFields: false), ES modules.
-// The vitest config transpiles the tests the same way (unplugin-swc, same options from tsconfig.json).
+// The vitest config transpiles the tests the same way (unplugin-swc, same options from tsconfig.json),
+// but vitest's loader tolerates what Node refuses: an interface named in a decorated signature must
+// be imported with `type` (test/package/sample-build.spec.ts loads this build under Node to check).
 // It does NOT type-check: `npm test` and `npm run test:types` check sample/ with tsconfig.json.
 // Usage: node scripts/build-sample.mjs [--out-dir <dir>] (default: tsconfig.sample.json's outDir).
 import { transformFile } from '@swc/core';
