@@ -4,7 +4,7 @@ import { DataSource, Repository } from 'typeorm';
 import { Cacheable } from '../../lib/index.js';
 import { CreateProductDto } from './dto/create-product.dto.js';
 import { UpdateProductDto } from './dto/update-product.dto.js';
-import { ListQuery, PAGE_SIZE, ProductPage } from './list-query.js';
+import { type ListQuery, PAGE_SIZE, ProductPage } from './list-query.js';
 import { productById, productList } from './product.cache.js';
 import { requireCategory, requireUniqueName } from './product.constraints.js';
 import { Product } from './product.entity.js';
