@@ -94,7 +94,10 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
     const compression = new Compression(options.compressMinBytes ?? Infinity, options.maxValueBytes);
     const codec = new EntryCodec(options.serializer, options.maxValueBytes, log, onSkip, compression);
     // A reconnect is the usual end of an outage: retry at once rather than at the next backoff step.
-    connection.client?.on('ready', () => this.#retries.drainSoon());
+    connection.client?.on('ready', () => {
+      this.store.probeSoon();
+      this.#retries.drainSoon();
+    });
     this.engine = new CacheEngine(this.store, codec, stats, this.#retries, options.l1 && new L1Tier(options.l1));
     this.refresher = new BackgroundRefresher(this.engine, log);
     this.readThrough = new ReadThrough(this.engine, this.refresher);

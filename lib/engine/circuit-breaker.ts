@@ -25,6 +25,11 @@ export class CircuitBreaker {
     return this.#failures >= this.threshold;
   }
 
+  /** Ends the cooldown now: the next call is the probe (the store just told us it is back). */
+  probeSoon(): void {
+    this.#openUntil = 0;
+  }
+
   /** Returns true when this success closed an open breaker. */
   success(): boolean {
     if (this.#failures === 0) return false;

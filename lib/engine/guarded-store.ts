@@ -49,6 +49,12 @@ export class GuardedStore {
     return { reads: this.#reads.isOpen ? 'open' : 'closed', writes: this.#writes.isOpen ? 'open' : 'closed' };
   }
 
+  /** The connection is back (a reconnect): let the next calls probe at once instead of after the cooldown. */
+  probeSoon(): void {
+    this.#reads.probeSoon();
+    this.#writes.probeSoon();
+  }
+
   /** The hit path: the same as every other operation, written out so it allocates no closure. */
   read(key: string, tags: readonly string[]): Promise<StoredRead | undefined> {
     if (this.#writes.isOpen) {
