@@ -7,7 +7,7 @@ import {
 import { CacheDefinitionError } from '../errors/cachekit.errors.js';
 import { messages } from '../errors/messages.js';
 import { optionNames, rejectUnknownOptions } from '../definitions/known-options.js';
-import { CacheEvictOperation, CacheMethodDecorator } from './cache-operation.js';
+import { CacheEvictOperation, CacheMethodDecorator } from './cache-operation.interface.js';
 import { addOperation } from './method-wrapper.js';
 
 /** Options of @CacheEvict. */

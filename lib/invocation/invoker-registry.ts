@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { DecoratedMethod } from './cache-operation.js';
+import type { DecoratedMethod } from '../decorators/cache-operation.interface.js';
 
 /** What a trampoline hands a call to: one per running app (the app's invocation pipeline). */
 export interface MethodInvoker {

@@ -1,4 +1,4 @@
-import { CacheEvictOperation } from '../decorators/cache-operation.js';
+import type { CacheEvictOperation } from '../decorators/cache-operation.interface.js';
 import { resolveTags } from '../definitions/tags.js';
 import { CacheEngine } from '../engine/cache.engine.js';
 import { EntryPlanner } from '../engine/entry-planner.js';

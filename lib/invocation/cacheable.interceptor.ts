@@ -1,5 +1,5 @@
-import { CacheableOperation } from '../decorators/cache-operation.js';
-import { NO_VALUE } from '../decorators/method-wrapper.js';
+import type { CacheableOperation } from '../decorators/cache-operation.interface.js';
+import { NO_VALUE } from './call-original.js';
 import { ReadThrough } from '../engine/read-through.js';
 import { EntryPlanner } from '../engine/entry-planner.js';
 import { Invocation, OperationInterceptor } from './invocation.interface.js';
