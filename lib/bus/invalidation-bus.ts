@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Cluster, Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
-import type { RateLimitedLogger } from '../engine/rate-limited-logger.js';
+import type { RateLimitedLogger } from '../observability/rate-limited-logger.js';
 
 const QUIT_WAIT_MS = 1_000;
 

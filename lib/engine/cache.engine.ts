@@ -1,21 +1,21 @@
 import { Subject } from 'rxjs';
 import { CacheEvent } from '../observability/cache-event.interface.js';
 import { CacheStatsRecorder } from '../observability/cache-stats.js';
-import { EntryCodec } from './entry-codec.js';
-import { EntryPlan, longestLifeMs } from './entry-plan.js';
-import { refreshNeed, sameVersions } from './entry-validity.js';
-import { GuardedStore } from './guarded-store.js';
-import { SingleFlight } from './single-flight.js';
+import { EntryCodec } from './entry/entry-codec.js';
+import { EntryPlan, longestLifeMs } from './entry/entry-plan.js';
+import { refreshNeed, sameVersions } from './entry/entry-validity.js';
+import { GuardedStore } from './store-guard/guarded-store.js';
+import { SingleFlight } from './loading/single-flight.js';
 import { InvalidationBus, Invalidation } from '../bus/invalidation-bus.js';
 import { L1Tier } from '../l1/l1-tier.js';
 import { NO_TAGS, StoredRead } from '../stores/entry-store.interface.js';
-import { Eviction, EvictionOutcomeListener, EvictionRetries } from './eviction-retries.js';
+import { Eviction, EvictionOutcomeListener, EvictionRetries } from './eviction/eviction-retries.js';
 
-export type { EntryPlan } from './entry-plan.js';
+export type { EntryPlan } from './entry/entry-plan.js';
 export type { LoadControl, LoadOutcome, ReadResult } from './engine.types.js';
 import { LoadControl, LoadOutcome, ReadResult } from './engine.types.js';
-import { loadUnderLease } from './lease-wait.js';
-import { loadDeadline } from './load-deadline.js';
+import { loadUnderLease } from './loading/lease-wait.js';
+import { loadDeadline } from './loading/load-deadline.js';
 
 /** Stats name of tag evictions, which span cache names. */
 export const TAGS_NAME = '~tags';

@@ -1,7 +1,7 @@
 import type { CacheEvictOperation } from '../decorators/cache-operation.interface.js';
 import { resolveTags } from '../definitions/tags.js';
 import { CacheEngine } from '../engine/cache.engine.js';
-import { EntryPlanner } from '../engine/entry-planner.js';
+import { EntryPlanner } from '../engine/entry/entry-planner.js';
 import { Invocation, OperationInterceptor } from './invocation.interface.js';
 
 /** @CacheEvict: evict after the method resolves (nothing if it throws), or before it runs. */

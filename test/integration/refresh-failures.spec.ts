@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { BackgroundRefresher } from '../../lib/engine/background-refresher.js';
-import { RateLimitedLogger } from '../../lib/engine/rate-limited-logger.js';
+import { BackgroundRefresher } from '../../lib/engine/loading/background-refresher.js';
+import { RateLimitedLogger } from '../../lib/observability/rate-limited-logger.js';
 import { RedisEntryStore } from '../../lib/stores/redis-entry.store.js';
 import { uniqueNamespace } from '../support/app.js';
 import { engineOver, planFor } from '../support/engine.js';

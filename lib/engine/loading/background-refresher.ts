@@ -1,8 +1,8 @@
 import { LRUCache } from 'lru-cache';
-import { nextVersion } from '../stores/version-nonce.js';
-import { CacheEngine, LoadControl } from './cache.engine.js';
-import { EntryPlan } from './entry-plan.js';
-import { RateLimitedLogger } from './rate-limited-logger.js';
+import { nextVersion } from '../../stores/version-nonce.js';
+import { CacheEngine, LoadControl } from '../cache.engine.js';
+import { EntryPlan } from '../entry/entry-plan.js';
+import { RateLimitedLogger } from '../../observability/rate-limited-logger.js';
 
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_MAX_MS = 30_000;

@@ -1,6 +1,6 @@
-import { CacheDefinition, SwrSettings } from '../definitions/cache-definition.js';
-import { encodeKey } from '../definitions/key-encoding.js';
-import { NO_TAGS } from '../stores/entry-store.interface.js';
+import { CacheDefinition, SwrSettings } from '../../definitions/cache-definition.js';
+import { encodeKey } from '../../definitions/key-encoding.js';
+import { NO_TAGS } from '../../stores/entry-store.interface.js';
 import { EntryPlan, LockSettings } from './entry-plan.js';
 
 /** Name under which raw (string) keys of CacheKit live; no definition can take it. */
