@@ -36,6 +36,8 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
   readonly refresher: BackgroundRefresher;
   readonly pipeline: InvocationPipeline;
   readonly store: GuardedStore;
+  /** Per-name counters of hits, misses, loads and evictions. */
+  readonly stats = new CacheStatsRecorder();
   readonly storeStats = new StoreStatsRecorder();
   readonly #retries: EvictionRetries;
   readonly #log = new RateLimitedLogger(new Logger('CacheKit'));
@@ -64,7 +66,7 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
     connection: RedisConnectionHolder,
   ) {
     const log = this.#log;
-    const stats = new CacheStatsRecorder();
+    const stats = this.stats;
     const breaker = () => new CircuitBreaker(options.breakerFailures, options.breakerCooldownMs);
     this.store = new GuardedStore(
       createStore(options, connection),
@@ -96,7 +98,7 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
     // A reconnect is the usual end of an outage: retry at once rather than at the next backoff step.
     connection.client?.on('ready', () => this.#retries.drainSoon());
     this.engine = new CacheEngine(this.store, codec, stats, this.#retries, options.l1 && new L1Tier(options.l1));
-    this.refresher = new BackgroundRefresher(this.engine, log);
+    this.refresher = new BackgroundRefresher(this.engine, this.store, stats, log);
     this.readThrough = new ReadThrough(this.engine, this.refresher);
     this.planner = new EntryPlanner(
       options.namespace,
@@ -108,7 +110,7 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
     this.pipeline = new InvocationPipeline(
       new CacheableInterceptor(this.readThrough, this.planner),
       new CachePutInterceptor(this.engine, this.planner),
-      new CacheEvictInterceptor(this.engine, this.planner),
+      new CacheEvictInterceptor(this.engine.evictor, this.planner),
     );
   }
 

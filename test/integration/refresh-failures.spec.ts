@@ -20,8 +20,8 @@ describe('background refresh failures', () => {
 
   it('many distinct keys failing their refresh keep the failure records bounded', async () => {
     vi.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    const { engine } = engineOver(new RedisEntryStore(client, TIMES));
-    const refresher = new BackgroundRefresher(engine, new RateLimitedLogger(new Logger('Test')), BOUND);
+    const { engine, store, stats } = engineOver(new RedisEntryStore(client, TIMES));
+    const refresher = new BackgroundRefresher(engine, store, stats, new RateLimitedLogger(new Logger('Test')), BOUND);
     const ns = uniqueNamespace();
     let loads = 0;
     const failing = async () => {

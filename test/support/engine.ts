@@ -16,21 +16,23 @@ import { EntryStore } from '../../lib/stores/entry-store.interface.js';
 /** The engine over any store, for tests that drive the read/write path directly. */
 export class TestCache {
   readonly engine: CacheEngine;
+  readonly store: GuardedStore;
+  readonly stats = new CacheStatsRecorder();
   readonly refresher: BackgroundRefresher;
   readonly #readThrough: ReadThrough;
 
   constructor(store: EntryStore, deadlineMs: number) {
     const log = new RateLimitedLogger(new Logger('CacheKitTest'));
-    const stats = new CacheStatsRecorder();
+    const stats = this.stats;
     const codec = new EntryCodec(v8Serializer, 1024 * 1024, log, () => undefined, new Compression(Infinity, 1 << 26));
     const breaker = () => new CircuitBreaker(1_000, 1_000);
-    const guarded = new GuardedStore(store, deadlineMs, { reads: breaker(), writes: breaker() }, log, {
+    const guarded = (this.store = new GuardedStore(store, deadlineMs, { reads: breaker(), writes: breaker() }, log, {
       failed: () => undefined,
       recovered: () => undefined,
-    });
+    }));
     const retries = new EvictionRetries(guarded, { initialDelayMs: 50, maxDelayMs: 500, maxTargets: 10_000 }, log);
     this.engine = new CacheEngine(guarded, codec, stats, retries);
-    this.refresher = new BackgroundRefresher(this.engine, log);
+    this.refresher = new BackgroundRefresher(this.engine, guarded, stats, log);
     this.#readThrough = new ReadThrough(this.engine, this.refresher);
   }
 
@@ -44,11 +46,11 @@ export class TestCache {
   }
 
   evict(name: string, keys: string[]): Promise<boolean> {
-    return this.engine.evict(name, keys);
+    return this.engine.evictor.evict(name, keys);
   }
 
   evictTags(tags: string[]): Promise<boolean> {
-    return this.engine.evictTags(tags);
+    return this.engine.evictor.evictTags(tags);
   }
 }
 

@@ -2,6 +2,8 @@ import { LRUCache } from 'lru-cache';
 import { nextVersion } from '../../stores/version-nonce.js';
 import { CacheEngine, LoadControl } from '../cache.engine.js';
 import { EntryPlan } from '../entry/entry-plan.js';
+import { GuardedStore } from '../store-guard/guarded-store.js';
+import { CacheStatsRecorder } from '../../observability/cache-stats.js';
 import { RateLimitedLogger } from '../../observability/rate-limited-logger.js';
 
 const BACKOFF_BASE_MS = 500;
@@ -24,6 +26,8 @@ export class BackgroundRefresher {
 
   constructor(
     private readonly engine: CacheEngine,
+    private readonly store: GuardedStore,
+    private readonly stats: CacheStatsRecorder,
     private readonly log: RateLimitedLogger,
     maxFailureRecords = MAX_FAILURE_RECORDS,
   ) {
@@ -62,10 +66,10 @@ export class BackgroundRefresher {
   async #refresh(plan: EntryPlan, load: () => Promise<unknown>): Promise<void> {
     const token = nextVersion();
     const leaseMs = plan.lock?.leaseMs ?? plan.swr?.refreshTimeoutMs ?? DEFAULT_LEASE_MS;
-    const acquired = await this.engine.store.acquireLease(plan.key, token, leaseMs);
+    const acquired = await this.store.acquireLease(plan.key, token, leaseMs);
     if (acquired !== true) return; // another instance refreshes, or the store is unavailable
     const started = performance.now();
-    const stats = this.engine.stats.for(plan.name);
+    const stats = this.stats.for(plan.name);
     stats.refreshes++;
     this.engine.emit({ type: 'refresh-start', name: plan.name, key: plan.key });
     // The lease also lets the refresh store if the entry expires while it loads (nothing evicted it).
@@ -73,7 +77,7 @@ export class BackgroundRefresher {
     try {
       await withTimeout(this.engine.loadAndStore(plan, load, control), plan.swr?.refreshTimeoutMs ?? leaseMs, control);
       this.#failures.delete(plan.key);
-      await this.engine.store.releaseLease(plan.key, token);
+      await this.store.releaseLease(plan.key, token);
       this.engine.emit({
         type: 'refresh-success',
         name: plan.name,
@@ -86,7 +90,7 @@ export class BackgroundRefresher {
       // Kept a while past the backoff so that a key failing again backs off longer; a key not
       // retried within that while starts over (read lazily: no timer per record).
       this.#failures.set(plan.key, { count, retryAt: Date.now() + backoffMs }, { ttl: backoffMs + BACKOFF_MAX_MS });
-      await this.engine.store.releaseLease(plan.key, token, backoffMs);
+      await this.store.releaseLease(plan.key, token, backoffMs);
       stats.refreshErrors++;
       const reason = error instanceof Error ? error.message : String(error);
       this.engine.emit({
