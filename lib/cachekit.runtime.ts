@@ -21,6 +21,7 @@ import { StoreStatsRecorder } from './observability/store-stats.js';
 import { EvictionRetries } from './engine/eviction/eviction-retries.js';
 import { ResolvedCacheKitOptions } from './options/cachekit-options.interface.js';
 import { RedisConnectionHolder } from './redis/redis-connection.js';
+import { probeKey } from './keys/key-layout.js';
 import { EntryStore } from './stores/entry-store.interface.js';
 import { MemoryEntryStore } from './stores/memory-entry.store.js';
 import { RedisEntryStore } from './stores/redis-entry.store.js';
@@ -140,6 +141,6 @@ function createStore(options: ResolvedCacheKitOptions, connection: RedisConnecti
   if (!connection.client) return new MemoryEntryStore(options.memoryMaxEntries, FENCE_TTL_MS);
   return new RedisEntryStore(connection.client, {
     fenceTtlMs: FENCE_TTL_MS,
-    probeKey: `{${options.namespace}:~probe}`,
+    probeKey: probeKey(options.namespace),
   });
 }

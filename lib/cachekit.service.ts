@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Observable } from 'rxjs';
-import { CacheDefinition, isCacheDefinition, isCacheName } from './definitions/cache-definition.js';
+import { CacheDefinition, isCacheDefinition } from './definitions/cache-definition.js';
+import { isCacheName } from './keys/key-layout.js';
 import { CacheDefinitionError } from './errors/cachekit.errors.js';
 import { messages } from './errors/messages.js';
 import { Duration, parseDuration } from './definitions/duration.js';

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Cluster, Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
+import { busChannel } from '../keys/key-layout.js';
 import type { RateLimitedLogger } from '../observability/rate-limited-logger.js';
 
 const QUIT_WAIT_MS = 1_000;
@@ -31,7 +32,7 @@ export class InvalidationBus {
     private readonly onResync: () => void,
     private readonly log: RateLimitedLogger,
   ) {
-    this.#channel = `${namespace}:~bus`;
+    this.#channel = busChannel(namespace);
   }
 
   async start(): Promise<void> {

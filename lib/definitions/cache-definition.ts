@@ -5,13 +5,7 @@ import { Duration, parseDuration, parseJitter } from './duration.js';
 import { KeyEncodingProblem, encodeArgs, encodeKey } from './key-encoding.js';
 import { optionNames, rejectUnknownOptions } from './known-options.js';
 import { resolveTags } from './tags.js';
-
-const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
-
-/** True for a valid cache name: letters, digits, `_ - .`, at most 64 characters (no glob, no brace). */
-export function isCacheName(name: unknown): name is string {
-  return typeof name === 'string' && NAME.test(name);
-}
+import { NO_TAGS, isCacheName } from '../keys/key-layout.js';
 
 /** Options of a cache definition; shared by defineCache and the decorators' inline form. */
 export interface CacheDefinitionOptions<A extends unknown[] = any[], R = unknown> {
@@ -82,7 +76,6 @@ export interface CacheDefinition<A extends unknown[] = any[], R = unknown> {
 }
 
 const DEFINITION = Symbol.for('nestjs-cachekit.definition');
-const NO_TAGS: readonly string[] = Object.freeze([]);
 const DEFINITION_OPTIONS = optionNames<CacheDefinitionOptions>({
   name: true,
   key: true,
@@ -120,7 +113,7 @@ function buildDefinition<A extends unknown[], R>(
 ): CacheDefinition<A, R> {
   if (!options || typeof options !== 'object') throw new CacheDefinitionError(messages.needsOptions(where, options));
   rejectUnknownOptions(options, DEFINITION_OPTIONS, where, CacheDefinitionError);
-  if (typeof options.name !== 'string' || !NAME.test(options.name)) {
+  if (!isCacheName(options.name)) {
     throw new CacheDefinitionError(messages.invalidName(`${where}: option 'name'`, options.name));
   }
   for (const fn of ['key', 'condition', 'unless', 'tags'] as const) {

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { ChainableCommander, Cluster, Redis } from 'ioredis';
 import type { KeyvStoreAdapter } from 'keyv';
-import { isValidNamespace } from '../definitions/namespace.js';
+import { isValidNamespace, keyvPrefix } from '../keys/key-layout.js';
 import { CacheKitOptionsError } from '../errors/cachekit.errors.js';
 import { messages } from '../errors/messages.js';
 import { mastersOf, scanKeys } from '../redis/scan-keys.js';
@@ -73,7 +73,7 @@ export class CacheKitKeyvStore extends EventEmitter implements KeyvStoreAdapter 
       );
     }
     this.#client = client;
-    this.#prefix = `${cacheNamespace}:keyv:`;
+    this.#prefix = keyvPrefix(cacheNamespace);
     this.opts = { dialect: 'redis', cacheNamespace, clearBatchSize, throwOnErrors };
   }
 

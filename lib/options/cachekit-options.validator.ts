@@ -1,7 +1,7 @@
 import { Cluster, Redis } from 'ioredis';
 import { TIMER_LIMIT, parseDuration, parseJitter } from '../definitions/duration.js';
 import { optionNames, rejectUnknownNested, rejectUnknownOptions } from '../definitions/known-options.js';
-import { isValidNamespace } from '../definitions/namespace.js';
+import { isValidNamespace } from '../keys/key-layout.js';
 import { CacheKitOptionsError } from '../errors/cachekit.errors.js';
 import { messages } from '../errors/messages.js';
 import { v8Serializer } from '../serialization/v8.serializer.js';

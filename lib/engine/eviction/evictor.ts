@@ -1,7 +1,7 @@
 import type { Subject } from 'rxjs';
 import type { CacheEvent } from '../../observability/cache-event.interface.js';
 import type { CacheStatsRecorder } from '../../observability/cache-stats.js';
-import { NO_TAGS } from '../../stores/entry-store.interface.js';
+import { NO_TAGS } from '../../keys/key-layout.js';
 import type { EntryPlan } from '../entry/entry-plan.js';
 import type { LocalInvalidations } from '../local-invalidations.js';
 import type { GuardedStore } from '../store-guard/guarded-store.js';
