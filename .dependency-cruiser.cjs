@@ -17,7 +17,7 @@ const SUBPATH_SURFACE = [
   '^lib/errors/messages\\.ts$', // shared texts (the namespace rule's message, keyv)
   '^lib/keys/key-layout\\.ts$', // namespace rule and the Keyv prefix (keyv)
   '^lib/redis/scan-keys\\.ts$', // SCAN in batches for clear() (keyv)
-  '^lib/engine/eviction/retry-queue\\.ts$', // the bridge retries evictions like the core (typeorm)
+  '^lib/timing/within\\.ts$', // one bounded wait for the whole module (typeorm)
   '^lib/observability/rate-limited-logger\\.ts$', // one warning per cause and interval (typeorm)
   '^lib/observability/cache-event\\.interface\\.ts$', // stats and event shapes (prometheus)
 ];

@@ -57,7 +57,7 @@ export function resolveOptions(options: CacheKitModuleOptions = {}): ResolvedCac
   }
   const serializer = options.serializer ?? v8Serializer;
   if (typeof serializer?.encode !== 'function' || typeof serializer?.decode !== 'function') {
-    throw new CacheKitOptionsError(`Option 'serializer' must have encode(value) and decode(bytes) functions.`);
+    throw new CacheKitOptionsError(messages.invalidSerializer());
   }
   return {
     redis: options.redis,

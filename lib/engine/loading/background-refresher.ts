@@ -1,4 +1,6 @@
 import { LRUCache } from 'lru-cache';
+import { messages } from '../../errors/messages.js';
+import { within } from '../../timing/within.js';
 import { nextVersion } from '../../stores/version-nonce.js';
 import { CacheEngine, LoadControl } from '../cache.engine.js';
 import { EntryPlan } from '../entry/entry-plan.js';
@@ -55,12 +57,7 @@ export class BackgroundRefresher {
   /** Waits for running refreshes up to `boundMs`, then abandons them; no refresh starts afterwards. */
   async drain(boundMs: number): Promise<void> {
     this.#closed = true;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      Promise.allSettled([...this.#running.values()]),
-      new Promise((resolve) => (timer = setTimeout(resolve, boundMs))),
-    ]);
-    clearTimeout(timer);
+    await within(Promise.allSettled([...this.#running.values()]), boundMs);
   }
 
   async #refresh(plan: EntryPlan, load: () => Promise<unknown>): Promise<void> {
@@ -75,7 +72,12 @@ export class BackgroundRefresher {
     // The lease also lets the refresh store if the entry expires while it loads (nothing evicted it).
     const control: LoadControl = { abandoned: false, lease: token };
     try {
-      await withTimeout(this.engine.loadAndStore(plan, load, control), plan.swr?.refreshTimeoutMs ?? leaseMs, control);
+      const timeoutMs = plan.swr?.refreshTimeoutMs ?? leaseMs;
+      // Abandoned in the timer itself: its late result must not overwrite a newer one.
+      const outcome = await within(this.engine.loadAndStore(plan, load, control), timeoutMs, () => {
+        control.abandoned = true;
+      });
+      if (!outcome) throw new Error(messages.refreshAbandoned(timeoutMs));
       this.#failures.delete(plan.key);
       await this.store.releaseLease(plan.key, token);
       this.engine.emit({
@@ -105,22 +107,5 @@ export class BackgroundRefresher {
         `Refreshing ${plan.where} ('${plan.key}') failed: ${reason}; serving the stale value, retrying in ${backoffMs} ms.`,
       );
     }
-  }
-}
-
-async function withTimeout<T>(work: Promise<T>, timeoutMs: number, control: LoadControl): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      work,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          control.abandoned = true; // its late result must not overwrite a newer one
-          reject(new Error(`refresh abandoned after ${timeoutMs} ms`));
-        }, timeoutMs);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
   }
 }
