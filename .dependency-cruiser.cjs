@@ -33,6 +33,13 @@ module.exports = {
       to: { circular: true },
     },
     {
+      name: 'keys-are-pure',
+      severity: 'error',
+      comment: 'How arguments become key text and where every key lives: pure functions, importing nothing of lib.',
+      from: { path: '^lib/keys/' },
+      to: { path: '^lib/', pathNot: '^lib/keys/' },
+    },
+    {
       name: 'definitions-are-pure',
       severity: 'error',
       comment:

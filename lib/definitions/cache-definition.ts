@@ -2,7 +2,7 @@ import { CacheDefinitionError, CacheKeyError } from '../errors/cachekit.errors.j
 import { messages } from '../errors/messages.js';
 import { parseEarlyRefresh, parseSingleFlight, parseSwr } from './definition-settings.js';
 import { parseDuration, parseJitter } from './duration.js';
-import { KeyEncodingProblem, encodeArgs, encodeKey } from './key-encoding.js';
+import { KeyEncodingProblem, encodeArgs, encodeKey } from '../keys/key-encoding.js';
 import { optionNames, rejectUnknownOptions } from './known-options.js';
 import { resolveTags } from './tags.js';
 import type { CacheDefinitionOptions, SwrSettings } from './cache-definition-options.interface.js';

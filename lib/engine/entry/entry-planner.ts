@@ -1,5 +1,5 @@
 import { CacheDefinition, SwrSettings } from '../../definitions/cache-definition.js';
-import { encodeKey } from '../../definitions/key-encoding.js';
+import { encodeKey } from '../../keys/key-encoding.js';
 import { NO_TAGS, RAW_NAME, entryKey, entryKeyPrefix, nameKey, rawKey, tagKey } from '../../keys/key-layout.js';
 import { EntryPlan, LockSettings } from './entry-plan.js';
 
