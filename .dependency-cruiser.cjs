@@ -56,17 +56,12 @@ module.exports = {
       to: { path: [STATEFUL, '^lib/invocation/', '^lib/cachekit\\.'], pathNot: '^lib/invocation/trampoline\\.ts$' },
     },
     {
-      name: 'invocation-reads-decorator-shapes-only',
+      name: 'invocation-imports-no-decorators',
       severity: 'error',
-      comment: 'Call-time code sees what the decorators recorded through their *.interface.ts shapes, as types.',
+      comment:
+        'Call-time code reads what a decorator recorded through definitions/cache-operation.interface.ts, never the decorators.',
       from: { path: '^lib/invocation/' },
-      to: { path: '^lib/decorators/', pathNot: '\\.interface\\.ts$' },
-    },
-    {
-      name: 'invocation-imports-decorator-types-only',
-      severity: 'error',
-      from: { path: '^lib/invocation/' },
-      to: { path: '^lib/decorators/', dependencyTypesNot: ['type-only'] },
+      to: { path: '^lib/decorators/' },
     },
     {
       name: 'stores-know-no-policy',

@@ -13,7 +13,7 @@ export { CacheEvict } from './decorators/cache-evict.decorator.js';
 export { StaleWhileRevalidate } from './decorators/stale-while-revalidate.decorator.js';
 export type { StaleWhileRevalidateOptions } from './decorators/stale-while-revalidate.decorator.js';
 export type { CacheEvictOptions } from './decorators/cache-evict.decorator.js';
-export type { CacheMethodDecorator } from './decorators/cache-operation.interface.js';
+export type { CacheMethodDecorator } from './decorators/cache-method-decorator.interface.js';
 export { InjectRedis } from './redis/inject-redis.decorator.js';
 export { CACHEKIT_REDIS } from './redis/redis.constants.js';
 export { CACHEKIT_OPTIONS } from './cachekit.constants.js';

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { CacheDefinitionError } from '../errors/cachekit.errors.js';
 import { messages } from '../errors/messages.js';
-import { CacheOperation, DecoratedMethod } from './cache-operation.interface.js';
+import { CacheOperation, DecoratedMethod } from '../definitions/cache-operation.interface.js';
 import { trampolineFor } from '../invocation/trampoline.js';
 
 const DECORATED = Symbol('nestjs-cachekit.decorated');

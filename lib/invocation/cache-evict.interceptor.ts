@@ -1,4 +1,4 @@
-import type { CacheEvictOperation } from '../decorators/cache-operation.interface.js';
+import type { CacheEvictOperation } from '../definitions/cache-operation.interface.js';
 import { resolveTags } from '../definitions/tags.js';
 import { Evictor } from '../engine/eviction/evictor.js';
 import { EntryPlanner } from '../engine/entry/entry-planner.js';

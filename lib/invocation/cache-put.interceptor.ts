@@ -1,4 +1,4 @@
-import type { CachePutOperation } from '../decorators/cache-operation.interface.js';
+import type { CachePutOperation } from '../definitions/cache-operation.interface.js';
 import { NO_VALUE } from './call-original.js';
 import { CacheEngine } from '../engine/cache.engine.js';
 import { EntryPlanner } from '../engine/entry/entry-planner.js';

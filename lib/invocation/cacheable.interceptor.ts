@@ -1,4 +1,4 @@
-import type { CacheableOperation } from '../decorators/cache-operation.interface.js';
+import type { CacheableOperation } from '../definitions/cache-operation.interface.js';
 import { NO_VALUE } from './call-original.js';
 import { ReadThrough } from '../engine/loading/read-through.js';
 import { EntryPlanner } from '../engine/entry/entry-planner.js';

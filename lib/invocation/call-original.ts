@@ -1,5 +1,5 @@
 import { isObservable } from 'rxjs';
-import type { DecoratedMethod } from '../decorators/cache-operation.interface.js';
+import type { DecoratedMethod } from '../definitions/cache-operation.interface.js';
 
 /** What an Observable method produced when it completed without a value; never stored. */
 export const NO_VALUE: unique symbol = Symbol('nestjs-cachekit.no-value');

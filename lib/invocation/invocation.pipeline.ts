@@ -1,5 +1,5 @@
 import { EMPTY, Observable, defer, mergeMap, of } from 'rxjs';
-import type { CacheOperation, DecoratedMethod } from '../decorators/cache-operation.interface.js';
+import type { CacheOperation, DecoratedMethod } from '../definitions/cache-operation.interface.js';
 import { MethodInvoker } from './invoker-registry.js';
 import { NO_VALUE, callOriginal } from './call-original.js';
 import { CacheEvictInterceptor } from './cache-evict.interceptor.js';

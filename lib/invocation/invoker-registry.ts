@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { messages } from '../errors/messages.js';
-import type { DecoratedMethod } from '../decorators/cache-operation.interface.js';
+import type { DecoratedMethod } from '../definitions/cache-operation.interface.js';
 
 /** What a trampoline hands a call to: one per running app (the app's invocation pipeline). */
 export interface MethodInvoker {

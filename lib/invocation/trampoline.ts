@@ -1,4 +1,4 @@
-import type { DecoratedMethod } from '../decorators/cache-operation.interface.js';
+import type { DecoratedMethod } from '../definitions/cache-operation.interface.js';
 import { invokerFor } from './invoker-registry.js';
 
 /**
