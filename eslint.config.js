@@ -23,6 +23,11 @@ export default tseslint.config(
     },
   },
   {
+    // The architecture rules file is CommonJS (the package is ESM, dependency-cruiser reads .cjs).
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
+  },
+  {
     // Type tests declare parameters only to check signatures.
     files: ['test/types/**'],
     rules: { '@typescript-eslint/no-unused-vars': 'off' },

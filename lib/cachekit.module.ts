@@ -4,7 +4,7 @@ import { CACHEKIT_OPTIONS } from './cachekit.constants.js';
 import { CacheKit } from './cachekit.service.js';
 import { CacheKitConfigurableModule } from './cachekit.module-definition.js';
 import { cacheKitProviders } from './cachekit.providers.js';
-import { CacheKitExplorer } from './explorer/cachekit.explorer.js';
+import { CacheKitExplorer } from './cachekit.explorer.js';
 import { CACHEKIT_REDIS } from './redis/redis.constants.js';
 
 /**

@@ -1,26 +1,27 @@
 import { BeforeApplicationShutdown, Logger } from '@nestjs/common';
 import { InvalidationBus } from './bus/invalidation-bus.js';
 import { L1Tier } from './l1/l1-tier.js';
-import { BackgroundRefresher } from './engine/background-refresher.js';
+import { BackgroundRefresher } from './engine/loading/background-refresher.js';
 import { CacheEngine } from './engine/cache.engine.js';
-import { CircuitBreaker } from './engine/circuit-breaker.js';
-import { EntryCodec } from './engine/entry-codec.js';
-import { EntryPlan } from './engine/entry-plan.js';
+import { CircuitBreaker } from './engine/store-guard/circuit-breaker.js';
+import { EntryCodec } from './engine/entry/entry-codec.js';
+import { EntryPlan } from './engine/entry/entry-plan.js';
 import { Compression } from './serialization/compression.js';
-import { EntryPlanner } from './engine/entry-planner.js';
-import { GuardedStore } from './engine/guarded-store.js';
-import { RateLimitedLogger } from './engine/rate-limited-logger.js';
-import { ReadThrough } from './engine/read-through.js';
-import { CacheEvictInterceptor } from './interceptors/cache-evict.interceptor.js';
-import { CachePutInterceptor } from './interceptors/cache-put.interceptor.js';
-import { CacheableInterceptor } from './interceptors/cacheable.interceptor.js';
-import { InvocationPipeline } from './interceptors/invocation.pipeline.js';
+import { EntryPlanner } from './engine/entry/entry-planner.js';
+import { GuardedStore } from './engine/store-guard/guarded-store.js';
+import { RateLimitedLogger } from './observability/rate-limited-logger.js';
+import { ReadThrough } from './engine/loading/read-through.js';
+import { CacheEvictInterceptor } from './invocation/cache-evict.interceptor.js';
+import { CachePutInterceptor } from './invocation/cache-put.interceptor.js';
+import { CacheableInterceptor } from './invocation/cacheable.interceptor.js';
+import { InvocationPipeline } from './invocation/invocation.pipeline.js';
 import { CacheStatsRecorder } from './observability/cache-stats.js';
 import { StoreStats } from './observability/cache-event.interface.js';
 import { StoreStatsRecorder } from './observability/store-stats.js';
-import { EvictionRetries } from './engine/eviction-retries.js';
+import { EvictionRetries } from './engine/eviction/eviction-retries.js';
 import { ResolvedCacheKitOptions } from './options/cachekit-options.interface.js';
 import { RedisConnectionHolder } from './redis/redis-connection.js';
+import { probeKey } from './keys/key-layout.js';
 import { EntryStore } from './stores/entry-store.interface.js';
 import { MemoryEntryStore } from './stores/memory-entry.store.js';
 import { RedisEntryStore } from './stores/redis-entry.store.js';
@@ -36,6 +37,8 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
   readonly refresher: BackgroundRefresher;
   readonly pipeline: InvocationPipeline;
   readonly store: GuardedStore;
+  /** Per-name counters of hits, misses, loads and evictions. */
+  readonly stats = new CacheStatsRecorder();
   readonly storeStats = new StoreStatsRecorder();
   readonly #retries: EvictionRetries;
   readonly #log = new RateLimitedLogger(new Logger('CacheKit'));
@@ -64,7 +67,7 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
     connection: RedisConnectionHolder,
   ) {
     const log = this.#log;
-    const stats = new CacheStatsRecorder();
+    const stats = this.stats;
     const breaker = () => new CircuitBreaker(options.breakerFailures, options.breakerCooldownMs);
     this.store = new GuardedStore(
       createStore(options, connection),
@@ -99,7 +102,7 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
       this.#retries.drainSoon();
     });
     this.engine = new CacheEngine(this.store, codec, stats, this.#retries, options.l1 && new L1Tier(options.l1));
-    this.refresher = new BackgroundRefresher(this.engine, log);
+    this.refresher = new BackgroundRefresher(this.engine, this.store, stats, log);
     this.readThrough = new ReadThrough(this.engine, this.refresher);
     this.planner = new EntryPlanner(
       options.namespace,
@@ -111,7 +114,7 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
     this.pipeline = new InvocationPipeline(
       new CacheableInterceptor(this.readThrough, this.planner),
       new CachePutInterceptor(this.engine, this.planner),
-      new CacheEvictInterceptor(this.engine, this.planner),
+      new CacheEvictInterceptor(this.engine.evictor, this.planner),
     );
   }
 
@@ -141,6 +144,6 @@ function createStore(options: ResolvedCacheKitOptions, connection: RedisConnecti
   if (!connection.client) return new MemoryEntryStore(options.memoryMaxEntries, FENCE_TTL_MS);
   return new RedisEntryStore(connection.client, {
     fenceTtlMs: FENCE_TTL_MS,
-    probeKey: `{${options.namespace}:~probe}`,
+    probeKey: probeKey(options.namespace),
   });
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Observable } from 'rxjs';
-import { CacheDefinition, isCacheDefinition, isCacheName } from './definitions/cache-definition.js';
+import { CacheDefinition, isCacheDefinition } from './definitions/cache-definition.js';
+import { isCacheName } from './keys/key-layout.js';
 import { CacheDefinitionError } from './errors/cachekit.errors.js';
 import { messages } from './errors/messages.js';
 import { Duration, parseDuration } from './definitions/duration.js';
@@ -77,7 +78,7 @@ export class CacheKit {
   evict(key: string): Promise<boolean>;
   evict(target: CacheDefinition | string, ...args: unknown[]): Promise<boolean> {
     const plan = isCacheDefinition(target) ? this.#plan(target, args) : this.#rawPlan(target);
-    return this.runtime.engine.evict(plan.name, [plan.key]);
+    return this.runtime.engine.evictor.evict(plan.name, [plan.key]);
   }
 
   /**
@@ -95,7 +96,7 @@ export class CacheKit {
     }
     const entries = new Map([...byName].map(([name, keys]) => [name, [...keys]]));
     const tags = this.runtime.planner.tagKeys([...new Set(targets.tags ?? [])]);
-    return this.runtime.engine.evictMany(entries, tags, options.onOutcome);
+    return this.runtime.engine.evictor.evictMany(entries, tags, options.onOutcome);
   }
 
   /**
@@ -107,12 +108,12 @@ export class CacheKit {
     const name = typeof definitionOrName === 'string' ? definitionOrName : definitionOrName.name;
     // A name reaches the store inside a key: one no definition could have ('*', '{x}') is refused.
     if (!isCacheName(name)) throw new CacheDefinitionError(messages.invalidName(`CacheKit.clear(name)`, name));
-    return this.runtime.engine.clear(name, this.runtime.planner.nameKey(name));
+    return this.runtime.engine.evictor.clear(name, this.runtime.planner.nameKey(name));
   }
 
   /** Invalidates every entry carrying any of these tags, in O(1) per tag; loads already running never store. */
   evictTags(tags: readonly string[]): Promise<boolean> {
-    return this.runtime.engine.evictTags(this.runtime.planner.tagKeys(tags));
+    return this.runtime.engine.evictor.evictTags(this.runtime.planner.tagKeys(tags));
   }
 
   /**
@@ -136,7 +137,7 @@ export class CacheKit {
 
   /** Counters per cache name, with the hit ratio. */
   stats(): Record<string, CacheStats & { hitRatio: number }> {
-    return this.runtime.engine.stats.snapshot();
+    return this.runtime.stats.snapshot();
   }
 
   #plan(definition: CacheDefinition, args: unknown[]): EntryPlan {

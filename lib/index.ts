@@ -5,7 +5,7 @@ export type { CacheKitModuleOptions, RedisConnection } from './options/cachekit-
 export { defineCache } from './definitions/cache-definition.js';
 export type { CacheDefinition, CacheDefinitionOptions, SwrSettings } from './definitions/cache-definition.js';
 export type { Duration } from './definitions/duration.js';
-export type { KeyValue } from './definitions/key-encoding.js';
+export type { KeyValue } from './keys/key-encoding.js';
 export { pick, omit } from './definitions/pick.js';
 export { Cacheable } from './decorators/cacheable.decorator.js';
 export { CachePut } from './decorators/cache-put.decorator.js';
@@ -13,7 +13,7 @@ export { CacheEvict } from './decorators/cache-evict.decorator.js';
 export { StaleWhileRevalidate } from './decorators/stale-while-revalidate.decorator.js';
 export type { StaleWhileRevalidateOptions } from './decorators/stale-while-revalidate.decorator.js';
 export type { CacheEvictOptions } from './decorators/cache-evict.decorator.js';
-export type { CacheMethodDecorator } from './decorators/cache-operation.js';
+export type { CacheMethodDecorator } from './decorators/cache-method-decorator.interface.js';
 export { InjectRedis } from './redis/inject-redis.decorator.js';
 export { CACHEKIT_REDIS } from './redis/redis.constants.js';
 export { CACHEKIT_OPTIONS } from './cachekit.constants.js';

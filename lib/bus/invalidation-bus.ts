@@ -1,7 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { Cluster, Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
-import type { RateLimitedLogger } from '../engine/rate-limited-logger.js';
+import { busChannel } from '../keys/key-layout.js';
+import { within } from '../timing/within.js';
+import type { RateLimitedLogger } from '../observability/rate-limited-logger.js';
 
 const QUIT_WAIT_MS = 1_000;
 
@@ -31,7 +33,7 @@ export class InvalidationBus {
     private readonly onResync: () => void,
     private readonly log: RateLimitedLogger,
   ) {
-    this.#channel = `${namespace}:~bus`;
+    this.#channel = busChannel(namespace);
   }
 
   async start(): Promise<void> {
@@ -85,14 +87,11 @@ export class InvalidationBus {
     this.#subscriber = undefined;
     if (!subscriber) return;
     // Bounded whatever the client's options: QUIT gets no answer from a frozen server.
-    let timer: NodeJS.Timeout | undefined;
     const quit = subscriber.quit().then(
       () => true,
       () => false,
     );
-    const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), QUIT_WAIT_MS)));
-    const quitted = await Promise.race([quit, late]);
-    clearTimeout(timer);
+    const quitted = (await within(quit, QUIT_WAIT_MS)) ?? false;
     if (!quitted) subscriber.disconnect();
   }
 }

@@ -7,7 +7,8 @@ import {
 import { CacheDefinitionError } from '../errors/cachekit.errors.js';
 import { messages } from '../errors/messages.js';
 import { optionNames, rejectUnknownOptions } from '../definitions/known-options.js';
-import { CacheEvictOperation, CacheMethodDecorator } from './cache-operation.js';
+import { CacheEvictOperation } from '../definitions/cache-operation.interface.js';
+import { CacheMethodDecorator } from './cache-method-decorator.interface.js';
 import { addOperation } from './method-wrapper.js';
 
 /** Options of @CacheEvict. */

@@ -1,5 +1,5 @@
 import { CacheDefinition, CacheDefinitionOptions, toDefinition } from '../definitions/cache-definition.js';
-import { CacheMethodDecorator } from './cache-operation.js';
+import { CacheMethodDecorator } from './cache-method-decorator.interface.js';
 import { addOperation } from './method-wrapper.js';
 
 /**

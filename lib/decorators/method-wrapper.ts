@@ -1,9 +1,8 @@
 import 'reflect-metadata';
-import { isObservable } from 'rxjs';
 import { CacheDefinitionError } from '../errors/cachekit.errors.js';
 import { messages } from '../errors/messages.js';
-import { CacheOperation, DecoratedMethod } from './cache-operation.js';
-import { invokerFor } from './invoker-binding.js';
+import { CacheOperation, DecoratedMethod } from '../definitions/cache-operation.interface.js';
+import { trampolineFor } from '../invocation/trampoline.js';
 
 const DECORATED = Symbol('nestjs-cachekit.decorated');
 
@@ -49,30 +48,11 @@ export function addOperation(
     operations: [operation],
     returnsObservable: Reflect.getMetadata('design:returntype', target, propertyKey)?.name === 'Observable',
   };
-  const trampoline = function (this: object, ...args: unknown[]): unknown {
-    const invoker = invokerFor(this, method);
-    return invoker ? invoker.invoke(this, method, args) : original.apply(this, args);
-  };
+  const trampoline = trampolineFor(method);
   Object.defineProperty(trampoline, 'name', { value: original.name });
   Object.defineProperty(trampoline, DECORATED, { value: method });
   for (const metadataKey of Reflect.getMetadataKeys(original)) {
     Reflect.defineMetadata(metadataKey, Reflect.getMetadata(metadataKey, original), trampoline);
   }
   descriptor.value = trampoline;
-}
-
-/** What an Observable method produced when it completed without a value; never stored. */
-export const NO_VALUE: unique symbol = Symbol('nestjs-cachekit.no-value');
-
-/** Runs the original method and settles on one value (an Observable's last value, or NO_VALUE if empty). */
-export async function callOriginal(method: DecoratedMethod, instance: object, args: unknown[]): Promise<unknown> {
-  const result = method.original.apply(instance, args);
-  if (isObservable(result)) {
-    let last: unknown = NO_VALUE;
-    await new Promise<void>((resolve, reject) =>
-      result.subscribe({ next: (value) => (last = value), error: reject, complete: resolve }),
-    );
-    return last;
-  }
-  return result;
 }

@@ -8,7 +8,7 @@ import { Duration } from '../definitions/duration.js';
 import { optionNames, rejectUnknownOptions } from '../definitions/known-options.js';
 import { CacheDefinitionError } from '../errors/cachekit.errors.js';
 import { messages } from '../errors/messages.js';
-import { CacheMethodDecorator } from './cache-operation.js';
+import { CacheMethodDecorator } from './cache-method-decorator.interface.js';
 import { addOperation } from './method-wrapper.js';
 
 /** Options of @StaleWhileRevalidate: a definition's options with the two windows spelled out. */

@@ -1,63 +1,14 @@
 import { CacheDefinitionError, CacheKeyError } from '../errors/cachekit.errors.js';
 import { messages } from '../errors/messages.js';
 import { parseEarlyRefresh, parseSingleFlight, parseSwr } from './definition-settings.js';
-import { Duration, parseDuration, parseJitter } from './duration.js';
-import { KeyEncodingProblem, encodeArgs, encodeKey } from './key-encoding.js';
+import { parseDuration, parseJitter } from './duration.js';
+import { KeyEncodingProblem, encodeArgs, encodeKey } from '../keys/key-encoding.js';
 import { optionNames, rejectUnknownOptions } from './known-options.js';
 import { resolveTags } from './tags.js';
+import type { CacheDefinitionOptions, SwrSettings } from './cache-definition-options.interface.js';
+import { NO_TAGS, isCacheName } from '../keys/key-layout.js';
 
-const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
-
-/** True for a valid cache name: letters, digits, `_ - .`, at most 64 characters (no glob, no brace). */
-export function isCacheName(name: unknown): name is string {
-  return typeof name === 'string' && NAME.test(name);
-}
-
-/** Options of a cache definition; shared by defineCache and the decorators' inline form. */
-export interface CacheDefinitionOptions<A extends unknown[] = any[], R = unknown> {
-  /** Cache name, part of every key (letters, digits, `_ - .`). @example 'product' */
-  name: string;
-  /** Builds the key from the method's arguments. Default: every argument, canonically encoded. */
-  key?: (...args: A) => unknown;
-  /** Time to live. Default: the module's `defaultTtl` ('5m'). */
-  ttl?: Duration;
-  /** TTL spread as a fraction (0.1 = +-10%). Default: the module's `jitter`; 0 turns it off. */
-  jitter?: number;
-  /** Store null/undefined results for this long (negative caching). Default: off. */
-  cacheNull?: Duration | false;
-  /** Use the cache only when this returns true. Default: always. */
-  condition?: (...args: A) => boolean;
-  /** Do not store a result when this returns true. Default: store every result. */
-  unless?: (result: R, ...args: A) => boolean;
-  /** Tags the entry carries; `evictTags([...])` invalidates every entry carrying one. Default: none. */
-  tags?: (...args: A) => readonly string[];
-  /**
-   * Stale-while-revalidate instead of `ttl`: fresh for `fresh`, then served stale while one
-   * background refresh runs (abandoned after `refreshTimeout`, default 10s), gone after `fresh + stale`.
-   */
-  swr?: { fresh: Duration; stale: Duration; refreshTimeout?: Duration };
-  /** Probabilistic early refresh (XFetch): hot entries refresh in the background shortly before expiry. Default: off. */
-  earlyRefresh?: { beta?: number };
-  /** Cross-instance single-flight on a miss: one instance loads, others wait up to `wait`. Default: the module's; false turns it off. */
-  singleFlight?: false | { wait?: Duration; lease?: Duration };
-  /**
-   * How long a caller waits for a load (on a miss) before getting a `CacheLoadTimeoutError`; the
-   * original caller and those that joined its load alike. The load keeps running and stores its
-   * result if it succeeds; callers arriving after the timeout start a new one. Waiters get an error
-   * rather than a load of their own, because joiners loading for themselves would multiply the
-   * calls to an origin that is already slow. A hung load keeps its cross-instance lease: until the
-   * lease (`singleFlight.lease`) expires, new callers wait for it, bounded the same way.
-   * Default: the module's `loadTimeout` (off); false turns it off.
-   */
-  loadTimeout?: Duration | false;
-}
-
-/** Settings of the stale-while-revalidate windows, in ms. */
-export interface SwrSettings {
-  freshMs: number;
-  staleMs: number;
-  refreshTimeoutMs: number;
-}
+export type { CacheDefinitionOptions, SwrSettings } from './cache-definition-options.interface.js';
 
 /** Resolved, validated definition; create one with `defineCache`. */
 export interface CacheDefinition<A extends unknown[] = any[], R = unknown> {
@@ -82,7 +33,6 @@ export interface CacheDefinition<A extends unknown[] = any[], R = unknown> {
 }
 
 const DEFINITION = Symbol.for('nestjs-cachekit.definition');
-const NO_TAGS: readonly string[] = Object.freeze([]);
 const DEFINITION_OPTIONS = optionNames<CacheDefinitionOptions>({
   name: true,
   key: true,
@@ -120,7 +70,7 @@ function buildDefinition<A extends unknown[], R>(
 ): CacheDefinition<A, R> {
   if (!options || typeof options !== 'object') throw new CacheDefinitionError(messages.needsOptions(where, options));
   rejectUnknownOptions(options, DEFINITION_OPTIONS, where, CacheDefinitionError);
-  if (typeof options.name !== 'string' || !NAME.test(options.name)) {
+  if (!isCacheName(options.name)) {
     throw new CacheDefinitionError(messages.invalidName(`${where}: option 'name'`, options.name));
   }
   for (const fn of ['key', 'condition', 'unless', 'tags'] as const) {

@@ -2,7 +2,7 @@ import { CacheDefinitionError } from '../errors/cachekit.errors.js';
 import { messages } from '../errors/messages.js';
 import { TIMER_LIMIT, parseDuration } from './duration.js';
 import { optionNames, rejectUnknownNested } from './known-options.js';
-import type { CacheDefinitionOptions, SwrSettings } from './cache-definition.js';
+import type { CacheDefinitionOptions, SwrSettings } from './cache-definition-options.interface.js';
 
 type Nested<K extends 'swr' | 'earlyRefresh' | 'singleFlight'> = Exclude<CacheDefinitionOptions[K], false | undefined>;
 

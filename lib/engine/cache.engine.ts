@@ -1,49 +1,50 @@
 import { Subject } from 'rxjs';
 import { CacheEvent } from '../observability/cache-event.interface.js';
 import { CacheStatsRecorder } from '../observability/cache-stats.js';
-import { EntryCodec } from './entry-codec.js';
-import { EntryPlan, longestLifeMs } from './entry-plan.js';
-import { refreshNeed, sameVersions } from './entry-validity.js';
-import { GuardedStore } from './guarded-store.js';
-import { SingleFlight } from './single-flight.js';
+import { EntryCodec } from './entry/entry-codec.js';
+import { EntryPlan, longestLifeMs } from './entry/entry-plan.js';
+import { refreshNeed, sameVersions } from './entry/entry-validity.js';
+import { GuardedStore } from './store-guard/guarded-store.js';
+import { SingleFlight } from './loading/single-flight.js';
 import { InvalidationBus, Invalidation } from '../bus/invalidation-bus.js';
 import { L1Tier } from '../l1/l1-tier.js';
-import { NO_TAGS, StoredRead } from '../stores/entry-store.interface.js';
-import { Eviction, EvictionOutcomeListener, EvictionRetries } from './eviction-retries.js';
+import { StoredRead } from '../stores/entry-store.interface.js';
+import { EvictionRetries } from './eviction/eviction-retries.js';
+import { Evictor } from './eviction/evictor.js';
+import { LocalInvalidations } from './local-invalidations.js';
+import { MISS, countRead } from './read-counting.js';
 
-export type { EntryPlan } from './entry-plan.js';
+export type { EntryPlan } from './entry/entry-plan.js';
 export type { LoadControl, LoadOutcome, ReadResult } from './engine.types.js';
 import { LoadControl, LoadOutcome, ReadResult } from './engine.types.js';
-import { loadUnderLease } from './lease-wait.js';
-import { loadDeadline } from './load-deadline.js';
-
-/** Stats name of tag evictions, which span cache names. */
-export const TAGS_NAME = '~tags';
-const NO_ENTRIES: ReadonlyMap<string, readonly string[]> = new Map();
+import { loadUnderLease } from './loading/lease-wait.js';
+import { loadDeadline } from './loading/load-deadline.js';
 
 /**
  * The read/write path: cache-aside with single-flight in this process and across instances,
- * version-fenced fills, tags, negative caching, SWR classification and size limits. An eviction
- * (or put) the store does not confirm is retried in the background, and until it lands nothing it
- * names is served from the cache here.
+ * version-fenced fills, tags, negative caching, SWR classification and size limits. Evictions go
+ * through its `evictor`, which shares its invalidations (L1, bus, generation) and events.
  */
 export class CacheEngine {
   readonly events$ = new Subject<CacheEvent>();
+  /** Evictions of entries, tags and cache names, retried in the background when unconfirmed. */
+  readonly evictor: Evictor;
   readonly #flights = new SingleFlight<LoadOutcome>();
   readonly #reads = new Map<string, Promise<StoredRead | undefined>>();
+  readonly #invalidations: LocalInvalidations;
   #closed = false;
-  // Bumped by every invalidation seen here; part of the single-flight key, so a caller never joins
-  // a load that began before an invalidation it could have observed.
-  #generation = 0;
 
   constructor(
-    readonly store: GuardedStore,
-    readonly codec: EntryCodec,
-    readonly stats: CacheStatsRecorder,
+    private readonly store: GuardedStore,
+    private readonly codec: EntryCodec,
+    private readonly stats: CacheStatsRecorder,
     private readonly retries: EvictionRetries,
     private readonly l1?: L1Tier,
-    private bus?: InvalidationBus,
-  ) {}
+    bus?: InvalidationBus,
+  ) {
+    this.#invalidations = new LocalInvalidations(l1, bus);
+    this.evictor = new Evictor(store, stats, retries, this.#invalidations, this.events$);
+  }
 
   readonly #leaseSteps = {
     store: this.store,
@@ -57,29 +58,12 @@ export class CacheEngine {
 
   /** Connects the L1 bus (set once the subscriber connection is up). */
   attachBus(bus: InvalidationBus): void {
-    this.bus = bus;
+    this.#invalidations.attachBus(bus);
   }
 
   /** Looks an entry up, counting a hit, stale hit or miss. */
   read(plan: EntryPlan): Promise<ReadResult> {
     return this.#lookup(plan, true);
-  }
-
-  #count(plan: EntryPlan, result: ReadResult): ReadResult {
-    const stats = this.stats.for(plan.name);
-    // Events are built only when someone listens: a hit allocates nothing for them.
-    const observed = this.events$.observed;
-    if (!result.hit) {
-      stats.misses++;
-      if (observed) this.emit({ type: 'miss', name: plan.name, key: plan.key });
-    } else if (result.refresh === 'stale') {
-      stats.staleHits++;
-      if (observed) this.emit({ type: 'stale-hit', name: plan.name, key: plan.key });
-    } else {
-      stats.hits++;
-      if (observed) this.emit({ type: 'hit', name: plan.name, key: plan.key });
-    }
-    return result;
   }
 
   /**
@@ -106,7 +90,7 @@ export class CacheEngine {
 
   /** Joins a running load without reading the store (see `isLoading`), counted as a miss. */
   joinLoad(plan: EntryPlan, load: () => Promise<unknown>): Promise<unknown> {
-    this.#count(plan, MISS);
+    countRead(this.stats, this.events$, plan, MISS);
     return this.load(plan, load);
   }
 
@@ -116,7 +100,7 @@ export class CacheEngine {
   }
 
   #flightKey(plan: EntryPlan): string {
-    return `${this.#generation}|${plan.key}`;
+    return `${this.#invalidations.generation}|${plan.key}`;
   }
 
   /**
@@ -145,71 +129,13 @@ export class CacheEngine {
     // The put replaces the entry's version itself; only tag versions need reading first.
     const tagVersions = plan.tags.length === 0 ? [] : await this.store.tagVersions(plan.tags, longestLifeMs(plan));
     // The store failed: the old value must not stay, so its eviction waits for a retry.
-    if (!tagVersions) return this.#putFailed(plan);
+    if (!tagVersions) return this.evictor.putFailed(plan);
     const entry = this.codec.encode(plan, value, 0, tagVersions);
-    if (!entry) return (await this.evict(plan.name, [plan.key])) && false; // not cacheable: nor is the old value
+    if (!entry) return (await this.evictor.evict(plan.name, [plan.key])) && false; // not cacheable: nor is the old value
     const ok = await this.store.put(plan.key, entry.payload, entry.ttlMs);
-    if (!ok) return this.#putFailed(plan);
-    this.#invalidated({ keys: [plan.key] });
+    if (!ok) return this.evictor.putFailed(plan);
+    this.#invalidations.announce({ keys: [plan.key] });
     return true;
-  }
-
-  // The old value may still be in the store: evicting it is what the retries are for.
-  #putFailed(plan: EntryPlan): false {
-    this.#invalidated({ keys: [plan.key] });
-    this.stats.for(plan.name).storeErrors++;
-    this.retries.add({ keys: [plan.key], tags: NO_TAGS });
-    return false;
-  }
-
-  /** Evicts entries of one cache name; true when the store confirmed it (else it is retried). */
-  evict(name: string, keys: readonly string[], onOutcome?: EvictionOutcomeListener): Promise<boolean> {
-    return this.evictMany(new Map([[name, keys]]), NO_TAGS, onOutcome);
-  }
-
-  /** Invalidates every entry carrying one of these tag keys, in O(1) per tag. */
-  evictTags(tags: readonly string[], onOutcome?: EvictionOutcomeListener): Promise<boolean> {
-    return this.evictMany(NO_ENTRIES, tags, onOutcome);
-  }
-
-  /** Evicts entries (keys by cache name) and tags in one go; true when the store confirmed all of it. */
-  async evictMany(
-    entries: ReadonlyMap<string, readonly string[]>,
-    tags: readonly string[],
-    onOutcome?: EvictionOutcomeListener,
-  ): Promise<boolean> {
-    const keys = entries.size === 1 ? [...entries.values()][0]! : [...entries.values()].flat();
-    const ok = await this.#send({ keys, tags }, onOutcome);
-    for (const [name, named] of entries) this.#evicted(name, named, ok);
-    if (tags.length > 0) this.#evicted(TAGS_NAME, tags, ok);
-    return ok;
-  }
-
-  /** Invalidates every entry of a cache name in O(1): its generation is an implicit tag of each. */
-  async clear(name: string, nameKey: string, onOutcome?: EvictionOutcomeListener): Promise<boolean> {
-    const ok = await this.#send({ keys: NO_TAGS, tags: [nameKey] }, onOutcome);
-    this.#evicted(name, [nameKey], ok, 1);
-    return ok;
-  }
-
-  async #send(eviction: Eviction, onOutcome?: EvictionOutcomeListener): Promise<boolean> {
-    const { keys, tags } = eviction;
-    const [evicted, untagged] = await Promise.all([
-      keys.length === 0 || this.store.invalidate(keys),
-      tags.length === 0 || this.store.invalidateTags(tags),
-    ]);
-    if (keys.length > 0) this.#invalidated({ keys: [...keys] });
-    if (tags.length > 0) this.#invalidated({ tags: [...tags] });
-    const ok = evicted && untagged;
-    if (!ok) this.retries.add(eviction, onOutcome);
-    return ok;
-  }
-
-  #evicted(name: string, keys: readonly string[], ok: boolean, count = keys.length): void {
-    const stats = this.stats.for(name);
-    if (ok) stats.evictions += count;
-    else stats.storeErrors++;
-    if (this.events$.observed) for (const key of keys) this.emit({ type: 'evict', name, key });
   }
 
   /** After this, loads still running never write (the Redis client may be closing). */
@@ -217,22 +143,9 @@ export class CacheEngine {
     this.#closed = true;
   }
 
-  /**
-   * An invalidation happened (here, or on another instance as told by the bus): drop it from L1,
-   * and let no new caller join a load that began before it.
-   */
+  /** An invalidation seen on another instance (told by the bus): drop it from L1, fence joins. */
   applyInvalidation(what: Invalidation): void {
-    this.#generation++;
-    if (!this.l1) return;
-    if ('keys' in what) this.l1.deleteKeys(what.keys);
-    else if ('tags' in what) this.l1.deleteTags(what.tags);
-    else this.l1.deletePrefix(what.prefix);
-  }
-
-  // After the store write, never before: a local read between the two would re-insert the old value.
-  #invalidated(what: Invalidation): void {
-    this.applyInvalidation(what);
-    if (this.l1) this.bus?.publish(what);
+    this.#invalidations.apply(what);
   }
 
   emit(event: CacheEvent): void {
@@ -277,7 +190,7 @@ export class CacheEngine {
       const epoch = this.l1?.epoch ?? 0;
       result = this.#fromStore(plan, await this.#sharedRead(plan), epoch);
     }
-    return counted ? this.#count(plan, result) : result;
+    return counted ? countRead(this.stats, this.events$, plan, result) : result;
   }
 
   /**
@@ -312,8 +225,6 @@ export class CacheEngine {
     return { hit: true, value: decoded.value, refresh: refreshNeed(envelope, plan) };
   }
 }
-
-const MISS: ReadResult = { hit: false };
 
 // Joiners of a load whose result was not stored (store down, value not cacheable) still get their
 // own copy; what cannot be cloned (functions) is shared as the method returned it.

@@ -74,6 +74,11 @@ export const messages = {
   loadTimedOut: (where: string, key: string, timeoutMs: number) =>
     `${where} did not load '${key}' within loadTimeout (${timeoutMs} ms). This caller stopped waiting; the load keeps running and its result is stored if it succeeds. Raise loadTimeout, or catch CacheLoadTimeoutError to answer without the value.`,
   evictNeedsTarget: (where: string) => `${where} needs a cache definition (or { name }) or a 'tags' function.`,
+  invalidSerializer: () => `Option 'serializer' must have encode(value) and decode(bytes) functions.`,
+  refreshAbandoned: (timeoutMs: number) => `refresh abandoned after ${timeoutMs} ms`,
+  calledWithoutModule: (where: string) => `${where} was called with no CacheKitModule running; it runs uncached.`,
+  calledOnUnownedInstance: (where: string, apps: number) =>
+    `${where} was called on an instance no app owns while ${apps} apps run CacheKitModule; it runs uncached. Get the instance from the app's container.`,
 };
 
 function show(value: unknown): string {

@@ -1,25 +1,18 @@
 import { EventEmitter } from 'node:events';
 import { ChainableCommander, Cluster, Redis } from 'ioredis';
 import type { KeyvStoreAdapter } from 'keyv';
-import { isValidNamespace } from '../definitions/namespace.js';
-import { CacheKitOptionsError } from '../errors/cachekit.errors.js';
-import { messages } from '../errors/messages.js';
+import { keyvPrefix } from '../keys/key-layout.js';
 import { mastersOf, scanKeys } from '../redis/scan-keys.js';
 import { entryKey, escapeGlob, keyvKey, namespacePrefix } from './keyv-key-layout.js';
 import { existAll, getAll, throwFirstError, unlinkAll } from './keyv-multi-key.js';
 import { toPx } from './keyv-ttl.js';
+import {
+  CacheKitKeyvStoreOptions,
+  ResolvedKeyvStoreOptions,
+  resolveKeyvStoreOptions,
+} from './cachekit-keyv-store.options.js';
 
-const DEFAULT_CLEAR_BATCH = 500;
-
-/** Options of a {@link CacheKitKeyvStore}. */
-export interface CacheKitKeyvStoreOptions {
-  /** The cache module's namespace (its `namespace` option): first part of every key. */
-  cacheNamespace: string;
-  /** Keys asked for per SCAN step (the COUNT hint) when clearing. Default: 500. */
-  clearBatchSize?: number;
-  /** Throw errors to the caller after emitting them. Default: false (emit, then answer a miss / false). */
-  throwOnErrors?: boolean;
-}
+export type { CacheKitKeyvStoreOptions } from './cachekit-keyv-store.options.js';
 
 /**
  * A Keyv storage adapter over the cache module's ioredis client (a `Redis` or a `Cluster`), so
@@ -49,32 +42,15 @@ export class CacheKitKeyvStore extends EventEmitter implements KeyvStoreAdapter 
   /** Set by Keyv: the Keyv namespace this adapter serves (scopes `clear()` and `iterator()`). */
   namespace?: string;
   /** `dialect: 'redis'` lets Keyv use {@link iterator}. */
-  readonly opts: { dialect: 'redis'; cacheNamespace: string; clearBatchSize: number; throwOnErrors: boolean };
+  readonly opts: ResolvedKeyvStoreOptions;
   readonly #client: Redis | Cluster;
   readonly #prefix: string;
 
   constructor(client: Redis | Cluster, options: CacheKitKeyvStoreOptions) {
     super();
-    if (!(client instanceof Redis) && !(client instanceof Cluster)) {
-      throw new CacheKitOptionsError(messages.keyvNeedsIoredis());
-    }
-    const { cacheNamespace, clearBatchSize = DEFAULT_CLEAR_BATCH, throwOnErrors = false } = options ?? {};
-    if (!isValidNamespace(cacheNamespace)) {
-      throw new CacheKitOptionsError(
-        messages.invalidNamespace(
-          `CacheKitKeyvStore option 'cacheNamespace' (the cache module's namespace)`,
-          cacheNamespace,
-        ),
-      );
-    }
-    if (!Number.isInteger(clearBatchSize) || clearBatchSize < 1) {
-      throw new CacheKitOptionsError(
-        messages.invalidPositiveInt(`CacheKitKeyvStore option 'clearBatchSize'`, clearBatchSize),
-      );
-    }
+    this.opts = resolveKeyvStoreOptions(client, options);
     this.#client = client;
-    this.#prefix = `${cacheNamespace}:keyv:`;
-    this.opts = { dialect: 'redis', cacheNamespace, clearBatchSize, throwOnErrors };
+    this.#prefix = keyvPrefix(this.opts.cacheNamespace);
   }
 
   /** The client the store uses: the cache module's, shared (never closed here). */

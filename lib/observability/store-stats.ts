@@ -1,4 +1,4 @@
-import type { StoreFailure } from '../engine/store-failure.js';
+import type { StoreFailure } from '../engine/store-guard/store-failure.js';
 import type { StoreStats } from './cache-event.interface.js';
 
 /** Counts store failures by direction (plain numbers: the failure path stays cheap). */

@@ -1,7 +1,7 @@
 import { Cluster, Redis } from 'ioredis';
 import { TIMER_LIMIT, parseDuration, parseJitter } from '../definitions/duration.js';
 import { optionNames, rejectUnknownNested, rejectUnknownOptions } from '../definitions/known-options.js';
-import { isValidNamespace } from '../definitions/namespace.js';
+import { isValidNamespace } from '../keys/key-layout.js';
 import { CacheKitOptionsError } from '../errors/cachekit.errors.js';
 import { messages } from '../errors/messages.js';
 import { v8Serializer } from '../serialization/v8.serializer.js';
@@ -57,7 +57,7 @@ export function resolveOptions(options: CacheKitModuleOptions = {}): ResolvedCac
   }
   const serializer = options.serializer ?? v8Serializer;
   if (typeof serializer?.encode !== 'function' || typeof serializer?.decode !== 'function') {
-    throw new CacheKitOptionsError(`Option 'serializer' must have encode(value) and decode(bytes) functions.`);
+    throw new CacheKitOptionsError(messages.invalidSerializer());
   }
   return {
     redis: options.redis,

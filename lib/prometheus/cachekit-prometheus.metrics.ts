@@ -5,6 +5,7 @@ import type { Subscription } from 'rxjs';
 import { CacheKit } from '../cachekit.service.js';
 import type { CacheEvent, CacheStats } from '../observability/cache-event.interface.js';
 import { CacheKitPrometheusError } from './prometheus.errors.js';
+import { prometheusMessages } from './prometheus.messages.js';
 import type { CacheKitPrometheusModuleOptions } from './prometheus.options.js';
 
 export const CACHEKIT_PROMETHEUS_OPTIONS = Symbol('CACHEKIT_PROMETHEUS_OPTIONS');
@@ -83,11 +84,7 @@ export class CacheKitPrometheusMetrics implements OnModuleInit, OnModuleDestroy 
     for (const metric of this.#metrics) {
       const name = metricName(metric);
       if (this.registry.getSingleMetric(name))
-        throw new CacheKitPrometheusError(
-          `CacheKitPrometheusModule: the metric '${name}' is already registered on this registry ` +
-            `(a second CacheKitPrometheusModule on the same registry, or another library's metric). ` +
-            `Give each app its own registry, or a different 'prefix'.`,
-        );
+        throw new CacheKitPrometheusError(prometheusMessages.metricAlreadyRegistered(name));
     }
     for (const metric of this.#metrics) this.registry.registerMetric(metric);
     this.#subscription = this.cacheKit.events$.subscribe((event) => this.#observe(event));
@@ -191,18 +188,14 @@ const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 export function resolveOptions(options: CacheKitPrometheusModuleOptions): { prefix: string; buckets: number[] } {
   const prefix = options.prefix ?? 'cachekit_';
   if (typeof prefix !== 'string' || (prefix !== '' && !METRIC_NAME.test(prefix)))
-    throw new CacheKitPrometheusError(
-      `CacheKitPrometheusModule option 'prefix' must be a valid Prometheus metric name prefix ([a-zA-Z_:][a-zA-Z0-9_:]*), got ${JSON.stringify(prefix)}.`,
-    );
+    throw new CacheKitPrometheusError(prometheusMessages.invalidPrefix(prefix));
   const buckets = options.buckets ?? DEFAULT_BUCKETS;
   if (
     !Array.isArray(buckets) ||
     buckets.length === 0 ||
     buckets.some((b, i) => typeof b !== 'number' || !Number.isFinite(b) || (i > 0 && b <= buckets[i - 1]!))
   )
-    throw new CacheKitPrometheusError(
-      `CacheKitPrometheusModule option 'buckets' must be a non-empty list of finite numbers (seconds) in increasing order, got ${JSON.stringify(buckets)}.`,
-    );
+    throw new CacheKitPrometheusError(prometheusMessages.invalidBuckets(buckets));
   return { prefix, buckets: [...buckets] };
 }
 

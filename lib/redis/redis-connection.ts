@@ -2,9 +2,12 @@ import { Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Cluster, Redis, RedisOptions } from 'ioredis';
 import { RedisConnection } from '../options/cachekit-options.interface.js';
 import { ResolvedCacheKitOptions } from '../options/cachekit-options.interface.js';
+import { within } from '../timing/within.js';
 import { CommandBackstop } from './command-backstop.js';
 
 const BOOT_WAIT_MS = 1_000;
+// QUIT on a frozen server gets no answer: the socket's end is awaited this long at most.
+const QUIT_WAIT_MS = 1_000;
 
 /**
  * The module's Redis client. Clients created from options are tuned to fail fast (no offline
@@ -59,10 +62,7 @@ export class RedisConnectionHolder implements OnApplicationShutdown {
       return;
     }
     // Resolve only once the socket is closed, so nothing of ours outlives app.close().
-    const ended = new Promise<void>((resolve) => {
-      client.once('end', resolve);
-      setTimeout(resolve, 1_000).unref();
-    });
+    const ended = within(new Promise<void>((resolve) => client.once('end', resolve)), QUIT_WAIT_MS);
     try {
       await client.quit();
     } catch {

@@ -53,6 +53,3 @@ export interface FillTicket {
   version: string;
   tagVersions: string[];
 }
-
-/** The tag list (keys or versions) of every untagged entry: one shared, frozen empty array. */
-export const NO_TAGS = Object.freeze([]) as unknown as string[];

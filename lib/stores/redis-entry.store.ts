@@ -1,5 +1,6 @@
 import { Cluster, Redis } from 'ioredis';
-import { EntryStore, FillTicket, NO_TAGS, StoredRead } from './entry-store.interface.js';
+import { NO_TAGS, leaseKey, probeKey } from '../keys/key-layout.js';
+import { EntryStore, FillTicket, StoredRead } from './entry-store.interface.js';
 import { BEGIN, FILL, PUT, READ, RELEASE_LEASE, TAG_VERSION } from './redis.scripts.js';
 import { nextVersion } from './version-nonce.js';
 import { WriteCoalescer } from './write-coalescer.js';
@@ -119,7 +120,7 @@ export class RedisEntryStore implements EntryStore {
   }
 
   async probe(): Promise<void> {
-    await this.client.set(this.times.probeKey ?? '{cachekit:~probe}', '1', 'PX', 1_000);
+    await this.client.set(this.times.probeKey ?? probeKey('cachekit'), '1', 'PX', 1_000);
   }
 
   async releaseLease(key: string, token: string, holdMs = 0): Promise<void> {
@@ -134,11 +135,6 @@ export class RedisEntryStore implements EntryStore {
       : await this.client.mget(...tags);
     return values.map((value) => value ?? undefined);
   }
-}
-
-// `{entry}:lease` shares the entry's hash tag, so it lives in the entry's slot.
-function leaseKey(key: string): string {
-  return `${key}:lease`;
 }
 
 // Something else stored under our key (not a hash) is a miss; the next fill replaces it.

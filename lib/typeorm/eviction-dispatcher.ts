@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { CacheKit } from '../cachekit.service.js';
-import { within } from '../engine/retry-queue.js';
+import { within } from '../timing/within.js';
 import { EvictionEventPublisher, EvictionOutcome } from './eviction-events.js';
 import type { EvictionTargets } from './eviction-targets.js';
 import type { ChangeSummary, PendingEvictions } from './pending-evictions.js';

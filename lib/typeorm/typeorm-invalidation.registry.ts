@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { EntityMetadata } from 'typeorm';
 import { Duration, parseDuration } from '../definitions/duration.js';
-import { RateLimitedLogger } from '../engine/rate-limited-logger.js';
+import { RateLimitedLogger } from '../observability/rate-limited-logger.js';
 import type { BulkChange, EntityChange, EvictionEntry } from './entity-change.interface.js';
 import { EvictionTargets } from './eviction-targets.js';
 import { PendingEvictions } from './pending-evictions.js';

@@ -2,7 +2,7 @@ import { INestApplicationContext } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { CACHEKIT_REDIS, CacheKit, defineCache } from '../../lib/index.js';
-import { unwrap } from '../../lib/engine/envelope.js';
+import { unwrap } from '../../lib/engine/entry/envelope.js';
 import { bootApp, uniqueNamespace } from '../support/app.js';
 import { sleep } from '../support/chaos-store.js';
 

@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { BackgroundRefresher } from '../../lib/engine/background-refresher.js';
-import { RateLimitedLogger } from '../../lib/engine/rate-limited-logger.js';
+import { BackgroundRefresher } from '../../lib/engine/loading/background-refresher.js';
+import { RateLimitedLogger } from '../../lib/observability/rate-limited-logger.js';
 import { RedisEntryStore } from '../../lib/stores/redis-entry.store.js';
 import { uniqueNamespace } from '../support/app.js';
 import { engineOver, planFor } from '../support/engine.js';
@@ -20,8 +20,8 @@ describe('background refresh failures', () => {
 
   it('many distinct keys failing their refresh keep the failure records bounded', async () => {
     vi.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    const { engine } = engineOver(new RedisEntryStore(client, TIMES));
-    const refresher = new BackgroundRefresher(engine, new RateLimitedLogger(new Logger('Test')), BOUND);
+    const { engine, store, stats } = engineOver(new RedisEntryStore(client, TIMES));
+    const refresher = new BackgroundRefresher(engine, store, stats, new RateLimitedLogger(new Logger('Test')), BOUND);
     const ns = uniqueNamespace();
     let loads = 0;
     const failing = async () => {

@@ -1,6 +1,6 @@
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { wrap } from '../../lib/engine/envelope.js';
+import { wrap } from '../../lib/engine/entry/envelope.js';
 import { v8Serializer } from '../../lib/serialization/v8.serializer.js';
 import { RedisEntryStore } from '../../lib/stores/redis-entry.store.js';
 import { engineOver, planFor } from '../support/engine.js';

@@ -1,13 +1,13 @@
 import { Logger } from '@nestjs/common';
-import { BackgroundRefresher } from '../../lib/engine/background-refresher.js';
+import { BackgroundRefresher } from '../../lib/engine/loading/background-refresher.js';
 import { CacheEngine } from '../../lib/engine/cache.engine.js';
-import { CircuitBreaker } from '../../lib/engine/circuit-breaker.js';
-import { EntryCodec } from '../../lib/engine/entry-codec.js';
-import { EntryPlan } from '../../lib/engine/entry-plan.js';
-import { EvictionRetries } from '../../lib/engine/eviction-retries.js';
-import { GuardedStore } from '../../lib/engine/guarded-store.js';
-import { RateLimitedLogger } from '../../lib/engine/rate-limited-logger.js';
-import { ReadThrough } from '../../lib/engine/read-through.js';
+import { CircuitBreaker } from '../../lib/engine/store-guard/circuit-breaker.js';
+import { EntryCodec } from '../../lib/engine/entry/entry-codec.js';
+import { EntryPlan } from '../../lib/engine/entry/entry-plan.js';
+import { EvictionRetries } from '../../lib/engine/eviction/eviction-retries.js';
+import { GuardedStore } from '../../lib/engine/store-guard/guarded-store.js';
+import { RateLimitedLogger } from '../../lib/observability/rate-limited-logger.js';
+import { ReadThrough } from '../../lib/engine/loading/read-through.js';
 import { CacheStatsRecorder } from '../../lib/observability/cache-stats.js';
 import { Compression } from '../../lib/serialization/compression.js';
 import { v8Serializer } from '../../lib/serialization/v8.serializer.js';
@@ -16,21 +16,23 @@ import { EntryStore } from '../../lib/stores/entry-store.interface.js';
 /** The engine over any store, for tests that drive the read/write path directly. */
 export class TestCache {
   readonly engine: CacheEngine;
+  readonly store: GuardedStore;
+  readonly stats = new CacheStatsRecorder();
   readonly refresher: BackgroundRefresher;
   readonly #readThrough: ReadThrough;
 
   constructor(store: EntryStore, deadlineMs: number) {
     const log = new RateLimitedLogger(new Logger('CacheKitTest'));
-    const stats = new CacheStatsRecorder();
+    const stats = this.stats;
     const codec = new EntryCodec(v8Serializer, 1024 * 1024, log, () => undefined, new Compression(Infinity, 1 << 26));
     const breaker = () => new CircuitBreaker(1_000, 1_000);
-    const guarded = new GuardedStore(store, deadlineMs, { reads: breaker(), writes: breaker() }, log, {
+    const guarded = (this.store = new GuardedStore(store, deadlineMs, { reads: breaker(), writes: breaker() }, log, {
       failed: () => undefined,
       recovered: () => undefined,
-    });
+    }));
     const retries = new EvictionRetries(guarded, { initialDelayMs: 50, maxDelayMs: 500, maxTargets: 10_000 }, log);
     this.engine = new CacheEngine(guarded, codec, stats, retries);
-    this.refresher = new BackgroundRefresher(this.engine, log);
+    this.refresher = new BackgroundRefresher(this.engine, guarded, stats, log);
     this.#readThrough = new ReadThrough(this.engine, this.refresher);
   }
 
@@ -44,11 +46,11 @@ export class TestCache {
   }
 
   evict(name: string, keys: string[]): Promise<boolean> {
-    return this.engine.evict(name, keys);
+    return this.engine.evictor.evict(name, keys);
   }
 
   evictTags(tags: string[]): Promise<boolean> {
-    return this.engine.evictTags(tags);
+    return this.engine.evictor.evictTags(tags);
   }
 }
 

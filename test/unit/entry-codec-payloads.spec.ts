@@ -1,10 +1,10 @@
 import { Logger } from '@nestjs/common';
 import { deflateRawSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { EntryCodec } from '../../lib/engine/entry-codec.js';
-import { EntryPlan } from '../../lib/engine/entry-plan.js';
-import { wrap } from '../../lib/engine/envelope.js';
-import { RateLimitedLogger } from '../../lib/engine/rate-limited-logger.js';
+import { EntryCodec } from '../../lib/engine/entry/entry-codec.js';
+import { EntryPlan } from '../../lib/engine/entry/entry-plan.js';
+import { wrap } from '../../lib/engine/entry/envelope.js';
+import { RateLimitedLogger } from '../../lib/observability/rate-limited-logger.js';
 import { Compression } from '../../lib/serialization/compression.js';
 import { v8Serializer } from '../../lib/serialization/v8.serializer.js';
 

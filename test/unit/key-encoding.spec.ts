@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CacheKeyError, defineCache } from '../../lib/index.js';
-import { encodeKey } from '../../lib/definitions/key-encoding.js';
+import { encodeKey } from '../../lib/keys/key-encoding.js';
 
 describe('key encoding', () => {
   it('is injective across types and separators', () => {

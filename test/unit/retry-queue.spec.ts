@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RetryItem, RetryQueue } from '../../lib/engine/retry-queue.js';
+import { RetryItem, RetryQueue } from '../../lib/engine/eviction/retry-queue.js';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { v8Serializer } from '../../lib/index.js';
 import { findUnserializable } from '../../lib/serialization/v8.serializer.js';
-import { unwrap, wrap } from '../../lib/engine/envelope.js';
+import { unwrap, wrap } from '../../lib/engine/entry/envelope.js';
 
 describe('default serializer', () => {
   it('round-trips Date, Map, Set, BigInt, undefined inside objects, NaN and -0', () => {

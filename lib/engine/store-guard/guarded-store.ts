@@ -1,7 +1,7 @@
-import { EntryStore, FillTicket, StoredRead } from '../stores/entry-store.interface.js';
+import { EntryStore, FillTicket, StoredRead } from '../../stores/entry-store.interface.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { DeadlineExceeded, DeadlineWatch } from './deadline-watch.js';
-import { RateLimitedLogger } from './rate-limited-logger.js';
+import { RateLimitedLogger } from '../../observability/rate-limited-logger.js';
 import { StoreFailure, causeOf } from './store-failure.js';
 
 /** Reads and writes each have a breaker: a store that reads but cannot write is not healthy. */

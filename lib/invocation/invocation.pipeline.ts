@@ -1,7 +1,7 @@
 import { EMPTY, Observable, defer, mergeMap, of } from 'rxjs';
-import { CacheOperation, DecoratedMethod } from '../decorators/cache-operation.js';
-import { MethodInvoker } from '../decorators/invoker-binding.js';
-import { NO_VALUE, callOriginal } from '../decorators/method-wrapper.js';
+import type { CacheOperation, DecoratedMethod } from '../definitions/cache-operation.interface.js';
+import { MethodInvoker } from './invoker-registry.js';
+import { NO_VALUE, callOriginal } from './call-original.js';
 import { CacheEvictInterceptor } from './cache-evict.interceptor.js';
 import { CachePutInterceptor } from './cache-put.interceptor.js';
 import { CacheableInterceptor } from './cacheable.interceptor.js';

@@ -1,14 +1,14 @@
-import { jitterTtl } from '../definitions/duration.js';
-import { CacheSerializationError } from '../errors/cachekit.errors.js';
-import { messages } from '../errors/messages.js';
-import { Compression } from '../serialization/compression.js';
-import { CacheSerializer } from '../serialization/serializer.interface.js';
-import { UnstorableReason, UnstorableRecord, UnstorableResults } from '../serialization/unstorable-results.js';
-import { findUnserializable, v8Serializer } from '../serialization/v8.serializer.js';
-import { Inspection, MAX_NESTING, inspectValue } from '../serialization/value-inspection.js';
+import { jitterTtl } from '../../definitions/duration.js';
+import { CacheSerializationError } from '../../errors/cachekit.errors.js';
+import { messages } from '../../errors/messages.js';
+import { Compression } from '../../serialization/compression.js';
+import { CacheSerializer } from '../../serialization/serializer.interface.js';
+import { UnstorableReason, UnstorableRecord, UnstorableResults } from '../../serialization/unstorable-results.js';
+import { findUnserializable, v8Serializer } from '../../serialization/v8.serializer.js';
+import { Inspection, MAX_NESTING, inspectValue } from '../../serialization/value-inspection.js';
 import { EntryPlan } from './entry-plan.js';
 import { Envelope, unwrap, wrap } from './envelope.js';
-import { RateLimitedLogger } from './rate-limited-logger.js';
+import { RateLimitedLogger } from '../../observability/rate-limited-logger.js';
 
 /** A value ready to store: the serialized body, the full payload and its TTL. */
 export interface EncodedEntry {

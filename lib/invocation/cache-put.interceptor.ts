@@ -1,7 +1,7 @@
-import { CachePutOperation } from '../decorators/cache-operation.js';
-import { NO_VALUE } from '../decorators/method-wrapper.js';
+import type { CachePutOperation } from '../definitions/cache-operation.interface.js';
+import { NO_VALUE } from './call-original.js';
 import { CacheEngine } from '../engine/cache.engine.js';
-import { EntryPlanner } from '../engine/entry-planner.js';
+import { EntryPlanner } from '../engine/entry/entry-planner.js';
 import { Invocation, OperationInterceptor } from './invocation.interface.js';
 
 /** @CachePut: run the method, then store what it returned under the arguments' key. */

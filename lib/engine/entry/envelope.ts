@@ -1,4 +1,4 @@
-import { NO_TAGS } from '../stores/entry-store.interface.js';
+import { NO_TAGS } from '../../keys/key-layout.js';
 
 // What is stored per entry: a fixed header, the tag versions seen when the load began, then the
 // serialized value. The header carries what the engine needs without decoding the value.

@@ -1,7 +1,7 @@
-import { nextVersion } from '../stores/version-nonce.js';
-import { EntryPlan } from './entry-plan.js';
-import { LoadOutcome, ReadResult } from './engine.types.js';
-import { GuardedStore } from './guarded-store.js';
+import { nextVersion } from '../../stores/version-nonce.js';
+import { EntryPlan } from '../entry/entry-plan.js';
+import { LoadOutcome, ReadResult } from '../engine.types.js';
+import { GuardedStore } from '../store-guard/guarded-store.js';
 
 // Polling for another instance's load: the gap before a poll grows with the time already waited
 // (a quarter of it), so a waiter of a fast load gets its result a few ms late at most and a waiter

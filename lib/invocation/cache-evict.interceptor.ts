@@ -1,13 +1,13 @@
-import { CacheEvictOperation } from '../decorators/cache-operation.js';
+import type { CacheEvictOperation } from '../definitions/cache-operation.interface.js';
 import { resolveTags } from '../definitions/tags.js';
-import { CacheEngine } from '../engine/cache.engine.js';
-import { EntryPlanner } from '../engine/entry-planner.js';
+import { Evictor } from '../engine/eviction/evictor.js';
+import { EntryPlanner } from '../engine/entry/entry-planner.js';
 import { Invocation, OperationInterceptor } from './invocation.interface.js';
 
 /** @CacheEvict: evict after the method resolves (nothing if it throws), or before it runs. */
 export class CacheEvictInterceptor implements OperationInterceptor<CacheEvictOperation> {
   constructor(
-    private readonly engine: CacheEngine,
+    private readonly evictor: Evictor,
     private readonly planner: EntryPlanner,
   ) {}
 
@@ -22,11 +22,11 @@ export class CacheEvictInterceptor implements OperationInterceptor<CacheEvictOpe
   async #evict({ definition, allEntries, tags }: CacheEvictOperation, call: Invocation): Promise<void> {
     const where = call.method.where;
     const work: Promise<unknown>[] = [];
-    if (tags) work.push(this.engine.evictTags(this.planner.tagKeys(resolveTags(tags, call.args, where))));
+    if (tags) work.push(this.evictor.evictTags(this.planner.tagKeys(resolveTags(tags, call.args, where))));
     if (definition && allEntries) {
-      work.push(this.engine.clear(definition.name, this.planner.nameKey(definition.name)));
+      work.push(this.evictor.clear(definition.name, this.planner.nameKey(definition.name)));
     } else if (definition) {
-      work.push(this.engine.evict(definition.name, [this.planner.key(definition, call.args, where)]));
+      work.push(this.evictor.evict(definition.name, [this.planner.key(definition, call.args, where)]));
     }
     await Promise.all(work);
   }

@@ -1,4 +1,4 @@
-import { DecoratedMethod } from '../decorators/cache-operation.js';
+import type { DecoratedMethod } from '../definitions/cache-operation.interface.js';
 
 /** One call of a decorated method, as the interceptors see it. */
 export interface Invocation {

@@ -1,5 +1,5 @@
-import { CacheLoadTimeoutError } from '../errors/cachekit.errors.js';
-import { EntryPlan } from './entry-plan.js';
+import { CacheLoadTimeoutError } from '../../errors/cachekit.errors.js';
+import { EntryPlan } from '../entry/entry-plan.js';
 import { FlightDeadline } from './single-flight.js';
 
 /**

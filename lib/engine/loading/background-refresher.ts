@@ -1,8 +1,12 @@
 import { LRUCache } from 'lru-cache';
-import { nextVersion } from '../stores/version-nonce.js';
-import { CacheEngine, LoadControl } from './cache.engine.js';
-import { EntryPlan } from './entry-plan.js';
-import { RateLimitedLogger } from './rate-limited-logger.js';
+import { messages } from '../../errors/messages.js';
+import { within } from '../../timing/within.js';
+import { nextVersion } from '../../stores/version-nonce.js';
+import { CacheEngine, LoadControl } from '../cache.engine.js';
+import { EntryPlan } from '../entry/entry-plan.js';
+import { GuardedStore } from '../store-guard/guarded-store.js';
+import { CacheStatsRecorder } from '../../observability/cache-stats.js';
+import { RateLimitedLogger } from '../../observability/rate-limited-logger.js';
 
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_MAX_MS = 30_000;
@@ -24,6 +28,8 @@ export class BackgroundRefresher {
 
   constructor(
     private readonly engine: CacheEngine,
+    private readonly store: GuardedStore,
+    private readonly stats: CacheStatsRecorder,
     private readonly log: RateLimitedLogger,
     maxFailureRecords = MAX_FAILURE_RECORDS,
   ) {
@@ -51,29 +57,29 @@ export class BackgroundRefresher {
   /** Waits for running refreshes up to `boundMs`, then abandons them; no refresh starts afterwards. */
   async drain(boundMs: number): Promise<void> {
     this.#closed = true;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      Promise.allSettled([...this.#running.values()]),
-      new Promise((resolve) => (timer = setTimeout(resolve, boundMs))),
-    ]);
-    clearTimeout(timer);
+    await within(Promise.allSettled([...this.#running.values()]), boundMs);
   }
 
   async #refresh(plan: EntryPlan, load: () => Promise<unknown>): Promise<void> {
     const token = nextVersion();
     const leaseMs = plan.lock?.leaseMs ?? plan.swr?.refreshTimeoutMs ?? DEFAULT_LEASE_MS;
-    const acquired = await this.engine.store.acquireLease(plan.key, token, leaseMs);
+    const acquired = await this.store.acquireLease(plan.key, token, leaseMs);
     if (acquired !== true) return; // another instance refreshes, or the store is unavailable
     const started = performance.now();
-    const stats = this.engine.stats.for(plan.name);
+    const stats = this.stats.for(plan.name);
     stats.refreshes++;
     this.engine.emit({ type: 'refresh-start', name: plan.name, key: plan.key });
     // The lease also lets the refresh store if the entry expires while it loads (nothing evicted it).
     const control: LoadControl = { abandoned: false, lease: token };
     try {
-      await withTimeout(this.engine.loadAndStore(plan, load, control), plan.swr?.refreshTimeoutMs ?? leaseMs, control);
+      const timeoutMs = plan.swr?.refreshTimeoutMs ?? leaseMs;
+      // Abandoned in the timer itself: its late result must not overwrite a newer one.
+      const outcome = await within(this.engine.loadAndStore(plan, load, control), timeoutMs, () => {
+        control.abandoned = true;
+      });
+      if (!outcome) throw new Error(messages.refreshAbandoned(timeoutMs));
       this.#failures.delete(plan.key);
-      await this.engine.store.releaseLease(plan.key, token);
+      await this.store.releaseLease(plan.key, token);
       this.engine.emit({
         type: 'refresh-success',
         name: plan.name,
@@ -86,7 +92,7 @@ export class BackgroundRefresher {
       // Kept a while past the backoff so that a key failing again backs off longer; a key not
       // retried within that while starts over (read lazily: no timer per record).
       this.#failures.set(plan.key, { count, retryAt: Date.now() + backoffMs }, { ttl: backoffMs + BACKOFF_MAX_MS });
-      await this.engine.store.releaseLease(plan.key, token, backoffMs);
+      await this.store.releaseLease(plan.key, token, backoffMs);
       stats.refreshErrors++;
       const reason = error instanceof Error ? error.message : String(error);
       this.engine.emit({
@@ -101,22 +107,5 @@ export class BackgroundRefresher {
         `Refreshing ${plan.where} ('${plan.key}') failed: ${reason}; serving the stale value, retrying in ${backoffMs} ms.`,
       );
     }
-  }
-}
-
-async function withTimeout<T>(work: Promise<T>, timeoutMs: number, control: LoadControl): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      work,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          control.abandoned = true; // its late result must not overwrite a newer one
-          reject(new Error(`refresh abandoned after ${timeoutMs} ms`));
-        }, timeoutMs);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
   }
 }

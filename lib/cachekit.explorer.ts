@@ -1,8 +1,8 @@
 import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
-import { decoratedMethodOf } from '../decorators/method-wrapper.js';
-import { bindInstance, registerInvoker, unbindInstance, unregisterInvoker } from '../decorators/invoker-binding.js';
-import { CacheKitRuntime } from '../cachekit.runtime.js';
+import { decoratedMethodOf } from './decorators/method-wrapper.js';
+import { bindInstance, registerInvoker, unbindInstance, unregisterInvoker } from './invocation/invoker-registry.js';
+import { CacheKitRuntime } from './cachekit.runtime.js';
 
 /**
  * At init, binds every instance of a class with cache decorators to this app's pipeline, so two

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { DecoratedMethod } from './cache-operation.js';
+import { messages } from '../errors/messages.js';
+import type { DecoratedMethod } from '../definitions/cache-operation.interface.js';
 
 /** What a trampoline hands a call to: one per running app (the app's invocation pipeline). */
 export interface MethodInvoker {
@@ -41,8 +42,8 @@ export function invokerFor(instance: unknown, method: DecoratedMethod): MethodIn
     warnedUnbound.add(method);
     logger.warn(
       runningInvokers.size === 0
-        ? `${method.where} was called with no CacheKitModule running; it runs uncached.`
-        : `${method.where} was called on an instance no app owns while ${runningInvokers.size} apps run CacheKitModule; it runs uncached. Get the instance from the app's container.`,
+        ? messages.calledWithoutModule(method.where)
+        : messages.calledOnUnownedInstance(method.where, runningInvokers.size),
     );
   }
   return undefined;

@@ -1,10 +1,7 @@
-import { CacheDefinition, SwrSettings } from '../definitions/cache-definition.js';
-import { encodeKey } from '../definitions/key-encoding.js';
-import { NO_TAGS } from '../stores/entry-store.interface.js';
+import { CacheDefinition, SwrSettings } from '../../definitions/cache-definition.js';
+import { encodeKey } from '../../keys/key-encoding.js';
+import { NO_TAGS, RAW_NAME, entryKey, entryKeyPrefix, nameKey, rawKey, tagKey } from '../../keys/key-layout.js';
 import { EntryPlan, LockSettings } from './entry-plan.js';
-
-/** Name under which raw (string) keys of CacheKit live; no definition can take it. */
-export const RAW_NAME = '~raw';
 
 /**
  * Turns a definition and arguments into the store key and write settings, applying the module's
@@ -44,7 +41,7 @@ export class EntryPlanner {
       settings = {
         definition,
         planner: this,
-        keyPrefix: `{${this.namespace}:${definition.name}:`,
+        keyPrefix: entryKeyPrefix(this.namespace, definition.name),
         nameTags: Object.freeze([this.nameKey(definition.name)]) as string[],
         ttlMs: definition.ttlMs ?? this.defaultTtlMs,
         jitter: definition.jitter ?? this.defaultJitter,
@@ -67,18 +64,18 @@ export class EntryPlanner {
   /** Store keys of tags: each its own hash tag, since a tag spans entries in every slot. */
   tagKeys(tags: readonly string[]): string[] {
     if (tags.length === 0) return NO_TAGS;
-    return tags.map((tag) => `{${this.namespace}:~tag:${encodeKey(tag)}}`);
+    return tags.map((tag) => tagKey(this.namespace, encodeKey(tag)));
   }
 
   /** Store key of a cache name's generation, the implicit tag of every entry of that name. */
   nameKey(name: string): string {
-    return `{${this.namespace}:~name:${name}}`;
+    return nameKey(this.namespace, name);
   }
 
   /** Plan for a raw string key given to CacheKit. */
   rawPlan(key: string, ttlMs = this.defaultTtlMs, cacheNullMs?: number): EntryPlan {
     return {
-      key: `{${this.namespace}:${RAW_NAME}:${encodeKey(key)}}`,
+      key: rawKey(this.namespace, encodeKey(key)),
       tags: [],
       name: RAW_NAME,
       where: `CacheKit('${key}')`,
@@ -91,7 +88,7 @@ export class EntryPlanner {
 }
 
 function keyOf(settings: PlanSettings, args: unknown[], where: string): string {
-  return settings.keyPrefix + settings.definition.keyOf(args, where) + '}';
+  return entryKey(settings.keyPrefix, settings.definition.keyOf(args, where));
 }
 
 interface PlanSettings {

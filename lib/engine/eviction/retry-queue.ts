@@ -1,3 +1,5 @@
+import { within } from '../../timing/within.js';
+
 /** Something the store has to be told again: its size counts toward the queue's bound. */
 export interface RetryItem {
   /** Targets (entries + tags) it holds. */
@@ -138,18 +140,5 @@ export class RetryQueue<T extends RetryItem> {
     const { initialDelayMs, maxDelayMs } = this.settings;
     const base = Math.min(maxDelayMs, initialDelayMs * 2 ** Math.min(this.#failures, 30));
     return Math.round(base * (0.75 + Math.random() * 0.5));
-  }
-}
-
-/** Waits for `promise` at most `ms`; resolves undefined on timeout. */
-export async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms))),
-    ]);
-  } finally {
-    clearTimeout(timer);
   }
 }

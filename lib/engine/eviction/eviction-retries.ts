@@ -1,5 +1,5 @@
-import { GuardedStore } from './guarded-store.js';
-import { RateLimitedLogger } from './rate-limited-logger.js';
+import { GuardedStore } from '../store-guard/guarded-store.js';
+import { RateLimitedLogger } from '../../observability/rate-limited-logger.js';
 import { RetryItem, RetryOutcome, RetryQueue, RetryQueueSettings } from './retry-queue.js';
 
 /** What one eviction removes: entry keys and tag keys (a cache name's generation is a tag key). */

@@ -1,4 +1,4 @@
-import { SwrSettings } from '../definitions/cache-definition.js';
+import { SwrSettings } from '../../definitions/cache-definition.js';
 
 /** Cross-instance single-flight settings, in ms. */
 export interface LockSettings {

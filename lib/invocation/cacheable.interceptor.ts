@@ -1,7 +1,7 @@
-import { CacheableOperation } from '../decorators/cache-operation.js';
-import { NO_VALUE } from '../decorators/method-wrapper.js';
-import { ReadThrough } from '../engine/read-through.js';
-import { EntryPlanner } from '../engine/entry-planner.js';
+import type { CacheableOperation } from '../definitions/cache-operation.interface.js';
+import { NO_VALUE } from './call-original.js';
+import { ReadThrough } from '../engine/loading/read-through.js';
+import { EntryPlanner } from '../engine/entry/entry-planner.js';
 import { Invocation, OperationInterceptor } from './invocation.interface.js';
 
 /** @Cacheable and @StaleWhileRevalidate: read through the cache, load once on a miss. */

@@ -1,6 +1,6 @@
 import { BackgroundRefresher } from './background-refresher.js';
-import { CacheEngine } from './cache.engine.js';
-import { EntryPlan } from './entry-plan.js';
+import { CacheEngine } from '../cache.engine.js';
+import { EntryPlan } from '../entry/entry-plan.js';
 
 /**
  * Cache-aside as callers see it: a hit returns at once (starting a background refresh when stale

@@ -1,0 +1,46 @@
+import type { Invalidation, InvalidationBus } from '../bus/invalidation-bus.js';
+import type { L1Tier } from '../l1/l1-tier.js';
+
+/**
+ * What this process does when an entry, a tag or a whole prefix is invalidated: drop it from L1,
+ * tell the other instances (when there is an L1 to keep coherent), and bump the generation that
+ * keys loads and shared reads.
+ */
+export class LocalInvalidations {
+  // Bumped by every invalidation seen here; part of the single-flight key, so a caller never joins
+  // a load that began before an invalidation it could have observed.
+  #generation = 0;
+
+  constructor(
+    private readonly l1?: L1Tier,
+    private bus?: InvalidationBus,
+  ) {}
+
+  /** How many invalidations this process has seen; loads and reads are keyed by it. */
+  get generation(): number {
+    return this.#generation;
+  }
+
+  /** Connects the L1 bus (set once the subscriber connection is up). */
+  attachBus(bus: InvalidationBus): void {
+    this.bus = bus;
+  }
+
+  /**
+   * An invalidation happened (here, or on another instance as told by the bus): drop it from L1,
+   * and let no new caller join a load that began before it.
+   */
+  apply(what: Invalidation): void {
+    this.#generation++;
+    if (!this.l1) return;
+    if ('keys' in what) this.l1.deleteKeys(what.keys);
+    else if ('tags' in what) this.l1.deleteTags(what.tags);
+    else this.l1.deletePrefix(what.prefix);
+  }
+
+  /** An invalidation made here: applied, then published. Call it after the store write, never before: a local read between the two would re-insert the old value. */
+  announce(what: Invalidation): void {
+    this.apply(what);
+    if (this.l1) this.bus?.publish(what);
+  }
+}

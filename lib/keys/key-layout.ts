@@ -1,0 +1,77 @@
+// Every key shape the module writes, and the rules for the names inside them, in one place.
+//
+// An entry is `{<namespace>:<name>:<parts>}`: the braces make the whole entry id a Redis Cluster
+// hash tag, so its companion `{...}:lease` lands in the same slot. The module's own generated
+// names start with '~' ('~tag', '~name', '~raw', '~probe', '~bus'), which no cache name may hold,
+// so no entry ever collides with them. Keyv keys (`<namespace>:keyv:...`) start with no brace,
+// so they never meet the module's own keys either.
+
+/**
+ * What a namespace may be: 1 to 32 letters, digits, '_', '-' or '.'. It starts every key, so it
+ * can hold no ':' (the separator), no braces (a cluster hash tag) and no glob character.
+ * @example NAMESPACE_PATTERN.test('shop') === true
+ */
+export const NAMESPACE_PATTERN = /^[A-Za-z0-9_.-]{1,32}$/;
+
+/** True for a string the module accepts as a namespace. @example isValidNamespace('a:b') === false */
+export function isValidNamespace(value: unknown): value is string {
+  return typeof value === 'string' && NAMESPACE_PATTERN.test(value);
+}
+
+const CACHE_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/** True for a valid cache name: letters, digits, `_ - .`, at most 64 characters (no glob, no brace). */
+export function isCacheName(name: unknown): name is string {
+  return typeof name === 'string' && CACHE_NAME.test(name);
+}
+
+/** The shared, frozen empty tag list: no allocation for the many entries without tags. */
+export const NO_TAGS = Object.freeze([]) as unknown as string[];
+
+/** Name under which raw (string) keys of CacheKit live; no definition can take it. */
+export const RAW_NAME = '~raw';
+
+/** `{namespace:name:`, the start of every entry key of a cache name. @example entryKeyPrefix('shop', 'product') === '{shop:product:' */
+export function entryKeyPrefix(namespace: string, name: string): string {
+  return `{${namespace}:${name}:`;
+}
+
+/** An entry key from its name's prefix and its encoded parts. @example entryKey('{shop:product:', '7') === '{shop:product:7}' */
+export function entryKey(prefix: string, encodedParts: string): string {
+  return prefix + encodedParts + '}';
+}
+
+/** Key of a raw string key given to CacheKit, already encoded: `{namespace:~raw:key}`. */
+export function rawKey(namespace: string, encodedKey: string): string {
+  return entryKey(entryKeyPrefix(namespace, RAW_NAME), encodedKey);
+}
+
+/** The lease of an entry: `{entry}:lease` shares the entry's hash tag, so it lives in the entry's slot. */
+export function leaseKey(entry: string): string {
+  return `${entry}:lease`;
+}
+
+/** Key of a tag's version, already encoded: `{namespace:~tag:tag}`, its own hash tag (a tag spans slots). */
+export function tagKey(namespace: string, encodedTag: string): string {
+  return `{${namespace}:~tag:${encodedTag}}`;
+}
+
+/** Key of a cache name's generation, the implicit tag of every entry of that name: `{namespace:~name:name}`. */
+export function nameKey(namespace: string, name: string): string {
+  return `{${namespace}:~name:${name}}`;
+}
+
+/** Key of the write probe sent while writes are failing: `{namespace:~probe}`. */
+export function probeKey(namespace: string): string {
+  return `{${namespace}:~probe}`;
+}
+
+/** Pub/sub channel of the L1 invalidation bus: `namespace:~bus`. */
+export function busChannel(namespace: string): string {
+  return `${namespace}:~bus`;
+}
+
+/** What every Keyv key of a cache namespace starts with: `namespace:keyv:`. */
+export function keyvPrefix(namespace: string): string {
+  return `${namespace}:keyv:`;
+}
