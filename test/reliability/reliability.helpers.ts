@@ -1,6 +1,12 @@
 import { INestApplicationContext } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CacheKit, CacheKitModuleOptions, defineCache } from '../../lib/index.js';
 import { bootApp } from '../support/app.js';
+import { waitForRedis } from '../support/redis-server.js';
 
 /** The per-operation deadline every scenario configures. */
 export const DEADLINE_MS = 100;
@@ -71,9 +77,13 @@ export class Apps {
   readonly #apps: INestApplicationContext[] = [];
 
   async boot(options: CacheKitModuleOptions): Promise<CacheKit> {
+    return (await this.bootContext(options)).get(CacheKit);
+  }
+
+  async bootContext(options: CacheKitModuleOptions): Promise<INestApplicationContext> {
     const app = await bootApp(options);
     this.#apps.push(app);
-    return app.get(CacheKit);
+    return app;
   }
 
   async close(): Promise<void> {
@@ -95,5 +105,52 @@ export async function until(probe: () => Promise<boolean>, timeoutMs: number, in
     if (await probe()) return performance.now() - started;
     if (performance.now() - started > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms`);
     await sleep(intervalMs);
+  }
+}
+
+/**
+ * A redis-server without persistence on a port of our choosing, so a test can shut it down
+ * (SHUTDOWN NOSAVE: everything is lost) and start a new, empty one where clients expect it.
+ */
+export class EphemeralRedis {
+  private constructor(
+    readonly port: number,
+    private readonly child: ChildProcess,
+    private readonly dir: string,
+  ) {}
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  static async start(port: number, extraArgs: string[] = []): Promise<EphemeralRedis> {
+    const dir = mkdtempSync(join(tmpdir(), 'cachekit-redis-eph-'));
+    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
+    const child = spawn('redis-server', [...args, ...extraArgs], { stdio: 'ignore' });
+    await waitForRedis(port);
+    return new EphemeralRedis(port, child, dir);
+  }
+
+  /** SHUTDOWN NOSAVE: the server exits at once and its data is gone. */
+  async shutdownNoSave(): Promise<void> {
+    const exited = this.#exited();
+    const admin = new Redis(this.port, '127.0.0.1', { maxRetriesPerRequest: 0, retryStrategy: () => null });
+    admin.on('error', () => undefined);
+    await admin.call('SHUTDOWN', 'NOSAVE').catch(() => undefined); // the connection drops: no reply
+    admin.disconnect();
+    await exited;
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  async stop(): Promise<void> {
+    const exited = this.#exited();
+    this.child.kill('SIGKILL');
+    await exited;
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  #exited(): Promise<unknown> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return Promise.resolve();
+    return new Promise((resolve) => this.child.once('exit', resolve));
   }
 }
