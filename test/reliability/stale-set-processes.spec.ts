@@ -95,7 +95,7 @@ describe('the stale-set race across two processes', () => {
       const row = `${namespace}:db:${n}`;
       await db.set(row, 1);
       const byTag = rand(2) === 1;
-      const [beforeMs, afterMs, writerMs] = [rand(4), rand(12), rand(14)];
+      const [beforeMs, afterMs, writerMs] = [rand(3), 4 + rand(16), rand(12)];
       const reading = reader.read(n, n, beforeMs, afterMs);
       let evictedAt = 0;
       const writing = (async () => {
@@ -121,6 +121,6 @@ describe('the stale-set race across two processes', () => {
     );
     expect(stale).toBe(0);
     // The harness really raced: many loads read the old row and tried to store it after the eviction.
-    expect(raced).toBeGreaterThan(ROUNDS / 10);
+    expect(raced).toBeGreaterThan(ROUNDS / 20);
   }, 60_000);
 });
