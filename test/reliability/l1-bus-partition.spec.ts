@@ -54,7 +54,7 @@ describe('the L1 bus connection alone partitioned while another instance evicts'
     const L1_TTL_MS = 1_500;
     const { a, b } = await boot(L1_TTL_MS);
     const cachedAt = await staleInL1(a, b);
-    await until(async () => (await b.get(itemById, 1)) === undefined, L1_TTL_MS + 2_000, 10);
+    await until(async () => (await b.get(itemById, 1)) === undefined, L1_TTL_MS + 2_000, 10, 'the L1 copy expires');
     const servedStaleMs = performance.now() - cachedAt;
     console.log(
       `[faults] bus partitioned: the evicted value was served from L1 for ${servedStaleMs.toFixed(0)} ms (L1 ttl ${L1_TTL_MS})`,
@@ -75,7 +75,7 @@ describe('the L1 bus connection alone partitioned while another instance evicts'
     } else {
       await proxy.clear();
     }
-    await until(async () => (await b.get(itemById, 1)) === undefined, 5_000, 10);
+    await until(async () => (await b.get(itemById, 1)) === undefined, 5_000, 10, 'the stale L1 copy goes');
     const flushedMs = performance.now() - liftedAt;
     console.log(`[faults] bus back (${how}): the stale L1 copy went after ${flushedMs.toFixed(0)} ms`);
     // Reconnect backoff starts at 100 ms (the L1 TTL here is a minute: it plays no part).

@@ -99,11 +99,16 @@ export async function timed<T>(call: () => Promise<T>): Promise<{ value: T; ms: 
 }
 
 /** Polls `probe` every `intervalMs` until it returns true; resolves with the time it took, or throws after `timeoutMs`. */
-export async function until(probe: () => Promise<boolean>, timeoutMs: number, intervalMs = 25): Promise<number> {
+export async function until(
+  probe: () => Promise<boolean>,
+  timeoutMs: number,
+  intervalMs = 25,
+  what = 'condition',
+): Promise<number> {
   const started = performance.now();
   for (;;) {
     if (await probe()) return performance.now() - started;
-    if (performance.now() - started > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms`);
+    if (performance.now() - started > timeoutMs) throw new Error(`${what}: not met within ${timeoutMs} ms`);
     await sleep(intervalMs);
   }
 }

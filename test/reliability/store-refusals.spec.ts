@@ -143,8 +143,8 @@ describe.each(refusals)('Redis refusing with $cause', (refusal) => {
     expect(connections).toBeLessThan(10);
 
     await refusal.lift(admin);
-    await until(async () => cache.storeStats().pendingEvictions === 0, 8_000);
-    await until(async () => cache.storeStats().breaker.writes === 'closed', 5_000);
+    await until(async () => cache.storeStats().pendingEvictions === 0, 8_000, 25, 'the pending evictions land');
+    await until(async () => cache.storeStats().breaker.writes === 'closed', 5_000, 25, 'the write breaker closes');
     // Nothing evicted during the fault is ever served again: both rows come from the origin, and are cached again.
     for (const id of [1, 2]) expect(await cache.getOrSet(itemById, [id], origin.load(id))).toEqual({ id, version: 2 });
     await until(async () => {
