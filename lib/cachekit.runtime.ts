@@ -9,6 +9,7 @@ import { EntryPlan } from './engine/entry/entry-plan.js';
 import { Compression } from './serialization/compression.js';
 import { EntryPlanner } from './engine/entry/entry-planner.js';
 import { GuardedStore } from './engine/store-guard/guarded-store.js';
+import { StoreFailureCause, causeOf } from './engine/store-guard/store-failure.js';
 import { RateLimitedLogger } from './observability/rate-limited-logger.js';
 import { ReadThrough } from './engine/loading/read-through.js';
 import { CacheEvictInterceptor } from './invocation/cache-evict.interceptor.js';
@@ -64,7 +65,7 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
 
   private constructor(
     private readonly options: ResolvedCacheKitOptions,
-    connection: RedisConnectionHolder,
+    private readonly connection: RedisConnectionHolder,
   ) {
     const log = this.#log;
     const stats = this.stats;
@@ -75,7 +76,8 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
       { reads: breaker(), writes: breaker() },
       log,
       {
-        failed: (failure) => {
+        failed: (reported) => {
+          const failure = { ...reported, cause: this.#causeOf(reported.cause) };
           this.storeStats.failed(failure);
           const { operation, cause, message } = failure;
           this.engine.emit({ type: 'store-error', name: '~store', operation, cause, reason: message });
@@ -116,6 +118,15 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
       new CachePutInterceptor(this.engine, this.planner),
       new CacheEvictInterceptor(this.engine.evictor, this.planner),
     );
+  }
+
+  // Without a connection every command fails alike ("Stream isn't writeable"); the connection's
+  // own last error says why (a wrong password: NOAUTH, WRONGPASS).
+  #causeOf(cause: StoreFailureCause): StoreFailureCause {
+    const connectionError = this.connection.lastError;
+    if (cause !== 'CONNECTION' || connectionError === undefined) return cause;
+    const connectionCause = causeOf(connectionError);
+    return connectionCause === 'ERROR' ? cause : connectionCause;
   }
 
   /** Retries evictions waiting for the store now, waiting at most `waitMs`. */

@@ -16,6 +16,8 @@ const QUIT_WAIT_MS = 1_000;
  */
 export class RedisConnectionHolder implements OnApplicationShutdown {
   readonly #logger = new Logger('CacheKit');
+  /** The last error the connection itself reported since it was last ready (clients we created only). */
+  lastError?: Error;
 
   private constructor(
     readonly client: Redis | Cluster | null,
@@ -33,15 +35,15 @@ export class RedisConnectionHolder implements OnApplicationShutdown {
       return new RedisConnectionHolder(options.redis, false);
     }
     const { client, backstop } = createClient(options.redis, options.operationTimeoutMs);
-    let lastError = '';
+    const holder = new RedisConnectionHolder(client, true, backstop);
     client.on('error', (error: Error) => {
       // ioredis reports every failed reconnect; say it once per distinct reason.
-      if (error.message !== lastError) logger.warn(`Redis connection: ${error.message}`);
-      lastError = error.message;
+      if (error.message !== holder.lastError?.message) logger.warn(`Redis connection: ${error.message}`);
+      holder.lastError = error;
     });
-    client.on('ready', () => (lastError = ''));
+    client.on('ready', () => (holder.lastError = undefined));
     await waitUntilReady(client);
-    return new RedisConnectionHolder(client, true, backstop);
+    return holder;
   }
 
   async onApplicationShutdown(): Promise<void> {

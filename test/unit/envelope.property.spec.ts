@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EnvelopeMeta, unwrap, wrap } from '../../lib/engine/envelope.js';
+import { EnvelopeMeta, unwrap, wrap } from '../../lib/engine/entry/envelope.js';
 
 const SEED = 0x656e76;
 const MAGIC = [0x43, 0x4b, 0x02]; // 'C', 'K', version 2: what gets a payload past the first check

@@ -1,7 +1,7 @@
 import { INestApplicationContext } from '@nestjs/common';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeKey } from '../../lib/definitions/key-encoding.js';
+import { encodeKey } from '../../lib/keys/key-encoding.js';
 import { CacheEvent, CacheKit, KeyValue, defineCache } from '../../lib/index.js';
 import { bootApp } from '../support/app.js';
 
