@@ -14,4 +14,10 @@ export class CacheStatsController {
   stats(): ReturnType<CacheKit['stats']> {
     return this.cache.stats();
   }
+
+  /** `GET /cache/store`: the store's health (failures by cause, breakers, evictions waiting for a retry). */
+  @Get('store')
+  store(): ReturnType<CacheKit['storeStats']> {
+    return this.cache.storeStats();
+  }
 }
