@@ -27,6 +27,17 @@ describe.each(SAMPLE_SETUPS)('category statistics of the sample on %s', (_, setu
   });
   afterEach(() => sample.close());
 
+  it('shows the store health at GET /cache/store', async () => {
+    const { body } = await api().get('/cache/store').expect(200);
+    expect(body).toMatchObject({
+      breaker: { reads: 'closed', writes: 'closed' },
+      pendingEvictions: 0,
+      droppedEvictions: 0,
+      reads: { failures: 0, timeouts: 0 },
+    });
+    expect(['memory', 'redis']).toContain(body.kind);
+  });
+
   it('answers from the stale entry while one background refresh recomputes it, then serves the new one', async () => {
     const first = await stats();
     expect(first).toMatchObject({ categoryId: 1, products: 5, minPrice: 19.9 });
