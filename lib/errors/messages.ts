@@ -45,6 +45,8 @@ export const messages = {
     `The key function of ${where} threw: ${cause instanceof Error ? cause.message : String(cause)}.`,
   badKeyValue: (where: string, path: string, what: string) =>
     `The key function of ${where} returned ${what} at ${path}; a key may contain strings, numbers, bigints, booleans, null, Dates, arrays and plain objects.`,
+  unlessThrew: (where: string, key: string, cause: unknown) =>
+    `Not caching ${where} under '${key}': its unless function threw (${cause instanceof Error ? cause.message : String(cause)}). The value is returned uncached; fix the unless function.`,
   tagsThrew: (where: string, cause: unknown) =>
     `The tags function of ${where} threw: ${cause instanceof Error ? cause.message : String(cause)}.`,
   badTags: (where: string, got: unknown) =>

@@ -52,7 +52,7 @@ export class EntryCodec {
   encode(plan: EntryPlan, value: unknown, loadMs: number, tagVersions: string[]): EncodedEntry | undefined {
     const isNull = value === null || value === undefined;
     if (isNull && plan.cacheNullMs === undefined) return undefined;
-    if (plan.shouldStore && !plan.shouldStore(value)) return undefined;
+    if (plan.shouldStore && !this.#allowed(plan, value)) return undefined;
     const body = this.#serialize(plan, value);
     if (!body) return undefined;
     const now = Date.now();
@@ -160,6 +160,18 @@ export class EntryCodec {
   #refuse(plan: EntryPlan, path: string, what: string, now: number): void {
     const error = new CacheSerializationError(messages.notSerializable(plan.where, plan.key, path, what));
     this.#fail(plan, 'serialize', error.message, `${what} at ${path}`, now);
+  }
+
+  // `unless` is the app's code: if it throws, the origin's answer still reaches the caller, uncached.
+  #allowed(plan: EntryPlan, value: unknown): boolean {
+    try {
+      return plan.shouldStore!(value);
+    } catch (cause) {
+      const message = messages.unlessThrew(plan.where, plan.key, cause);
+      this.log.warn(`unless:${plan.name}`, message);
+      this.onSkip(plan, message);
+      return false;
+    }
   }
 
   // A result skipped without trying, because of a recent failure of its cache name.
