@@ -17,6 +17,15 @@ interface PendingEviction extends Eviction, RetryItem {
 
 const LISTED = 10;
 
+/** Sends an eviction's keys and tags to the store together; true when it confirmed both. */
+export async function sendEviction(store: GuardedStore, { keys, tags }: Eviction): Promise<boolean> {
+  const [evicted, untagged] = await Promise.all([
+    keys.length === 0 || store.invalidate(keys),
+    tags.length === 0 || store.invalidateTags(tags),
+  ]);
+  return evicted && untagged;
+}
+
 /**
  * Evictions the store refused or did not answer, retried in the background until it confirms them
  * (bounded; the oldest are dropped beyond `maxTargets`). Until then no read of an entry they name,
@@ -76,14 +85,10 @@ export class EvictionRetries {
     for (const item of left) this.#settled(item, 'dropped');
   }
 
-  async #send(items: PendingEviction[]): Promise<boolean> {
+  #send(items: PendingEviction[]): Promise<boolean> {
     const keys = [...new Set(items.flatMap((item) => item.keys))];
     const tags = [...new Set(items.flatMap((item) => item.tags))];
-    const [evicted, untagged] = await Promise.all([
-      keys.length === 0 || this.store.invalidate(keys),
-      tags.length === 0 || this.store.invalidateTags(tags),
-    ]);
-    return evicted && untagged;
+    return sendEviction(this.store, { keys, tags });
   }
 
   #settled(item: PendingEviction, outcome: RetryOutcome): void {

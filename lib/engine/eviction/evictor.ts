@@ -5,7 +5,7 @@ import { NO_TAGS } from '../../keys/key-layout.js';
 import type { EntryPlan } from '../entry/entry-plan.js';
 import type { LocalInvalidations } from '../local-invalidations.js';
 import type { GuardedStore } from '../store-guard/guarded-store.js';
-import { Eviction, EvictionOutcomeListener, EvictionRetries } from './eviction-retries.js';
+import { Eviction, EvictionOutcomeListener, EvictionRetries, sendEviction } from './eviction-retries.js';
 
 /** Stats name of tag evictions, which span cache names. */
 export const TAGS_NAME = '~tags';
@@ -64,13 +64,9 @@ export class Evictor {
 
   async #send(eviction: Eviction, onOutcome?: EvictionOutcomeListener): Promise<boolean> {
     const { keys, tags } = eviction;
-    const [evicted, untagged] = await Promise.all([
-      keys.length === 0 || this.store.invalidate(keys),
-      tags.length === 0 || this.store.invalidateTags(tags),
-    ]);
+    const ok = await sendEviction(this.store, eviction);
     if (keys.length > 0) this.invalidations.announce({ keys: [...keys] });
     if (tags.length > 0) this.invalidations.announce({ tags: [...tags] });
-    const ok = evicted && untagged;
     if (!ok) this.retries.add(eviction, onOutcome);
     return ok;
   }
