@@ -9,6 +9,7 @@ import { runClear } from './scenarios/clear.js';
 import { expiryStormSettings, runExpiryStorm } from './scenarios/expiry-storm.js';
 import { runFeatureOverhead } from './scenarios/feature-overhead.js';
 import { runHitPath } from './scenarios/hit-path.js';
+import { hotKeysSettings, runHotKeys } from './scenarios/hot-keys.js';
 import { runSerializers } from './scenarios/serializers.js';
 import { runStampedeProcesses } from './scenarios/stampede-processes.js';
 import { runStampede } from './scenarios/stampede.js';
@@ -22,13 +23,35 @@ const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     json: { type: 'string' },
+    only: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
 
+const SCENARIOS = [
+  'hit-path',
+  'stampede',
+  'stampede-processes',
+  'expiry-storm',
+  'hot-keys',
+  'serializers',
+  'tag-invalidation',
+  'bridge-latency',
+  'clear',
+  'feature-overhead',
+] as const;
+const only = args.only?.split(',').map((name) => name.trim());
+const unknown = only?.filter((name) => !(SCENARIOS as readonly string[]).includes(name)) ?? [];
+if (unknown.length > 0) {
+  console.error(`--only: unknown scenario ${unknown.join(', ')}; choose from ${SCENARIOS.join(', ')}`);
+  process.exit(2);
+}
+/** Whether this run includes the scenario (all of them unless --only names some). */
+const wants = (scenario: (typeof SCENARIOS)[number]) => only === undefined || only.includes(scenario);
+
 if (args.help) {
   console.log(
-    'usage: npm run bench [-- --quick] [-- --json results.json]\nREDIS_URL uses that server instead of starting one.',
+    `usage: npm run bench [-- --quick] [-- --json results.json] [-- --only ${SCENARIOS.join(',')}]\nREDIS_URL uses that server instead of starting one.`,
   );
   process.exit(0);
 }
@@ -94,37 +117,34 @@ async function main(): Promise<void> {
   const prefix = redis.prefix;
 
   group = await openContenders(redis.url, prefix);
-  for (const table of await runHitPath(
-    group.contenders,
-    { serial: SETTINGS.hit, concurrent: SETTINGS.hit, passes: SETTINGS.passes, concurrency: CONCURRENCY, prefix },
-    progress,
-  )) {
-    show(table);
+  if (wants('hit-path')) {
+    const hit = { serial: SETTINGS.hit, concurrent: SETTINGS.hit, passes: SETTINGS.passes, concurrency: CONCURRENCY };
+    for (const table of await runHitPath(group.contenders, { ...hit, prefix }, progress)) show(table);
   }
-  show(await runStampede(group.contenders, { ...STAMPEDE, rounds: SETTINGS.rounds, prefix }, progress));
-  show(
-    await runStampedeProcesses(
-      group.contenders,
-      { ...STAMPEDE, rounds: SETTINGS.processRounds, prefix, redisUrl: redis.url },
-      progress,
-    ),
-  );
-  for (const table of await runExpiryStorm(
-    { ...expiryStormSettings(args.quick), prefix, redisUrl: redis.url },
-    progress,
-  )) {
-    show(table);
+  if (wants('stampede')) {
+    show(await runStampede(group.contenders, { ...STAMPEDE, rounds: SETTINGS.rounds, prefix }, progress));
   }
-  for (const table of runSerializers(SETTINGS.codec, SETTINGS.passes, progress)) show(table);
+  if (wants('stampede-processes')) {
+    const settings = { ...STAMPEDE, rounds: SETTINGS.processRounds, prefix, redisUrl: redis.url };
+    show(await runStampedeProcesses(group.contenders, settings, progress));
+  }
+  if (wants('expiry-storm')) {
+    const settings = { ...expiryStormSettings(args.quick), prefix, redisUrl: redis.url };
+    for (const table of await runExpiryStorm(settings, progress)) show(table);
+  }
+  if (wants('hot-keys')) {
+    show(await runHotKeys({ ...hotKeysSettings(args.quick), prefix, redisUrl: redis.url }, progress));
+  }
+  if (wants('serializers')) {
+    for (const table of runSerializers(SETTINGS.codec, SETTINGS.passes, progress)) show(table);
+  }
   const invalidation = { ...SETTINGS.invalidation, prefix, redisUrl: redis.url };
-  show(await runTagInvalidation(invalidation, progress));
-  show(await runBridgeLatency(invalidation, progress));
-  show(await runClear({ sizes: SETTINGS.clear, prefix, redisUrl: redis.url }, progress));
-  for (const table of await runFeatureOverhead(
-    { ...SETTINGS.overhead, passes: SETTINGS.passes, concurrency: CONCURRENCY, prefix, redisUrl: redis.url },
-    progress,
-  )) {
-    show(table);
+  if (wants('tag-invalidation')) show(await runTagInvalidation(invalidation, progress));
+  if (wants('bridge-latency')) show(await runBridgeLatency(invalidation, progress));
+  if (wants('clear')) show(await runClear({ sizes: SETTINGS.clear, prefix, redisUrl: redis.url }, progress));
+  if (wants('feature-overhead')) {
+    const settings = { ...SETTINGS.overhead, passes: SETTINGS.passes, concurrency: CONCURRENCY };
+    for (const table of await runFeatureOverhead({ ...settings, prefix, redisUrl: redis.url }, progress)) show(table);
   }
 
   await cleanup();

@@ -55,6 +55,13 @@ function repositories(ttlMs: number) {
     }
   }
   @Injectable()
+  class JitteredEarlyRefresh {
+    @Cacheable({ name: 'storm', key, ttl: ttlMs, earlyRefresh: { beta: 1 } })
+    find(_id: string, load: StormLoader): Promise<StormValue> {
+      return load();
+    }
+  }
+  @Injectable()
   class Swr {
     @StaleWhileRevalidate({ name: 'storm', key, fresh: ttlMs, stale, jitter: 0 })
     find(_id: string, load: StormLoader): Promise<StormValue> {
@@ -68,7 +75,7 @@ function repositories(ttlMs: number) {
       return load();
     }
   }
-  return { Fixed, Jittered, EarlyRefresh, Swr, SwrJittered };
+  return { Fixed, Jittered, EarlyRefresh, JitteredEarlyRefresh, Swr, SwrJittered };
 }
 
 @Module({})
@@ -179,6 +186,7 @@ export function stormRows(ttlMs: number): StormRow[] {
     cachekitRow('cachekit @Cacheable, jitter 0', ttlMs, r.Fixed),
     cachekitRow('cachekit @Cacheable, jitter 0.1 (default)', jittered, r.Jittered),
     cachekitRow('cachekit @Cacheable, jitter 0, earlyRefresh beta 1', ttlMs, r.EarlyRefresh),
+    cachekitRow('cachekit @Cacheable, jitter 0.1, earlyRefresh beta 1', jittered, r.JitteredEarlyRefresh),
     cachekitRow('cachekit @StaleWhileRevalidate, jitter 0', ttlMs, r.Swr),
     cachekitRow('cachekit @StaleWhileRevalidate, jitter 0.1 (default)', jittered, r.SwrJittered),
     bentoRow('bentocache getOrSet (L2 redis)', ttlMs, false),

@@ -1,6 +1,7 @@
 import { settle, sleep } from '../support/measure.js';
 import { OpenLoopSample, runOpenLoop } from '../support/open-loop.js';
 import { Cell, Column, Table, ratio } from '../support/table.js';
+import { KeySequence, uniformKeys } from '../support/key-sequences.js';
 import { JsonValue, jsonValue } from '../support/value.js';
 import { StormLoader, StormRow, StormValue, stormRows } from './expiry-storm-caches.js';
 
@@ -15,6 +16,8 @@ export interface ExpiryStormSettings {
   windowMs: number;
   /** Keys loaded in an untimed round first (JIT, connections, Lua scripts); 0 skips it. */
   untimedKeys: number;
+  /** Which key each request reads; uniform unless a scenario says otherwise. */
+  keySequence?: (keys: number) => KeySequence;
 }
 
 /** Full: about 20 s for all rows on 2 cores. Quick: about 4 s, fewer keys and a shorter TTL. */
@@ -26,18 +29,6 @@ export function expiryStormSettings(quick: boolean): ExpiryStormSettings {
 
 /** A value served this much past its longest fresh window counts as stale (SET round trip, clock steps). */
 const STALE_TOLERANCE_MS = 10;
-
-/** The same pseudo-random key sequence for every row (mulberry32), so rows differ only in the cache. */
-function keySequence(seed: number, keys: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * keys);
-  };
-}
 
 /** Loader calls of one row: start times, and which keys have a load running right now. */
 class LoadLog {
@@ -62,7 +53,7 @@ class LoadLog {
   }
 }
 
-interface RowResult {
+export interface RowResult {
   name: string;
   writeSpreadMs: number;
   loaderCalls: number;
@@ -75,7 +66,7 @@ interface RowResult {
   errors: number;
 }
 
-async function runRow(
+export async function runRow(
   row: StormRow,
   settings: ExpiryStormSettings,
   redisUrl: string,
@@ -106,7 +97,7 @@ async function runRow(
 
     settle();
     const log = new LoadLog();
-    const nextKey = keySequence(0x5eed, settings.keys);
+    const nextKey = (settings.keySequence ?? ((keys) => uniformKeys(0x5eed, keys)))(settings.keys);
     // Traffic from now until `tailMs` past the last write's nominal expiry.
     const total = Math.max(
       1,
@@ -150,7 +141,7 @@ async function runRow(
   }
 }
 
-function quantiles(values: number[]): { p50: number | null; p99: number | null; max: number | null } {
+export function quantiles(values: number[]): { p50: number | null; p99: number | null; max: number | null } {
   if (values.length === 0) return { p50: null, p99: null, max: null };
   const sorted = [...values].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
