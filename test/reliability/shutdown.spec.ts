@@ -120,7 +120,7 @@ describe('shutdown with 20 background refreshes and 5 evictions in flight (a rea
     async (_, how) => {
       const namespace = uniqueNamespace();
       const SHUTDOWN_TIMEOUT_MS = 500;
-      const REFRESH_MS = 3_000; // longer than shutdownTimeout: the drain gives up on them
+      const REFRESH_MS = 6_000; // longer than the whole shutdown: the drain gives up on them
       let url: string;
       if (how === 'freeze') {
         frozen = await startRedisServer();
@@ -134,7 +134,7 @@ describe('shutdown with 20 background refreshes and 5 evictions in flight (a rea
       expect(evicted).toMatchObject({ evicted: Array(EVICTIONS).fill(false), pending: EVICTIONS });
 
       // Refreshes drained up to shutdownTimeout, one last eviction attempt, QUIT bounded: no more.
-      const bound = SHUTDOWN_TIMEOUT_MS + 2 * OPERATION_TIMEOUT_MS + QUIT_WAIT_MS + MARGIN_MS;
+      const bound = SHUTDOWN_TIMEOUT_MS + 2 * OPERATION_TIMEOUT_MS + QUIT_WAIT_MS + 2 * MARGIN_MS;
       console.log(
         `[faults] shutdown, Redis ${how === 'freeze' ? 'frozen' : 'down'}: app.close() ${closed.closeMs.toFixed(0)} ms ` +
           `(bound ${bound}), process exit ${exit ? (exit.at - closedAt).toFixed(0) : 'never'} ms after it, ` +
@@ -156,7 +156,8 @@ describe('shutdown with 20 background refreshes and 5 evictions in flight (a rea
         await sleep(300);
         const reader = await apps.boot({ redis: url, namespace });
         for (let id = 1; id <= ENTRIES; id++) {
-          expect((await reader.get(definition, id)) ?? { id, generation: 1 }).toEqual({ id, generation: 1 });
+          // The evicted ones may be gone (their DELs were in the socket too); none holds generation 2.
+          expect([undefined, { id, generation: 1 }]).toContainEqual(await reader.get(definition, id));
         }
       }
     },
