@@ -17,6 +17,8 @@ export interface TrafficConfig {
   leaseMs: number;
   waitMs: number;
   operationTimeoutMs: number;
+  /** Older values read this soon after their eviction landed count as `joinedBefore`, not stale. */
+  joinGraceMs: number;
 }
 
 /** What a worker saw since the previous report. */
@@ -27,6 +29,8 @@ export interface TrafficStats {
   hits: number;
   maxMs: number;
   stale: { id: number; version: number; floor: number }[];
+  /** Older values within `joinGraceMs` of their eviction landing (a known gap, held apart). */
+  joinedBefore: number;
   errors: string[];
 }
 
@@ -125,8 +129,9 @@ export function sumStats(reports: TrafficStats[]): TrafficStats {
       hits: sum.hits + r.hits,
       maxMs: Math.max(sum.maxMs, r.maxMs),
       stale: [...sum.stale, ...r.stale],
+      joinedBefore: sum.joinedBefore + r.joinedBefore,
       errors: [...sum.errors, ...r.errors],
     }),
-    { calls: 0, failed: 0, hits: 0, maxMs: 0, stale: [], errors: [] },
+    { calls: 0, failed: 0, hits: 0, maxMs: 0, stale: [], joinedBefore: 0, errors: [] },
   );
 }

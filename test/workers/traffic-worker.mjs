@@ -1,8 +1,8 @@
 // An app instance on the built package serving steady traffic, driven by the parent test over
 // IPC (see test/support/traffic-workers.ts). Its "database" is a second Redis (`dbUrl`) that the
 // cache's faults never touch: rows `{ns}:row:{id}` hold a version the test bumps, loads are
-// counted in `{ns}:loads:{id}`, and `{ns}:evicted:{id}` holds the version whose eviction the store
-// confirmed: a read that starts after that and returns an older version is a stale read.
+// counted in `{ns}:loads:{id}`, and `{ns}:evicted:{id}` holds `version:ms` of the last eviction
+// the store confirmed: a read that starts after that and returns an older version is a stale read.
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Redis } from 'ioredis';
@@ -42,7 +42,7 @@ function loader(id, holdMs = config.loaderMs, onStart) {
 
 let window = freshWindow();
 function freshWindow() {
-  return { calls: 0, failed: 0, hits: 0, maxMs: 0, stale: [], errors: [] };
+  return { calls: 0, failed: 0, hits: 0, maxMs: 0, stale: [], joinedBefore: 0, errors: [] };
 }
 
 let running = false;
@@ -51,7 +51,7 @@ async function loop() {
   while (running) {
     const id = 1 + Math.floor(Math.random() * config.keys);
     try {
-      const floor = Number((await db.get(`${ns}:evicted:${id}`)) ?? 0);
+      const [floor, landedAt] = ((await db.get(`${ns}:evicted:${id}`)) ?? '0:0').split(':').map(Number);
       let loaded = false;
       const started = performance.now();
       const value = await cache.getOrSet(definition, [id], async () => {
@@ -62,7 +62,12 @@ async function loop() {
       window.calls++;
       if (!loaded) window.hits++;
       window.maxMs = Math.max(window.maxMs, ms);
-      if (value.version < floor) window.stale.push({ id, version: value.version, floor });
+      // Within `joinGraceMs` of the eviction landing, a caller may still join a read or load this
+      // process began before it (test/reliability/join-after-eviction.spec.ts): counted apart.
+      if (value.version < floor) {
+        if (Date.now() - landedAt > config.joinGraceMs) window.stale.push({ id, version: value.version, floor });
+        else window.joinedBefore++;
+      }
     } catch (error) {
       window.failed++;
       if (window.errors.length < 5) window.errors.push(String(error?.message ?? error));
