@@ -19,6 +19,17 @@ const LOADER_MS = 20;
  * a landing are counted apart. Far longer than any read or load here, far shorter than an outage.
  */
 const JOIN_GRACE_MS = 500;
+/** Every row the cache holds matches the database: no eviction was lost. */
+async function expectCacheMatchesDatabase(cache: CacheKit, db: Redis, namespace: string, keys: number): Promise<void> {
+  const mismatched: number[] = [];
+  for (let id = 1; id <= keys; id++) {
+    const cached = (await cache.get(traffic, id)) as { version: number } | undefined;
+    const version = Number(await db.get(`${namespace}:row:${id}`));
+    if (cached !== undefined && cached.version !== version) mismatched.push(id);
+  }
+  expect(mismatched).toEqual([]);
+}
+
 /** The workers' definition (same name and key: the same entries). */
 const traffic = defineCache({
   name: 'traffic',
@@ -35,6 +46,7 @@ const traffic = defineCache({
 class Writer {
   writes = 0;
   queued = 0;
+  landed = 0;
   #running = true;
   readonly #done: Promise<void>;
 
@@ -46,7 +58,7 @@ class Writer {
         const floor = () => db.set(`${namespace}:evicted:${id}`, `${version}:${Date.now()}`).then(() => undefined);
         const confirmed = await cache.evictMany(
           { keys: [{ definition: traffic, args: [id] }] },
-          { onOutcome: (outcome) => outcome === 'retried' && void floor() },
+          { onOutcome: (outcome) => outcome === 'retried' && (this.landed++, void floor()) },
         );
         if (confirmed) await floor();
         else this.queued++;
@@ -162,6 +174,7 @@ describe('worker processes under load (3 app instances on the built package)', (
       expect(stats.calls).toBeGreaterThan(0);
     }
     expect(ratio(restartedStats!)).toBeGreaterThan(0.5);
+    await expectCacheMatchesDatabase(cache, db, namespace, KEYS);
   }, 60_000);
 
   it('Redis SIGKILLed under 3 workers x 64 in flight (200 keys), restarted 4 s later: 0 failed calls, bounded calls, hits recover, nothing evicted in the outage is served after its eviction landed', async () => {
@@ -206,6 +219,7 @@ describe('worker processes under load (3 app instances on the built package)', (
     await sleep(2_000);
     const after = sumStats(await Promise.all(workers.map((w) => w.stats())));
     await writer.stop();
+    const { queued: queuedAll, landed: landedAll } = writer;
     writer = undefined;
 
     console.log(
@@ -214,6 +228,8 @@ describe('worker processes under load (3 app instances on the built package)', (
     );
     expect(queuedInOutage).toBeGreaterThan(0);
     expect(cache.storeStats().pendingEvictions).toBe(0);
+    expect(landedAll).toBe(queuedAll); // every eviction queued in the outage landed
+    await expectCacheMatchesDatabase(cache, db, namespace, KEYS);
     for (const stats of [before, outage, recovering, after]) {
       expect(stats.errors).toEqual([]);
       expect(stats.failed).toBe(0);
