@@ -90,8 +90,10 @@ describe('shutdown with 20 background refreshes and 5 evictions in flight (a rea
     refreshMs: number,
     shutdownTimeoutMs: number,
     fault: () => Promise<void>,
+    extra: Record<string, unknown> = {},
   ) {
     worker = ShuttingDown.start({
+      ...extra,
       redisUrl,
       namespace,
       entries: ENTRIES,
@@ -163,6 +165,29 @@ describe('shutdown with 20 background refreshes and 5 evictions in flight (a rea
     },
     40_000,
   );
+
+  it('Redis frozen: refreshes the drain gave up on, ending during the last eviction attempt, write nothing', async () => {
+    const namespace = uniqueNamespace();
+    frozen = await startRedisServer();
+    const SHUTDOWN_TIMEOUT_MS = 500;
+    // The evictions take one deadline, the drain gives up 500 ms later, the last eviction attempt
+    // takes up to two deadlines: these refreshes end in the middle of it. A breaker that never
+    // opens, so that nothing but the shutdown itself keeps them from writing.
+    const REFRESH_MS = OPERATION_TIMEOUT_MS + SHUTDOWN_TIMEOUT_MS + OPERATION_TIMEOUT_MS;
+    const freeze = async () => frozen!.freeze();
+    const { closed, exit } = await run(frozen.url, namespace, REFRESH_MS, SHUTDOWN_TIMEOUT_MS, freeze, {
+      breakerFailures: 1_000,
+    });
+    expect(closed.refreshesFinished).toBe(ENTRIES); // they finished before the app was closed
+    expect(exit).toMatchObject({ code: 0, signal: null });
+    frozen.thaw(); // whatever the worker wrote into its socket runs now
+    await sleep(300);
+    const reader = await apps.boot({ redis: frozen.url, namespace });
+    const values = await Promise.all(Array.from({ length: ENTRIES }, (_, i) => reader.get(definition, i + 1)));
+    const written = values.filter((v) => (v as { generation?: number } | undefined)?.generation === 2).length;
+    console.log(`[faults] shutdown, Redis frozen: ${written} of ${ENTRIES} abandoned refreshes wrote after the drain`);
+    expect(written).toBe(0);
+  });
 
   it('Redis healthy: close waits for the refreshes (within shutdownTimeout), which store their values', async () => {
     const namespace = uniqueNamespace();

@@ -24,7 +24,7 @@ const app = await NestFactory.createApplicationContext(
     namespace: config.namespace,
     operationTimeout: config.operationTimeoutMs,
     shutdownTimeout: config.shutdownTimeoutMs,
-    breaker: { failures: 3, cooldown: '1s' },
+    breaker: { failures: config.breakerFailures ?? 3, cooldown: '1s' },
     evictionRetry: { initialDelay: '50ms', maxDelay: '200ms' },
   }),
   { logger: ['error'] },
