@@ -174,7 +174,9 @@ export class CacheEngine {
 
   // One async frame for the whole lookup (L1, store, decode, counting): each layer is a promise.
   async #lookup(plan: EntryPlan, counted: boolean): Promise<ReadResult> {
-    const local = this.l1?.get(plan.key);
+    // An eviction of it is queued or still on its way to the store: use the origin (L1 included).
+    const blocked = this.retries.blocking && this.retries.blocks(plan.key, plan.tags);
+    const local = blocked ? undefined : this.l1?.get(plan.key);
     let result: ReadResult;
     if (local) {
       const value = local.hasFrozen ? local.frozen : this.codec.decodeBody(local.body!);
@@ -183,8 +185,8 @@ export class CacheEngine {
         value,
         refresh: local.freshUntil > 0 && Date.now() >= local.freshUntil ? 'stale' : undefined,
       };
-    } else if (this.retries.size > 0 && this.retries.blocks(plan.key, plan.tags)) {
-      result = { hit: false, unavailable: true }; // an eviction of it has not landed yet: use the origin
+    } else if (blocked) {
+      result = { hit: false, unavailable: true };
       this.stats.for(plan.name).storeErrors++;
     } else {
       const epoch = this.l1?.epoch ?? 0;

@@ -48,7 +48,8 @@ export async function startRedisServer(extraArgs: string[] = []): Promise<RedisS
     stop: async () => {
       child.kill('SIGCONT');
       child.kill('SIGTERM');
-      await new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)));
+      const gone = child.exitCode !== null || child.signalCode !== null; // killed by a test already
+      await new Promise((resolve) => (gone ? resolve(null) : child.once('exit', resolve)));
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -9,6 +9,8 @@ export interface RestartableRedis {
   url: string;
   /** Stops the server (SIGTERM: the append-only file is flushed, so the data survives). */
   stop(): Promise<void>;
+  /** Kills the server (SIGKILL); with fsync on every write, what it confirmed survives. */
+  kill(): Promise<void>;
   /** Starts it again on the same port and directory, with the data it had. */
   start(): Promise<void>;
   /** Stops it if running and removes its directory. */
@@ -28,19 +30,20 @@ export async function startRestartableRedis(): Promise<RestartableRedis> {
     });
     await waitForRedis(port);
   };
-  const stop = async () => {
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
     const running = child;
     child = undefined;
     if (!running || running.exitCode !== null) return;
     const exited = new Promise((resolve) => running.once('exit', resolve));
-    running.kill('SIGTERM');
+    running.kill(signal);
     await exited;
   };
   await start();
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
-    stop,
+    stop: () => stop(),
+    kill: () => stop('SIGKILL'),
     start,
     dispose: async () => {
       await stop();

@@ -36,6 +36,8 @@ export class EvictionRetries {
   readonly #queue: RetryQueue<PendingEviction>;
   // How many queued evictions name each key or tag.
   readonly #waiting = new Map<string, number>();
+  // How many evictions on their way to the store name each key or tag (not yet confirmed or queued).
+  readonly #sending = new Map<string, number>();
 
   constructor(
     private readonly store: GuardedStore,
@@ -55,11 +57,39 @@ export class EvictionRetries {
     return this.#waiting.size;
   }
 
-  /** True when a queued eviction names this entry or one of its tags: do not serve it from the cache. */
+  /** True while some eviction is queued or on its way to the store (a cheap check before `blocks`). */
+  get blocking(): boolean {
+    return this.#waiting.size > 0 || this.#sending.size > 0;
+  }
+
+  /**
+   * True when a queued eviction, or one on its way to the store, names this entry or one of its
+   * tags: do not serve it from the cache (nor from L1, which drops it only once the store answered).
+   */
   blocks(key: string, tags: readonly string[]): boolean {
-    if (this.#waiting.has(key)) return true;
-    for (const tag of tags) if (this.#waiting.has(tag)) return true;
+    for (const targets of [this.#waiting, this.#sending]) {
+      if (targets.size === 0) continue;
+      if (targets.has(key)) return true;
+      for (const tag of tags) if (targets.has(tag)) return true;
+    }
     return false;
+  }
+
+  /**
+   * Blocks reads of what `eviction` names while it is sent: a caller told the eviction is done
+   * (a COMMIT that returned after `commitWait`) before the store answered must not be served the
+   * old value from L1. Call the returned function once the send settled (and after `add`).
+   */
+  sending(eviction: Eviction): () => void {
+    const targets = [...eviction.keys, ...eviction.tags];
+    for (const target of targets) this.#sending.set(target, (this.#sending.get(target) ?? 0) + 1);
+    return () => {
+      for (const target of targets) {
+        const count = (this.#sending.get(target) ?? 1) - 1;
+        if (count > 0) this.#sending.set(target, count);
+        else this.#sending.delete(target);
+      }
+    };
   }
 
   add(eviction: Eviction, onOutcome?: EvictionOutcomeListener): void {

@@ -64,11 +64,16 @@ export class Evictor {
 
   async #send(eviction: Eviction, onOutcome?: EvictionOutcomeListener): Promise<boolean> {
     const { keys, tags } = eviction;
-    const ok = await sendEviction(this.store, eviction);
-    if (keys.length > 0) this.invalidations.announce({ keys: [...keys] });
-    if (tags.length > 0) this.invalidations.announce({ tags: [...tags] });
-    if (!ok) this.retries.add(eviction, onOutcome);
-    return ok;
+    const sent = this.retries.sending(eviction);
+    try {
+      const ok = await sendEviction(this.store, eviction);
+      if (keys.length > 0) this.invalidations.announce({ keys: [...keys] });
+      if (tags.length > 0) this.invalidations.announce({ tags: [...tags] });
+      if (!ok) this.retries.add(eviction, onOutcome);
+      return ok;
+    } finally {
+      sent();
+    }
   }
 
   #evicted(name: string, keys: readonly string[], ok: boolean, count = keys.length): void {
