@@ -7,6 +7,7 @@ import { refreshNeed, sameVersions } from './entry/entry-validity.js';
 import { GuardedStore } from './store-guard/guarded-store.js';
 import { SingleFlight } from './loading/single-flight.js';
 import { InvalidationBus, Invalidation } from '../bus/invalidation-bus.js';
+import { FillNotices } from '../bus/fill-notices.js';
 import { L1Tier } from '../l1/l1-tier.js';
 import { FillTicket, StoredRead } from '../stores/entry-store.interface.js';
 import { EvictionRetries } from './eviction/eviction-retries.js';
@@ -32,6 +33,7 @@ export class CacheEngine {
   readonly #flights = new SingleFlight<LoadOutcome>();
   readonly #reads = new Map<string, Promise<StoredRead | undefined>>();
   readonly #invalidations: LocalInvalidations;
+  #fillNotices?: FillNotices;
   #closed = false;
 
   constructor(
@@ -55,7 +57,14 @@ export class CacheEngine {
       if (failed) this.stats.for(plan.name).storeErrors++;
       return this.#loadOnly(plan, load);
     },
+    waitForFill: (plan: EntryPlan, ms: number) =>
+      this.#fillNotices ? this.#fillNotices.wait(plan.key, ms) : new Promise<void>((done) => setTimeout(done, ms)),
   };
+
+  /** Lets lease waiters wake on another instance's fill instead of only polling for it. */
+  attachFillNotices(notices: FillNotices): void {
+    this.#fillNotices = notices;
+  }
 
   /** Connects the L1 bus (set once the subscriber connection is up). */
   attachBus(bus: InvalidationBus): void {

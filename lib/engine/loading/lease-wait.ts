@@ -24,14 +24,16 @@ export interface LeaseSteps {
   ): Promise<LoadOutcome>;
   /** Loads without the store; `failed`: a store call just failed here (counted). */
   loadOnly(plan: EntryPlan, load: () => Promise<unknown>, failed?: boolean): Promise<LoadOutcome>;
+  /** Resolves when the holder announces its fill of the entry, or after `ms` at most (the poll). */
+  waitForFill(plan: EntryPlan, ms: number): Promise<void>;
 }
 
 /**
- * Cross-instance single-flight: one instance loads under a lease; the others poll for its result,
- * up to the wait bound. A waiter stops polling once `abandoned` fires (its callers all left).
- * The lease, the fill's snapshot and the look for a fill by another instance go out together, so
- * a miss costs one round trip before its load, not three; the snapshot is wasted when the lease
- * is held elsewhere (it creates nothing another load does not create too).
+ * Cross-instance single-flight: one instance loads under a lease; the others wait for its result
+ * (woken by the fill's notice, or polling), up to the wait bound. A waiter stops once `abandoned`
+ * fires (its callers all left). Each attempt sends the lease (with the fill's snapshot, taken only
+ * for the holder) and a look for a fill by another instance together: a miss costs one round
+ * trip before its load, not three.
  */
 export async function loadUnderLease(
   steps: LeaseSteps,
@@ -42,20 +44,20 @@ export async function loadUnderLease(
   const lock = plan.lock!;
   const token = nextVersion();
   const started = Date.now();
-  for (let attempt = 0; ; attempt++) {
-    const leasing = steps.store.acquireLease(plan.key, token, lock.leaseMs);
-    // Only the first attempt overlaps: a waiter polling a slow load would write a snapshot per poll.
-    const begun = attempt === 0 ? steps.store.begin(plan.key, plan.tags, longestLifeMs(plan)) : undefined;
-    const filled = attempt === 0 ? steps.lookup(plan) : undefined;
-    const acquired = await leasing;
-    if (acquired === undefined) return steps.loadOnly(plan, load, true); // store unavailable: fail open
-    if (acquired) {
+  for (;;) {
+    const [ticket, found] = await Promise.all([
+      steps.store.leaseAndBegin(plan.key, token, lock.leaseMs, plan.tags, longestLifeMs(plan)),
+      steps.lookup(plan),
+    ]);
+    if (ticket === undefined) return steps.loadOnly(plan, load, true); // store unavailable: fail open
+    if (found.hit) {
+      if (ticket) void steps.store.releaseLease(plan.key, token); // filled meanwhile: nothing to load
+      return { value: found.value };
+    }
+    if (ticket) {
       let outcome: LoadOutcome | undefined;
       try {
-        // Another instance may have filled the entry between our miss and our lease.
-        const found = await (filled ?? steps.lookup(plan));
-        if (found.hit) return (outcome = { value: found.value });
-        outcome = await steps.loadAndStore(plan, load, begun);
+        outcome = await steps.loadAndStore(plan, load, Promise.resolve(ticket));
         return outcome;
       } finally {
         // After a store failure the lease just expires: releasing would cost another deadline.
@@ -64,15 +66,11 @@ export async function loadUnderLease(
         if (!outcome?.storeFailed) void steps.store.releaseLease(plan.key, token);
       }
     }
-    const early = await filled;
-    if (early?.hit) return { value: early.value };
+    if (found.unavailable) return steps.loadOnly(plan, load);
     const waited = Date.now() - started;
     if (waited >= lock.waitMs) return steps.loadAndStore(plan, load); // past the bound: load ourselves
-    await sleep(Math.min(nextPollMs(waited), lock.waitMs - waited));
+    await steps.waitForFill(plan, Math.min(nextPollMs(waited), lock.waitMs - waited));
     abandoned?.throwIfAborted();
-    const result = await steps.lookup(plan);
-    if (result.hit) return { value: result.value };
-    if (result.unavailable) return steps.loadOnly(plan, load);
   }
 }
 
@@ -84,8 +82,4 @@ export async function loadUnderLease(
 export function nextPollMs(waitedMs: number, random: () => number = Math.random): number {
   const ceiling = Math.min(MAX_POLL_MS, Math.max(FIRST_POLL_MS, waitedMs * POLL_SHARE_OF_WAIT));
   return ceiling / 2 + (random() * ceiling) / 2;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
