@@ -51,7 +51,7 @@ export class CacheEngine {
   readonly #leaseSteps = {
     store: this.store,
     lookup: (plan: EntryPlan) => this.#lookup(plan, false),
-    loadAndStore: (plan: EntryPlan, load: () => Promise<unknown>, begun?: Promise<FillTicket | undefined>) =>
+    loadAndStore: (plan: EntryPlan, load: () => Promise<unknown>, begun?: FillTicket) =>
       this.loadAndStore(plan, load, undefined, begun),
     loadOnly: (plan: EntryPlan, load: () => Promise<unknown>, failed?: boolean) => {
       if (failed) this.stats.for(plan.name).storeErrors++;
@@ -114,17 +114,17 @@ export class CacheEngine {
   }
 
   /**
-   * Runs `load` and stores its result, fenced by the versions snapshotted before it started: an
-   * invalidation meanwhile makes the fill a no-op.
+   * Runs `load` and stores its result, fenced by the versions snapshotted before it started
+   * (`begun`, when the caller took them already): an invalidation meanwhile makes the fill a no-op.
    */
   async loadAndStore(
     plan: EntryPlan,
     load: () => Promise<unknown>,
     control?: LoadControl,
-    begun?: Promise<FillTicket | undefined>,
+    begun?: FillTicket,
   ): Promise<LoadOutcome> {
     const epoch = this.l1?.epoch ?? 0;
-    const ticket = await (begun ?? this.store.begin(plan.key, plan.tags, longestLifeMs(plan)));
+    const ticket = begun ?? (await this.store.begin(plan.key, plan.tags, longestLifeMs(plan)));
     const { value, loadMs } = await this.#timedLoad(plan, load);
     if (!ticket) {
       this.stats.for(plan.name).storeErrors++;

@@ -16,12 +16,8 @@ const POLL_SHARE_OF_WAIT = 0.25;
 export interface LeaseSteps {
   store: GuardedStore;
   lookup(plan: EntryPlan): Promise<ReadResult>;
-  /** Loads and fills, fenced by `begun` (a snapshot already under way) or by one of its own. */
-  loadAndStore(
-    plan: EntryPlan,
-    load: () => Promise<unknown>,
-    begun?: Promise<FillTicket | undefined>,
-  ): Promise<LoadOutcome>;
+  /** Loads and fills, fenced by `begun` (the snapshot taken with the lease) or by one of its own. */
+  loadAndStore(plan: EntryPlan, load: () => Promise<unknown>, begun?: FillTicket): Promise<LoadOutcome>;
   /** Loads without the store; `failed`: a store call just failed here (counted). */
   loadOnly(plan: EntryPlan, load: () => Promise<unknown>, failed?: boolean): Promise<LoadOutcome>;
   /** Resolves when the holder announces its fill of the entry, or after `ms` at most (the poll). */
@@ -57,7 +53,7 @@ export async function loadUnderLease(
     if (ticket) {
       let outcome: LoadOutcome | undefined;
       try {
-        outcome = await steps.loadAndStore(plan, load, Promise.resolve(ticket));
+        outcome = await steps.loadAndStore(plan, load, ticket);
         return outcome;
       } finally {
         // After a store failure the lease just expires: releasing would cost another deadline.
