@@ -1,5 +1,6 @@
 import { BeforeApplicationShutdown, Logger } from '@nestjs/common';
 import { InvalidationBus } from './bus/invalidation-bus.js';
+import { FillNotices } from './bus/fill-notices.js';
 import { L1Tier } from './l1/l1-tier.js';
 import { BackgroundRefresher } from './engine/loading/background-refresher.js';
 import { CacheEngine } from './engine/cache.engine.js';
@@ -22,7 +23,7 @@ import { StoreStatsRecorder } from './observability/store-stats.js';
 import { EvictionRetries } from './engine/eviction/eviction-retries.js';
 import { ResolvedCacheKitOptions } from './options/cachekit-options.interface.js';
 import { RedisConnectionHolder } from './redis/redis-connection.js';
-import { probeKey } from './keys/key-layout.js';
+import { fillChannel, probeKey } from './keys/key-layout.js';
 import { EntryStore } from './stores/entry-store.interface.js';
 import { MemoryEntryStore } from './stores/memory-entry.store.js';
 import { RedisEntryStore } from './stores/redis-entry.store.js';
@@ -44,10 +45,15 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
   readonly #retries: EvictionRetries;
   readonly #log = new RateLimitedLogger(new Logger('CacheKit'));
   #bus?: InvalidationBus;
+  #fillNotices?: FillNotices;
 
   /** Builds the runtime and, with an L1 over Redis, connects its invalidation bus. */
   static async create(options: ResolvedCacheKitOptions, connection: RedisConnectionHolder): Promise<CacheKitRuntime> {
     const runtime = new CacheKitRuntime(options, connection);
+    if (options.singleFlight && connection.client) {
+      runtime.#fillNotices = new FillNotices(connection.client, options.namespace);
+      runtime.engine.attachFillNotices(runtime.#fillNotices);
+    }
     if (options.l1 && connection.client) {
       const bus = new InvalidationBus(
         connection.client,
@@ -148,6 +154,7 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
     await this.#retries.close(this.options.operationTimeoutMs * 2);
     this.engine.close();
     await this.#bus?.stop();
+    await this.#fillNotices?.stop();
   }
 }
 
@@ -156,5 +163,6 @@ function createStore(options: ResolvedCacheKitOptions, connection: RedisConnecti
   return new RedisEntryStore(connection.client, {
     fenceTtlMs: FENCE_TTL_MS,
     probeKey: probeKey(options.namespace),
+    fillChannel: options.singleFlight ? fillChannel(options.namespace) : undefined,
   });
 }

@@ -1,7 +1,9 @@
 import { deserialize, serialize } from 'node:v8';
 import { Decoder, Encoder, ExtensionCodec } from '@msgpack/msgpack';
 import * as devalue from 'devalue';
+import { Packr } from 'msgpackr';
 import superjson from 'superjson';
+import { defaultSerializer } from '../../lib/serialization/default.serializer.js';
 
 /** A serializer as a cache would use it: value to bytes or text, and back. */
 export interface Codec {
@@ -38,6 +40,9 @@ const msgpackTyped = {
   decoder: new Decoder({ extensionCodec, useBigInt64: true }),
 };
 
+// structuredClone keeps Maps and Sets (records keep plain objects apart from msgpack maps).
+const msgpackr = new Packr({ structuredClone: true });
+
 const asText = (payload: Uint8Array | string) =>
   typeof payload === 'string' ? payload : Buffer.from(payload).toString('utf8');
 const asBytes = (payload: Uint8Array | string) => (typeof payload === 'string' ? Buffer.from(payload) : payload);
@@ -45,7 +50,13 @@ const asBytes = (payload: Uint8Array | string) => (typeof payload === 'string' ?
 /** The serializers compared; the first is the floor (this module's default). */
 export const CODECS: Codec[] = [
   {
-    name: 'node:v8 (structured clone)',
+    name: 'cachekit default (JSON when exact, else v8)',
+    encode: (value) => defaultSerializer.encode(value),
+    decode: (payload) => defaultSerializer.decode(asBytes(payload)),
+    note: 'a walk proves the value exact as JSON (plain objects, dense arrays, finite numbers, no -0, no shared objects); else v8',
+  },
+  {
+    name: 'node:v8 (structured clone, v8Serializer)',
     encode: (value) => serialize(value),
     decode: (payload) => deserialize(asBytes(payload)),
   },
@@ -69,13 +80,9 @@ export const CODECS: Codec[] = [
   },
   { name: 'devalue', encode: (value) => devalue.stringify(value), decode: (payload) => devalue.parse(asText(payload)) },
   {
-    name: 'msgpackr',
-    encode: () => {
-      throw new Error('not installed');
-    },
-    decode: () => undefined,
-    unavailable:
-      'not installed: its optional native dependency msgpackr-extract lists platform packages this registry does not ' +
-      'serve, which leaves package-lock.json incomplete and makes `npm ci` fail; @msgpack/msgpack (pure JS) stands in',
+    name: 'msgpackr (structuredClone)',
+    encode: (value) => msgpackr.pack(value),
+    decode: (payload) => msgpackr.unpack(asBytes(payload)),
+    note: 'native extract loaded; keeps Date, Map, Set, BigInt, cycles; -0 comes back as 0 and array holes as null',
   },
 ];

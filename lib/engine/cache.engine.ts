@@ -7,8 +7,9 @@ import { refreshNeed, sameVersions } from './entry/entry-validity.js';
 import { GuardedStore } from './store-guard/guarded-store.js';
 import { SingleFlight } from './loading/single-flight.js';
 import { InvalidationBus, Invalidation } from '../bus/invalidation-bus.js';
+import { FillNotices } from '../bus/fill-notices.js';
 import { L1Tier } from '../l1/l1-tier.js';
-import { StoredRead } from '../stores/entry-store.interface.js';
+import { FillTicket, StoredRead } from '../stores/entry-store.interface.js';
 import { EvictionRetries } from './eviction/eviction-retries.js';
 import { Evictor } from './eviction/evictor.js';
 import { LocalInvalidations } from './local-invalidations.js';
@@ -32,6 +33,7 @@ export class CacheEngine {
   readonly #flights = new SingleFlight<LoadOutcome>();
   readonly #reads = new Map<string, Promise<StoredRead | undefined>>();
   readonly #invalidations: LocalInvalidations;
+  #fillNotices?: FillNotices;
   #closed = false;
 
   constructor(
@@ -49,12 +51,20 @@ export class CacheEngine {
   readonly #leaseSteps = {
     store: this.store,
     lookup: (plan: EntryPlan) => this.#lookup(plan, false),
-    loadAndStore: (plan: EntryPlan, load: () => Promise<unknown>) => this.loadAndStore(plan, load),
+    loadAndStore: (plan: EntryPlan, load: () => Promise<unknown>, begun?: FillTicket) =>
+      this.loadAndStore(plan, load, undefined, begun),
     loadOnly: (plan: EntryPlan, load: () => Promise<unknown>, failed?: boolean) => {
       if (failed) this.stats.for(plan.name).storeErrors++;
       return this.#loadOnly(plan, load);
     },
+    waitForFill: (plan: EntryPlan, ms: number) =>
+      this.#fillNotices ? this.#fillNotices.wait(plan.key, ms) : new Promise<void>((done) => setTimeout(done, ms)),
   };
+
+  /** Lets lease waiters wake on another instance's fill instead of only polling for it. */
+  attachFillNotices(notices: FillNotices): void {
+    this.#fillNotices = notices;
+  }
 
   /** Connects the L1 bus (set once the subscriber connection is up). */
   attachBus(bus: InvalidationBus): void {
@@ -104,12 +114,17 @@ export class CacheEngine {
   }
 
   /**
-   * Runs `load` and stores its result, fenced by the versions snapshotted before it started: an
-   * invalidation meanwhile makes the fill a no-op.
+   * Runs `load` and stores its result, fenced by the versions snapshotted before it started
+   * (`begun`, when the caller took them already): an invalidation meanwhile makes the fill a no-op.
    */
-  async loadAndStore(plan: EntryPlan, load: () => Promise<unknown>, control?: LoadControl): Promise<LoadOutcome> {
+  async loadAndStore(
+    plan: EntryPlan,
+    load: () => Promise<unknown>,
+    control?: LoadControl,
+    begun?: FillTicket,
+  ): Promise<LoadOutcome> {
     const epoch = this.l1?.epoch ?? 0;
-    const ticket = await this.store.begin(plan.key, plan.tags, longestLifeMs(plan));
+    const ticket = begun ?? (await this.store.begin(plan.key, plan.tags, longestLifeMs(plan)));
     const { value, loadMs } = await this.#timedLoad(plan, load);
     if (!ticket) {
       this.stats.for(plan.name).storeErrors++;
@@ -118,9 +133,15 @@ export class CacheEngine {
     if (this.#closed || control?.abandoned) return { value };
     const entry = this.codec.encode(plan, value, loadMs, ticket.tagVersions);
     if (!entry) return { value };
-    const stored = await this.store.fill(plan.key, ticket, entry.payload, entry.ttlMs, control?.lease);
-    if (stored !== true) return { value, storeFailed: stored === undefined };
-    this.l1?.set(plan.key, value, entry.body, entry.freshUntil, plan.tags, entry.ttlMs, epoch);
+    const stored = this.store.fill(plan.key, ticket, entry.payload, entry.ttlMs, control?.lease).then((ok) => {
+      if (ok) this.l1?.set(plan.key, value, entry.body, entry.freshUntil, plan.tags, entry.ttlMs, epoch);
+      return ok;
+    });
+    // Callers do not wait for their fill (one more round trip): the fill is already written to the
+    // connection, and Redis runs one connection's commands in order, so this instance's next read
+    // of the entry sees it. With an L1 they do: it holds only what Redis confirmed, and the next
+    // caller is served from it. A background refresh has no caller: it reports once stored.
+    if (control || this.l1) await stored;
     return { value, body: entry.body };
   }
 

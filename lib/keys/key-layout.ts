@@ -51,6 +51,16 @@ export function leaseKey(entry: string): string {
   return `${entry}:lease`;
 }
 
+/** Set while another instance waits for the load under an entry's lease: `{entry}:waiters` (the entry's slot). */
+export function leaseWaitersKey(entry: string): string {
+  return `${entry}:waiters`;
+}
+
+/** Pub/sub channel on which a fill that someone waited for is announced: `namespace:~filled`. */
+export function fillChannel(namespace: string): string {
+  return `${namespace}:~filled`;
+}
+
 /** Key of a tag's version, already encoded: `{namespace:~tag:tag}`, its own hash tag (a tag spans slots). */
 export function tagKey(namespace: string, encodedTag: string): string {
   return `{${namespace}:~tag:${encodedTag}}`;

@@ -22,7 +22,7 @@ export interface CacheKitModuleOptions {
   breaker?: { failures?: number; cooldown?: Duration };
   /** Largest serialized value stored; larger ones are returned but not cached. Default: 1 MiB. */
   maxValueBytes?: number;
-  /** How values become bytes. Default: v8Serializer (Date, Map, Set, BigInt, undefined, NaN, -0). */
+  /** How values become bytes. Default: JSON where exact, else v8 (Date, Map, Set, BigInt, undefined, NaN, -0). */
   serializer?: CacheSerializer;
   /** Deflate serialized values of at least `minBytes` (default 16 KiB) before storing them. Default: off. */
   compression?: false | { minBytes?: number };

@@ -4,7 +4,7 @@ import { optionNames, rejectUnknownNested, rejectUnknownOptions } from '../defin
 import { isValidNamespace } from '../keys/key-layout.js';
 import { CacheKitOptionsError } from '../errors/cachekit.errors.js';
 import { messages } from '../errors/messages.js';
-import { v8Serializer } from '../serialization/v8.serializer.js';
+import { defaultSerializer } from '../serialization/default.serializer.js';
 import { CacheKitModuleOptions, ResolvedCacheKitOptions } from './cachekit-options.interface.js';
 
 const KNOWN = optionNames<CacheKitModuleOptions>({
@@ -55,7 +55,7 @@ export function resolveOptions(options: CacheKitModuleOptions = {}): ResolvedCac
   if (options.redis !== undefined && !isRedisConnection(options.redis)) {
     throw new CacheKitOptionsError(messages.invalidRedis(options.redis));
   }
-  const serializer = options.serializer ?? v8Serializer;
+  const serializer = options.serializer ?? defaultSerializer;
   if (typeof serializer?.encode !== 'function' || typeof serializer?.decode !== 'function') {
     throw new CacheKitOptionsError(messages.invalidSerializer());
   }

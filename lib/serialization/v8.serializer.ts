@@ -1,4 +1,5 @@
 import { DefaultDeserializer, serialize } from 'node:v8';
+import { JSON_FORMAT, decodeJson } from './json-format.js';
 import { CacheSerializer } from './serializer.interface.js';
 import { MAX_NESTING, inspectValue } from './value-inspection.js';
 
@@ -8,12 +9,15 @@ import { MAX_NESTING, inspectValue } from './value-inspection.js';
  * properties only, so a `__proto__` key cannot reach Object.prototype). Class instances come back
  * as plain objects, as with JSON. Payloads written by a newer Node may not decode on an older
  * one: they then count as misses and are overwritten. Typed arrays and Buffers decode into memory
- * of their own, never views of the payload.
+ * of their own, never views of the payload. It also reads bodies the default serializer wrote as
+ * JSON, so switching to it needs no flush.
  * @example CacheKitModule.forRoot({ serializer: v8Serializer })
  */
 export const v8Serializer: CacheSerializer = {
   encode: (value) => serialize(value),
   decode: (payload) => {
+    // Written by the default serializer: read too, so an instance can be set back to v8 without a flush.
+    if (payload[0] === JSON_FORMAT) return decodeJson(payload);
     const reader = new OwnBytesDeserializer(payload);
     reader.readHeader();
     return reader.readValue();

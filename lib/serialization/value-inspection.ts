@@ -12,11 +12,11 @@ export interface InspectionLimits {
 
 /**
  * What one bounded look at a value found: `fits` (walked completely: at least `bytes`, nothing
- * refused), `unknown` (gave up, out of budget), `too-large` (at least `bytes` > maxBytes) or
- * `unserializable` (what, and a shortened path to it).
+ * refused; `json` when JSON gives it back exactly), `unknown` (gave up, out of budget),
+ * `too-large` (at least `bytes` > maxBytes) or `unserializable` (what, and a shortened path to it).
  */
 export type Inspection =
-  | { kind: 'fits'; bytes: number }
+  | { kind: 'fits'; bytes: number; json: boolean }
   | { kind: 'unknown' }
   | { kind: 'too-large'; bytes: number }
   | { kind: 'unserializable'; path: string; what: string };
@@ -48,6 +48,8 @@ class Walk {
   #depth = 0;
   #bytes = 0;
   #nodes = 0;
+  // Cleared by the first part JSON would not give back as it was (see default.serializer.ts).
+  #json = true;
   #result: Inspection = UNKNOWN;
 
   constructor(private readonly limits: InspectionLimits) {}
@@ -64,7 +66,7 @@ class Walk {
         this.#depth--;
       }
     }
-    return { kind: 'fits', bytes: this.#bytes };
+    return { kind: 'fits', bytes: this.#bytes, json: this.#json };
   }
 
   #array(frame: Frame): number {
@@ -73,7 +75,8 @@ class Walk {
       const i = frame.next++;
       const child = array[i];
       if (child === undefined && !(i in array)) {
-        // A hole: no bytes, but it costs a step.
+        // A hole: no bytes, but it costs a step (JSON would fill it with null).
+        this.#json = false;
         if (++this.#nodes > this.limits.maxNodes) return this.#stop(UNKNOWN);
         continue;
       }
@@ -112,11 +115,18 @@ class Walk {
         this.#bytes += 2 + value.length;
         break;
       case 'number':
+        if (this.#json && (!Number.isFinite(value) || Object.is(value, -0))) this.#json = false;
+        this.#bytes += 2;
+        break;
       case 'bigint':
+        this.#json = false;
         this.#bytes += 2;
         break;
       case 'boolean':
+        this.#bytes += 1;
+        break;
       case 'undefined':
+        this.#json = false;
         this.#bytes += 1;
         break;
       case 'function':
@@ -125,8 +135,10 @@ class Walk {
         return this.#stop(refusedAt(this.#frames, this.#depth, 'a symbol'));
       default:
         if (value === null) this.#bytes += 1;
-        else if (this.#seen.has(value as object)) this.#bytes += 2;
-        else return this.#enter(value as object);
+        else if (this.#seen.has(value as object)) {
+          this.#json = false; // v8 keeps one object reached twice as one; JSON writes two copies
+          this.#bytes += 2;
+        } else return this.#enter(value as object);
     }
     return this.#bytes > this.limits.maxBytes ? this.#stop({ kind: 'too-large', bytes: this.#bytes }) : CONTINUE;
   }
@@ -136,6 +148,7 @@ class Walk {
     const leaf = leafBytes(object);
     if (typeof leaf === 'string') return this.#stop(refusedAt(this.#frames, this.#depth, leaf));
     this.#bytes += leaf >= 0 ? leaf : 3;
+    if (this.#json && (leaf >= 0 || !isJsonContainer(object))) this.#json = false;
     if (this.#bytes > this.limits.maxBytes) return this.#stop({ kind: 'too-large', bytes: this.#bytes });
     if (leaf >= 0) return CONTINUE;
     if (this.#depth >= this.limits.maxDepth) return this.#stop(tooDeep(this.#frames, this.#depth, object, this.#seen));
@@ -161,6 +174,16 @@ function tooDeep(frames: Frame[], depth: number, object: object, seen: Set<objec
     path: `${path(frames, 0, Math.min(depth, PATH_HEAD))}…(${levels} levels)`,
     what: `nesting deeper than ${depth} levels`,
   };
+}
+
+/**
+ * A plain object or a plain dense array: what JSON writes as v8 does. A class instance may have a
+ * toJSON, Maps and Sets become `{}`, an array's extra properties are dropped.
+ */
+function isJsonContainer(object: object): boolean {
+  const proto = Object.getPrototypeOf(object) as unknown;
+  if (Array.isArray(object)) return proto === Array.prototype && Object.keys(object).length === object.length;
+  return proto === Object.prototype || proto === null;
 }
 
 /** Bytes of a value written without children, -1 for a container, or what the format refuses. */

@@ -37,6 +37,18 @@ export interface EntryStore {
   invalidateTags(tags: readonly string[]): Promise<void>;
   /** Takes the entry's load lease for `ttlMs` if nobody holds it; true when `token` now holds it. */
   acquireLease(key: string, token: string, ttlMs: number): Promise<boolean>;
+  /**
+   * Optional: `acquireLease` and, when the lease is taken, `begin`, in one round trip. False when
+   * another load holds the lease (a networked store then announces the fill to waiters). Without
+   * it, the engine sends the two calls one after the other.
+   */
+  leaseAndBegin?(
+    key: string,
+    token: string,
+    ttlMs: number,
+    tags: readonly string[],
+    tagLifeMs: number,
+  ): Promise<FillTicket | false>;
   /** A harmless write, to learn whether the store takes writes again after refusing them. */
   probe(): Promise<void>;
   /** Releases the lease if `token` holds it; with `holdMs`, keeps it that long instead (refresh backoff). */

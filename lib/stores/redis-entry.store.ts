@@ -1,7 +1,7 @@
 import { Cluster, Redis } from 'ioredis';
-import { NO_TAGS, leaseKey, probeKey } from '../keys/key-layout.js';
+import { NO_TAGS, leaseKey, leaseWaitersKey, probeKey } from '../keys/key-layout.js';
 import { EntryStore, FillTicket, StoredRead } from './entry-store.interface.js';
-import { BEGIN, FILL, PUT, READ, RELEASE_LEASE, TAG_VERSION } from './redis.scripts.js';
+import { BEGIN, FILL, LEASE_BEGIN, PUT, READ, RELEASE_LEASE, TAG_VERSION } from './redis.scripts.js';
 import { nextVersion } from './version-nonce.js';
 import { WriteCoalescer } from './write-coalescer.js';
 
@@ -13,6 +13,8 @@ export interface RedisEntryStoreTimes {
   fenceTtlMs: number;
   /** Key of the write probe sent while writes are failing. Default: '{cachekit:~probe}'. */
   probeKey?: string;
+  /** Channel on which fills that other instances wait for are announced (see FillNotices). Default: none. */
+  fillChannel?: string;
 }
 
 /**
@@ -97,8 +99,9 @@ export class RedisEntryStore implements EntryStore {
   }
 
   async fill(key: string, ticket: FillTicket, payload: Uint8Array, ttlMs: number, lease?: string): Promise<boolean> {
-    const keys = lease === undefined ? [key] : [key, leaseKey(key)];
-    return (await FILL.run(this.client, keys, [ticket.version, toBuffer(payload), ttlMs, lease ?? ''])) === 1;
+    const keys = [key, leaseKey(key), leaseWaitersKey(key)];
+    const args = [ticket.version, toBuffer(payload), ttlMs, lease ?? '', this.times.fillChannel ?? ''];
+    return (await FILL.run(this.client, keys, args)) === 1;
   }
 
   async put(key: string, payload: Uint8Array, ttlMs: number): Promise<void> {
@@ -117,6 +120,24 @@ export class RedisEntryStore implements EntryStore {
 
   async acquireLease(key: string, token: string, ttlMs: number): Promise<boolean> {
     return (await this.client.set(leaseKey(key), token, 'PX', ttlMs, 'NX')) === 'OK';
+  }
+
+  async leaseAndBegin(
+    key: string,
+    token: string,
+    ttlMs: number,
+    tags: readonly string[],
+    tagLifeMs: number,
+  ): Promise<FillTicket | false> {
+    // The lease, the entry's version (only for the holder) and the tags' versions, sent together.
+    const keys = [key, leaseKey(key), leaseWaitersKey(key)];
+    const [version, tagVersions] = await Promise.all([
+      LEASE_BEGIN.run(this.client, keys, [token, ttlMs, nextVersion(), this.times.fenceTtlMs]) as Promise<
+        string | null
+      >,
+      this.tagVersions(tags, tagLifeMs),
+    ]);
+    return version === null ? false : { version, tagVersions };
   }
 
   async probe(): Promise<void> {

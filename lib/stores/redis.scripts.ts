@@ -55,20 +55,36 @@ local out = { d }
 for i = 2, #KEYS do out[i] = redis.call('GET', KEYS[i]) end
 return out`);
 
-/**
- * KEYS[1] entry; ARGV[1] new version, ARGV[2] fence ttl. Returns the entry's version. A foreign
- * value under our key (not a hash, or a hash whose version is not ours) is replaced, so it reads
- * as a miss and is overwritten by the next fill.
- */
-export const BEGIN = new LuaScript(`${VALID_VERSION}
+// KEYS[1] entry; ARGV[v] new version, ARGV[t] fence ttl: the entry's version, created when missing.
+const beginBody = (v: number, t: number) => `
 local kind = redis.call('TYPE', KEYS[1]).ok
 if kind ~= 'hash' and kind ~= 'none' then redis.call('DEL', KEYS[1]) end
 local v = redis.call('HGET', KEYS[1], 'v')
 if valid(v) then return v end
 if v then redis.call('DEL', KEYS[1]) end
-redis.call('HSET', KEYS[1], 'v', ARGV[1])
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
-return ARGV[1]`);
+redis.call('HSET', KEYS[1], 'v', ARGV[${v}])
+redis.call('PEXPIRE', KEYS[1], ARGV[${t}])
+return ARGV[${v}]`;
+
+/**
+ * KEYS[1] entry; ARGV[1] new version, ARGV[2] fence ttl. Returns the entry's version. A foreign
+ * value under our key (not a hash, or a hash whose version is not ours) is replaced, so it reads
+ * as a miss and is overwritten by the next fill.
+ */
+export const BEGIN = new LuaScript(`${VALID_VERSION}${beginBody(1, 2)}`);
+
+/**
+ * KEYS[1] entry, KEYS[2] its lease, KEYS[3] its waiters flag; ARGV[1] token, ARGV[2] lease ttl,
+ * ARGV[3] new version, ARGV[4] fence ttl. Takes the lease and, only then, the entry's version as
+ * BEGIN does (one round trip where two were sent one after the other). Returns the version, or
+ * nil when another load holds the lease: then flags that someone waits for its fill (see FILL).
+ * The version is never created for a waiter: a lease holder whose entry expired may still fill.
+ */
+export const LEASE_BEGIN = new LuaScript(`${VALID_VERSION}
+if not redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2], 'NX') then
+  redis.call('SET', KEYS[3], '1', 'PX', ARGV[2])
+  return false
+end${beginBody(3, 4)}`);
 
 /**
  * KEYS[1] tag (or cache-name generation); ARGV[1] new version, ARGV[2] how long it must live at
@@ -86,16 +102,19 @@ if ttl >= 0 and ttl < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV
 return v`);
 
 /**
- * KEYS[1] entry, KEYS[2] (optional) the lease the load holds; ARGV[1] expected version, ARGV[2]
- * payload, ARGV[3] ttl, ARGV[4] lease token. Returns 1 when stored.
+ * KEYS[1] entry, KEYS[2] its lease, KEYS[3] its waiters flag; ARGV[1] expected version, ARGV[2]
+ * payload, ARGV[3] ttl, ARGV[4] the token of the lease the load holds ('' for none), ARGV[5] the
+ * fill channel ('' for none). Returns 1 when stored. A fill that instances waited for (they set the
+ * flag when they found the lease taken, see LEASE_BEGIN) is announced on the channel, so they need not poll for it.
  */
 export const FILL = new LuaScript(`
 local v = redis.call('HGET', KEYS[1], 'v')
 if v ~= ARGV[1] then
-  if v or not KEYS[2] or redis.call('GET', KEYS[2]) ~= ARGV[4] then return 0 end
+  if v or ARGV[4] == '' or redis.call('GET', KEYS[2]) ~= ARGV[4] then return 0 end
 end
 redis.call('HSET', KEYS[1], 'd', ARGV[2], 'v', ARGV[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
+if ARGV[5] ~= '' and redis.call('DEL', KEYS[3]) == 1 then redis.call('PUBLISH', ARGV[5], KEYS[1]) end
 return 1`);
 
 /** KEYS[1] entry; ARGV[1] new version, ARGV[2] payload, ARGV[3] ttl. */

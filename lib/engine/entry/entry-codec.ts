@@ -5,6 +5,7 @@ import { Compression } from '../../serialization/compression.js';
 import { CacheSerializer } from '../../serialization/serializer.interface.js';
 import { UnstorableReason, UnstorableRecord, UnstorableResults } from '../../serialization/unstorable-results.js';
 import { findUnserializable, v8Serializer } from '../../serialization/v8.serializer.js';
+import { defaultSerializer, encodeBody } from '../../serialization/default.serializer.js';
 import { Inspection, MAX_NESTING, inspectValue } from '../../serialization/value-inspection.js';
 import { EntryPlan } from './entry-plan.js';
 import { Envelope, unwrap, wrap } from './envelope.js';
@@ -22,11 +23,13 @@ export interface EncodedEntry {
 const UNSTORABLE_PAUSE_MS = 60_000;
 // What the look before encoding may cost on every write: a few thousand values, well under a ms.
 const FIRST_LOOK_NODES = 4_096;
-// What that look found: refused (and reported), walked completely, or too many parts to tell.
+// What that look found: refused (and reported), walked completely (and exact as JSON), or too many
+// parts to tell.
 const REFUSED = 0;
 const FITS = 1;
 const UNKNOWN = 2;
-type Look = typeof REFUSED | typeof FITS | typeof UNKNOWN;
+const FITS_JSON = 3;
+type Look = typeof REFUSED | typeof FITS | typeof UNKNOWN | typeof FITS_JSON;
 type PausedMessage = (where: string, key: string, cause: string, seconds: number) => string;
 
 /**
@@ -42,12 +45,15 @@ export class EntryCodec {
     private readonly compression: Compression,
     private readonly now: () => number = Date.now,
   ) {
-    this.#inspects = serializer === v8Serializer;
+    this.#inspects = serializer === v8Serializer || serializer === defaultSerializer;
+    this.#picksFormat = serializer === defaultSerializer;
   }
 
   readonly #unstorable = new UnstorableResults(UNSTORABLE_PAUSE_MS);
-  // Sizes and limits are known ahead of encoding for the default format only.
+  // Sizes and limits are known ahead of encoding for the built-in formats only.
   readonly #inspects: boolean;
+  // The default serializer's choice of format comes from the look already taken: no second walk.
+  readonly #picksFormat: boolean;
 
   encode(plan: EntryPlan, value: unknown, loadMs: number, tagVersions: string[]): EncodedEntry | undefined {
     const isNull = value === null || value === undefined;
@@ -113,7 +119,7 @@ export class EntryCodec {
     }
     let body: Uint8Array;
     try {
-      body = this.serializer.encode(value);
+      body = this.#picksFormat ? encodeBody(value, look === FITS_JSON) : this.serializer.encode(value);
     } catch (error) {
       const found = findUnserializable(value);
       if (found) this.#refuse(plan, found.path, found.what, now);
@@ -154,7 +160,8 @@ export class EntryCodec {
       this.#refuse(plan, look.path, look.what, now);
       return REFUSED;
     }
-    return look.kind === 'fits' ? FITS : UNKNOWN;
+    if (look.kind !== 'fits') return UNKNOWN;
+    return look.json ? FITS_JSON : FITS;
   }
 
   #refuse(plan: EntryPlan, path: string, what: string, now: number): void {

@@ -1,5 +1,6 @@
 import { nextVersion } from '../../stores/version-nonce.js';
-import { EntryPlan } from '../entry/entry-plan.js';
+import { FillTicket } from '../../stores/entry-store.interface.js';
+import { EntryPlan, longestLifeMs } from '../entry/entry-plan.js';
 import { LoadOutcome, ReadResult } from '../engine.types.js';
 import { GuardedStore } from '../store-guard/guarded-store.js';
 
@@ -15,14 +16,20 @@ const POLL_SHARE_OF_WAIT = 0.25;
 export interface LeaseSteps {
   store: GuardedStore;
   lookup(plan: EntryPlan): Promise<ReadResult>;
-  loadAndStore(plan: EntryPlan, load: () => Promise<unknown>): Promise<LoadOutcome>;
+  /** Loads and fills, fenced by `begun` (the snapshot taken with the lease) or by one of its own. */
+  loadAndStore(plan: EntryPlan, load: () => Promise<unknown>, begun?: FillTicket): Promise<LoadOutcome>;
   /** Loads without the store; `failed`: a store call just failed here (counted). */
   loadOnly(plan: EntryPlan, load: () => Promise<unknown>, failed?: boolean): Promise<LoadOutcome>;
+  /** Resolves when the holder announces its fill of the entry, or after `ms` at most (the poll). */
+  waitForFill(plan: EntryPlan, ms: number): Promise<void>;
 }
 
 /**
- * Cross-instance single-flight: one instance loads under a lease; the others poll for its result,
- * up to the wait bound. A waiter stops polling once `abandoned` fires (its callers all left).
+ * Cross-instance single-flight: one instance loads under a lease; the others wait for its result
+ * (woken by the fill's notice, or polling), up to the wait bound. A waiter stops once `abandoned`
+ * fires (its callers all left). Each attempt sends the lease (with the fill's snapshot, taken only
+ * for the holder) and a look for a fill by another instance together: a miss costs one round
+ * trip before its load, not three.
  */
 export async function loadUnderLease(
   steps: LeaseSteps,
@@ -34,29 +41,32 @@ export async function loadUnderLease(
   const token = nextVersion();
   const started = Date.now();
   for (;;) {
-    const acquired = await steps.store.acquireLease(plan.key, token, lock.leaseMs);
-    if (acquired === undefined) return steps.loadOnly(plan, load, true); // store unavailable: fail open
-    if (acquired) {
+    const [ticket, found] = await Promise.all([
+      steps.store.leaseAndBegin(plan.key, token, lock.leaseMs, plan.tags, longestLifeMs(plan)),
+      steps.lookup(plan),
+    ]);
+    if (ticket === undefined) return steps.loadOnly(plan, load, true); // store unavailable: fail open
+    if (found.hit) {
+      if (ticket) void steps.store.releaseLease(plan.key, token); // filled meanwhile: nothing to load
+      return { value: found.value };
+    }
+    if (ticket) {
       let outcome: LoadOutcome | undefined;
       try {
-        // Another instance may have filled the entry between our miss and our lease.
-        const filled = await steps.lookup(plan);
-        if (filled.hit) return (outcome = { value: filled.value });
-        outcome = await steps.loadAndStore(plan, load);
+        outcome = await steps.loadAndStore(plan, load, ticket);
         return outcome;
       } finally {
         // After a store failure the lease just expires: releasing would cost another deadline.
-        // Not awaited: the callers have their value; the release never rejects (guarded).
+        // Not awaited: the callers have their value; the release never rejects (guarded). It
+        // shares the entry's connection, so Redis runs it after the fill sent before it.
         if (!outcome?.storeFailed) void steps.store.releaseLease(plan.key, token);
       }
     }
+    if (found.unavailable) return steps.loadOnly(plan, load);
     const waited = Date.now() - started;
     if (waited >= lock.waitMs) return steps.loadAndStore(plan, load); // past the bound: load ourselves
-    await sleep(Math.min(nextPollMs(waited), lock.waitMs - waited));
+    await steps.waitForFill(plan, Math.min(nextPollMs(waited), lock.waitMs - waited));
     abandoned?.throwIfAborted();
-    const result = await steps.lookup(plan);
-    if (result.hit) return { value: result.value };
-    if (result.unavailable) return steps.loadOnly(plan, load);
   }
 }
 
@@ -68,8 +78,4 @@ export async function loadUnderLease(
 export function nextPollMs(waitedMs: number, random: () => number = Math.random): number {
   const ceiling = Math.min(MAX_POLL_MS, Math.max(FIRST_POLL_MS, waitedMs * POLL_SHARE_OF_WAIT));
   return ceiling / 2 + (random() * ceiling) / 2;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

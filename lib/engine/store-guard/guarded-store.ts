@@ -101,6 +101,21 @@ export class GuardedStore {
     return this.#guard('acquireLease', () => this.store.acquireLease(key, token, ttlMs));
   }
 
+  /** The lease and, for its holder, the fill's snapshot: a ticket, false when held elsewhere, undefined on failure. */
+  leaseAndBegin(
+    key: string,
+    token: string,
+    ttlMs: number,
+    tags: readonly string[],
+    tagLifeMs: number,
+  ): Promise<FillTicket | false | undefined> {
+    const store = this.store;
+    return this.#guard('acquireLease', async () => {
+      if (store.leaseAndBegin) return store.leaseAndBegin(key, token, ttlMs, tags, tagLifeMs);
+      return (await store.acquireLease(key, token, ttlMs)) && store.begin(key, tags, tagLifeMs);
+    });
+  }
+
   async releaseLease(key: string, token: string, holdMs?: number): Promise<void> {
     await this.#guard('releaseLease', () => this.store.releaseLease(key, token, holdMs));
   }
