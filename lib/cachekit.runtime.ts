@@ -136,7 +136,9 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
 
   /** The store's health: failures by cause and direction, breakers, evictions waiting for a retry. */
   storeSnapshot(): StoreStats {
-    return this.storeStats.snapshot(this.store.store.kind, this.store.breakers, this.#retries.size);
+    const snapshot = this.storeStats.snapshot(this.store.store.kind, this.store.breakers, this.#retries.size);
+    if (this.#bus) snapshot.bus = this.#bus.subscribed ? 'subscribed' : 'unsubscribed';
+    return snapshot;
   }
 
   /**

@@ -25,6 +25,7 @@ export class InvalidationBus {
   readonly #channel: string;
   readonly #logger = new Logger('CacheKit');
   #subscriber?: Redis | Cluster;
+  #subscribed = false;
 
   constructor(
     private readonly publisher: Redis | Cluster,
@@ -51,14 +52,13 @@ export class InvalidationBus {
     });
     // Every (re)connect: whatever was published meanwhile is lost, so start over from an empty L1.
     // ioredis resubscribes by itself after a reconnect; the first subscribe waits for 'ready'.
-    let subscribed = false;
     const ready = new Promise<void>((resolve) => {
       subscriber.on('ready', async () => {
         this.onResync();
-        if (!subscribed) {
+        if (!this.#subscribed) {
           try {
             await subscriber.subscribe(this.#channel);
-            subscribed = true;
+            this.#subscribed = true;
           } catch (error) {
             this.#logger.warn(
               `L1 invalidation bus not subscribed (${(error as Error).message}); retrying on reconnect.`,
@@ -70,6 +70,11 @@ export class InvalidationBus {
       setTimeout(resolve, 1_000).unref();
     });
     await ready;
+  }
+
+  /** True while the subscriber connection is up and subscribed (ioredis resubscribes after a reconnect). */
+  get subscribed(): boolean {
+    return this.#subscribed && this.#subscriber?.status === 'ready';
   }
 
   /** Publishes an invalidation without waiting; if Redis does not take it, others rely on the L1 TTL. */
