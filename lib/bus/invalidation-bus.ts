@@ -15,6 +15,11 @@ interface Envelope {
   what: Invalidation;
 }
 
+/** One bus message, as instances and the operator CLI publish it. @example busMessage('cli', { tags: [key] }) */
+export function busMessage(from: string, what: Invalidation): string {
+  return JSON.stringify({ from, what } satisfies Envelope);
+}
+
 /**
  * Cross-instance L1 coherence over Redis pub/sub, on a connection of its own (a subscribed
  * connection cannot run commands). Pub/sub is at-most-once, so every (re)subscribe calls
@@ -79,7 +84,7 @@ export class InvalidationBus {
 
   /** Publishes an invalidation without waiting; if Redis does not take it, others rely on the L1 TTL. */
   publish(what: Invalidation): void {
-    this.publisher.publish(this.#channel, JSON.stringify({ from: this.#id, what } satisfies Envelope)).catch(() => {
+    this.publisher.publish(this.#channel, busMessage(this.#id, what)).catch(() => {
       this.log.warn(
         'bus-publish',
         `Could not publish an L1 invalidation; other instances drop it within their L1 TTL.`,
