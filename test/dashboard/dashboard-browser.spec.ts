@@ -73,7 +73,8 @@ describe.skipIf(!available)('the live page in headless Chromium', () => {
   }
 
   const cellOf = (cache: string, column: number) => page.locator(`#cache-${cache} td:nth-child(${column})`);
-  const chartPoints = () => page.evaluate(() => (globalThis as any).cachekitDashboard.charts.hitRatio?.data[0].length ?? 0);
+  const chartPoints = () =>
+    page.evaluate(() => (globalThis as any).cachekitDashboard.charts.hitRatio?.data[0].length ?? 0);
 
   it('shows the caches, and traffic makes the numbers, the charts and the eviction list move', async () => {
     await page.goto(`${url}/cachekit`);
