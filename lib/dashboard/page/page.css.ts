@@ -19,4 +19,6 @@ th:first-child, td:first-child { text-align: left; }
 .chart { background: #fff; border: 1px solid #dde1ea; border-radius: 6px; padding: 0 12px 8px; }
 #evictions { background: #fff; border: 1px solid #dde1ea; max-height: 220px; overflow: auto; margin: 0; padding: 8px 8px 8px 40px; font-family: ui-monospace, monospace; font-size: 12px; }
 .verdict { margin: 4px 0; }
+.verdict.costs { color: #c62828; }
+.verdict.pays { color: #2e7d32; }
 `;

@@ -29,10 +29,11 @@ export function pageHtml(base: string): string {
   <table id="caches">
     <thead><tr>
       <th>cache</th><th>hits</th><th>stale hits</th><th>fail-safe hits</th><th>misses</th>
+      <th>hit p50 / p95 / p99 ms</th><th>miss p99 ms</th>
       <th>hit ratio (now)</th><th>hit ratio (all)</th><th>loads/s</th><th>load p50 / p95 / p99 ms</th>
-      <th>evictions</th><th>store errors</th>
+      <th>evictions</th><th>store errors</th><th>audit mismatches</th>
     </tr></thead>
-    <tbody><tr><td colspan="11" class="muted">no cache read yet</td></tr></tbody>
+    <tbody><tr><td colspan="14" class="muted">no cache read yet</td></tr></tbody>
   </table>
 </section>
 <section class="charts">

@@ -49,13 +49,17 @@ export const PAGE_SCRIPT = String.raw`(() => {
     body.replaceChildren(...names.map((name) => {
       const s = cur.stats[name];
       const w = windowed(prev, cur, name);
-      const l = cur.loadLatency[name];
+      const lat = s.latency;
+      const hit = lat && (lat.storeHit.count > 0 ? lat.storeHit : lat.l1Hit);
+      const l = lat && lat.load.count > 0 ? { p50: lat.load.p50Ms, p95: lat.load.p95Ms, p99: lat.load.p99Ms } : cur.loadLatency[name];
+      const ms = (x) => (x === undefined ? '–' : +x.toFixed(2));
       const tr = document.createElement('tr');
       tr.id = 'cache-' + name;
       tr.dataset.hits = s.hits;
-      tr.append(cell(name), cell(s.hits), cell(s.staleHits), cell(s.failSafeHits), cell(s.misses), cell(pct(w.ratio)),
+      tr.append(cell(name), cell(s.hits), cell(s.staleHits), cell(s.failSafeHits), cell(s.misses), cell(hit && hit.count > 0 ? ms(hit.p50Ms) + ' / ' + ms(hit.p95Ms) + ' / ' + ms(hit.p99Ms) : '–'),
+        cell(lat && lat.miss.count > 0 ? ms(lat.miss.p99Ms) : '–'), cell(pct(w.ratio)),
         cell(pct(s.hitRatio)), cell(w.loadsPerSec.toFixed(1)), cell(l ? l.p50 + ' / ' + l.p95 + ' / ' + l.p99 : '–'),
-        cell(s.evictions), cell(s.storeErrors));
+        cell(s.evictions), cell(s.storeErrors), cell(s.audit ? s.audit.mismatches : undefined));
       return tr;
     }));
   }
@@ -92,17 +96,20 @@ export const PAGE_SCRIPT = String.raw`(() => {
     }
   }
 
+  // CacheKit.report(): { caches: { [name]: { verdict: { kind, reason }, savedMs, spentMs, audit } } }.
   function renderVerdicts(report) {
     const el = $('verdicts');
-    if (report === undefined) return;
+    if (!report || typeof report !== 'object') return;
     el.className = '';
-    const entries = Array.isArray(report) ? report.map((r) => [r.name, r]) : Object.entries(report.caches || report);
-    el.replaceChildren(...entries.map(([name, r]) => {
+    const caches = report.caches || {};
+    el.replaceChildren(...Object.keys(caches).sort().map((name) => {
+      const r = caches[name] || {};
+      const v = r.verdict || {};
       const div = document.createElement('div');
-      div.className = 'verdict';
-      const verdict = r && (r.verdict && (r.verdict.text || r.verdict.verdict || r.verdict)) ;
-      const reason = r && (r.reason || (r.verdict && r.verdict.reason));
-      div.textContent = name + ': ' + (typeof verdict === 'string' ? verdict : JSON.stringify(r)) + (reason ? ' (' + reason + ')' : '');
+      div.className = 'verdict ' + (v.kind || '');
+      div.id = 'verdict-' + name;
+      const audit = r.audit && r.audit.mismatches > 0 ? ' | audit: ' + r.audit.mismatches + ' stale value(s) found' : '';
+      div.textContent = name + ': ' + text(v.kind) + ', ' + text(v.reason) + audit;
       return div;
     }));
   }
