@@ -21,11 +21,16 @@ export interface BeaconSnapshot {
 }
 
 /** What the beacon needs of the instance each time it writes. */
-export type BeaconSource = () => Pick<BeaconSnapshot, 'stats' | 'store' | 'report'>;
+export type BeaconSource = () => Pick<BeaconSnapshot, 'stats' | 'store'>;
+
+/** `CacheKit.report()`, where the core has one: it samples the store, so it runs far less often. */
+export type BeaconReportSource = () => Promise<unknown>;
 
 // Missing this many writes in a row and the instance is gone from `cachekit stats`.
 const LIFE_IN_INTERVALS = 3;
 const STOP_WAIT_MS = 500;
+// A report SCANs the store (bounded): at most this often, whatever the beacon's interval.
+const REPORT_EVERY_MS = 30_000;
 
 /** A default instance name that is a valid key part: host and pid, anything odd replaced. */
 export function defaultInstanceName(): string {
@@ -39,6 +44,8 @@ export function defaultInstanceName(): string {
  */
 export class StatsBeacon {
   #timer?: NodeJS.Timeout;
+  #report?: unknown;
+  #reportAt = -Infinity;
 
   constructor(
     private readonly client: Redis | Cluster,
@@ -47,6 +54,7 @@ export class StatsBeacon {
     private readonly intervalMs: number,
     private readonly source: BeaconSource,
     private readonly log: RateLimitedLogger,
+    private readonly reportSource?: BeaconReportSource,
   ) {}
 
   /** Writes now, then every interval (the timer never holds the process open). */
@@ -57,6 +65,7 @@ export class StatsBeacon {
 
   /** One write of the current snapshot; resolves false when Redis refused it. */
   async write(): Promise<boolean> {
+    this.#refreshReport();
     const snapshot: BeaconSnapshot = {
       instance: this.instance,
       host: hostname(),
@@ -64,6 +73,7 @@ export class StatsBeacon {
       at: new Date().toISOString(),
       intervalMs: this.intervalMs,
       ...this.source(),
+      ...(this.#report === undefined ? {} : { report: this.#report }),
     };
     try {
       await this.client.set(this.key, JSON.stringify(snapshot), 'PX', this.intervalMs * LIFE_IN_INTERVALS);
@@ -72,6 +82,17 @@ export class StatsBeacon {
       this.log.warn('stats-beacon', `Stats beacon not written (${(error as Error).message}); retrying next interval.`);
       return false;
     }
+  }
+
+  // The report is written with the next beacon after it resolves; a failed one keeps the last.
+  #refreshReport(): void {
+    const now = Date.now();
+    if (!this.reportSource || now - this.#reportAt < REPORT_EVERY_MS) return;
+    this.#reportAt = now;
+    this.reportSource().then(
+      (report) => (this.#report = report),
+      () => undefined,
+    );
   }
 
   /** Stops writing and removes the beacon (bounded: a frozen Redis lets it expire instead). */

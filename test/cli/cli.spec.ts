@@ -1,4 +1,5 @@
 import { Injectable, INestApplicationContext } from '@nestjs/common';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Cacheable, defineCache } from '../../lib/index.js';
 import { bootApp, uniqueNamespace } from '../support/app.js';
@@ -76,6 +77,50 @@ describe('cachekit CLI against real Redis', () => {
     const run = await cli(...base(), 'report');
     expect(run.code).toBe(0);
     expect(run.out).toMatch(/product\s+\d+\.\d%/);
+  });
+
+  it("report: renders each instance's report() verdicts as its beacon carries them", async () => {
+    // A beacon in the shape a core with CacheKit.report() writes (the JSON is the contract).
+    const ns = uniqueNamespace();
+    const redis = new Redis(redisUrl);
+    const report = {
+      caches: {
+        product: {
+          hitRatio: 0.93,
+          savedMs: 5400,
+          spentMs: 310,
+          store: { entries: 120, bytes: 48000 },
+          audit: { mismatches: 2 },
+          verdict: { kind: 'pays', reason: 'hit ratio 93% over 10 min saves 5.4 s of origin time' },
+        },
+        rates: {
+          hitRatio: 0.03,
+          verdict: { kind: 'costs', reason: 'hit ratio 3% over 10 min: this cache costs more than it saves' },
+        },
+      },
+    };
+    const beacon = {
+      instance: 'api-9',
+      host: 'h',
+      pid: 1,
+      at: new Date().toISOString(),
+      intervalMs: 5000,
+      stats: {},
+      store: {},
+      report,
+    };
+    try {
+      await redis.set(`{${ns}:~beacon:api-9}`, JSON.stringify(beacon), 'PX', 10_000);
+      const run = await cli('--redis', redisUrl, '--namespace', ns, 'report');
+      expect(run.code).toBe(0);
+      expect(run.out).toContain('api-9');
+      expect(run.out).toMatch(/product\s+pays\s+93\.0%\s+5400\s+310\s+120\s+48000\s+2\s+hit ratio 93%/);
+      expect(run.out).toMatch(/rates\s+costs\s+3\.0%.*this cache costs more than it saves/);
+      const json = (await cli('--redis', redisUrl, '--namespace', ns, '--json', 'report')).json<unknown[]>();
+      expect(json).toEqual([{ instance: 'api-9', report }]);
+    } finally {
+      await redis.quit();
+    }
   });
 
   it('inspect: TTL left, expiry, size and tags current; after evict-tag the entry is no longer servable', async () => {
