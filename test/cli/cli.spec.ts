@@ -123,6 +123,41 @@ describe('cachekit CLI against real Redis', () => {
     }
   });
 
+  it('stats: sums counters over instances and shows the worst p99 where stats() has latency', async () => {
+    const ns = uniqueNamespace();
+    const redis = new Redis(redisUrl);
+    const latency = (p99Ms: number) => ({
+      l1Hit: { count: 0, p99Ms: 0 },
+      storeHit: { count: 10, p99Ms },
+      miss: { count: 2, p99Ms: p99Ms * 10 },
+    });
+    const counters = { hits: 10, staleHits: 0, misses: 2, joins: 0, loads: 2, loadErrors: 0, refreshes: 0 };
+    const more = { refreshErrors: 0, skippedStores: 0, evictions: 1, storeErrors: 0, hitRatio: 0.83 };
+    const beacon = (instance: string, p99Ms: number) => ({
+      instance,
+      host: 'h',
+      pid: 1,
+      at: new Date().toISOString(),
+      intervalMs: 5000,
+      stats: { product: { ...counters, ...more, latency: latency(p99Ms), audit: { checks: 3, mismatches: 0 } } },
+      store: { kind: 'redis', breaker: { reads: 'closed', writes: 'closed' }, pendingEvictions: 0 },
+    });
+    try {
+      await redis.set(`{${ns}:~beacon:a}`, JSON.stringify(beacon('a', 0.4)), 'PX', 10_000);
+      await redis.set(`{${ns}:~beacon:b}`, JSON.stringify(beacon('b', 0.9)), 'PX', 10_000);
+      const run = await cli('--redis', redisUrl, '--namespace', ns, 'stats');
+      expect(run.code).toBe(0);
+      expect(run.out).toMatch(/product\s+20\s+0\s+4\s+4\s+0\s+2\s+0\s+83\.3%\s+-\s+0\.9\s+9/);
+      const { totals } = (await cli('--redis', redisUrl, '--namespace', ns, '--json', 'stats')).json<{
+        totals: Record<string, Record<string, unknown>>;
+      }>();
+      expect(totals.product).toMatchObject({ hits: 20, misses: 4, evictions: 2 });
+      expect(totals.product.latency).toBeUndefined();
+    } finally {
+      await redis.quit();
+    }
+  });
+
   it('inspect: TTL left, expiry, size and tags current; after evict-tag the entry is no longer servable', async () => {
     await products.product(7, 'fr');
     const run = await cli(

@@ -8,6 +8,13 @@ import { scanWithProgress } from '../scan-progress.js';
 
 type NamedStats = CacheStats & { hitRatio: number };
 
+/** Of `stats().latency` (where the core has it), what the table shows: p99 per outcome, ms. */
+interface LatencyLike {
+  storeHit?: { count: number; p99Ms: number };
+  l1Hit?: { count: number; p99Ms: number };
+  miss?: { count: number; p99Ms: number };
+}
+
 /** Every running instance's beacon (SCAN of `{ns:~beacon:*`), newest first. */
 export async function readBeacons(ctx: CliContext): Promise<BeaconSnapshot[]> {
   const snapshots: BeaconSnapshot[] = [];
@@ -31,8 +38,9 @@ export function totals(snapshots: readonly BeaconSnapshot[]): Record<string, Nam
   for (const snapshot of snapshots) {
     for (const [name, stats] of Object.entries(snapshot.stats)) {
       const into = (sum[name] ??= { ...zero(stats), hitRatio: 0 });
+      // Counters add up; nested parts (latency, audit in later versions) do not.
       for (const field of Object.keys(stats) as (keyof NamedStats)[])
-        if (field !== 'hitRatio') into[field] += stats[field];
+        if (field !== 'hitRatio' && typeof stats[field] === 'number') into[field] = (into[field] ?? 0) + stats[field];
     }
   }
   for (const stats of Object.values(sum)) {
@@ -63,9 +71,13 @@ function statsTable(snapshots: readonly BeaconSnapshot[], byName: Record<string,
         s.evictions,
         s.storeErrors,
         `${(s.hitRatio * 100).toFixed(1)}%`,
+        worstP99(snapshots, name, 'l1Hit'),
+        worstP99(snapshots, name, 'storeHit'),
+        worstP99(snapshots, name, 'miss'),
       ].map(String),
     );
   const header = ['cache', 'hits', 'stale', 'misses', 'loads', 'load err', 'evictions', 'store err', 'hit ratio'];
+  header.push('l1 hit p99 ms', 'store hit p99 ms', 'miss p99 ms');
   const instances = snapshots.map(
     (s) =>
       `${s.instance} (pid ${s.pid}, ${s.at}): store ${s.store.kind}, breaker reads ${s.store.breaker.reads} / writes ${s.store.breaker.writes}, ${s.store.pendingEvictions} eviction(s) pending`,
@@ -87,5 +99,15 @@ export function table(rows: readonly string[][]): string {
 }
 
 function zero(stats: CacheStats): CacheStats {
-  return Object.fromEntries(Object.keys(stats).map((field) => [field, 0])) as unknown as CacheStats;
+  const numeric = Object.entries(stats).filter(([, value]) => typeof value === 'number');
+  return Object.fromEntries(numeric.map(([field]) => [field, 0])) as unknown as CacheStats;
+}
+
+/** The worst p99 of one outcome over the instances (percentiles do not add up), or '-'. */
+function worstP99(snapshots: readonly BeaconSnapshot[], name: string, outcome: keyof LatencyLike): string {
+  const p99s = snapshots
+    .map((s) => (s.stats[name] as { latency?: LatencyLike } | undefined)?.latency?.[outcome])
+    .filter((summary) => summary !== undefined && summary.count > 0)
+    .map((summary) => summary!.p99Ms);
+  return p99s.length === 0 ? '-' : String(Math.round(Math.max(...p99s) * 100) / 100);
 }
