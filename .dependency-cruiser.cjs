@@ -2,8 +2,9 @@
 // the layers and why; these rules make `npm run lint` fail when an import crosses a line.
 // Paths are relative to the project root. "core" is lib/ without its subpath exports.
 
-const SUBPATHS = '^lib/(typeorm|keyv|prometheus)/';
-const OPTIONAL_PEERS = '(^|/)node_modules/(typeorm|keyv|prom-client|@nestjs/typeorm|@nestjs/event-emitter)/';
+const SUBPATHS = '^lib/(typeorm|keyv|prometheus|terminus|opentelemetry|dashboard|cli)/';
+const OPTIONAL_PEERS =
+  '(^|/)node_modules/(typeorm|keyv|prom-client|@nestjs/typeorm|@nestjs/event-emitter|@nestjs/terminus|@opentelemetry/api)/';
 const STATEFUL = '^lib/(engine|stores|redis|bus|l1)/';
 
 // What a subpath may use of the core besides lib/index.ts: the public API's own files, and a short,
@@ -20,6 +21,10 @@ const SUBPATH_SURFACE = [
   '^lib/timing/within\\.ts$', // one bounded wait for the whole module (typeorm)
   '^lib/observability/rate-limited-logger\\.ts$', // one warning per cause and interval (typeorm)
   '^lib/observability/cache-event\\.interface\\.ts$', // stats and event shapes (prometheus)
+  '^lib/engine/entry/envelope\\.ts$', // the stored entry's header, decoded by `cachekit inspect` (cli)
+  '^lib/keys/key-encoding\\.ts$', // a key given as JSON becomes the key readers build (cli)
+  '^lib/bus/invalidation-bus\\.ts$', // the bus message, so `cachekit clear` drops running instances' L1 (cli)
+  '^lib/observability/stats-beacon\\.ts$', // the snapshot shape instances publish (cli, dashboard)
 ];
 
 /** @type {import('dependency-cruiser').IConfiguration} */
@@ -88,7 +93,7 @@ module.exports = {
       name: 'core-requires-no-optional-peer',
       severity: 'error',
       comment:
-        'typeorm, keyv, prom-client, @nestjs/typeorm and @nestjs/event-emitter are optional: only subpaths load them.',
+        'typeorm, keyv, prom-client, @nestjs/typeorm, @nestjs/event-emitter, @nestjs/terminus and @opentelemetry/api are optional: only subpaths load them.',
       from: { path: '^lib/', pathNot: SUBPATHS },
       to: { path: OPTIONAL_PEERS, dependencyTypesNot: ['type-only'] },
     },
@@ -96,7 +101,7 @@ module.exports = {
       name: 'subpaths-use-the-named-surface',
       severity: 'error',
       comment: 'A subpath uses its own files, the public API and SUBPATH_SURFACE above; no other subpath.',
-      from: { path: '^lib/(typeorm|keyv|prometheus)/' },
+      from: { path: SUBPATHS },
       to: { path: '^lib/', pathNot: ['^lib/$1/', ...SUBPATH_SURFACE] },
     },
   ],

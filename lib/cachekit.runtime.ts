@@ -23,7 +23,8 @@ import { StoreStatsRecorder } from './observability/store-stats.js';
 import { EvictionRetries } from './engine/eviction/eviction-retries.js';
 import { ResolvedCacheKitOptions } from './options/cachekit-options.interface.js';
 import { RedisConnectionHolder } from './redis/redis-connection.js';
-import { fillChannel, probeKey } from './keys/key-layout.js';
+import { beaconKey, fillChannel, probeKey } from './keys/key-layout.js';
+import { StatsBeacon } from './observability/stats-beacon.js';
 import { EntryStore } from './stores/entry-store.interface.js';
 import { MemoryEntryStore } from './stores/memory-entry.store.js';
 import { RedisEntryStore } from './stores/redis-entry.store.js';
@@ -46,6 +47,7 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
   readonly #log = new RateLimitedLogger(new Logger('CacheKit'));
   #bus?: InvalidationBus;
   #fillNotices?: FillNotices;
+  #beacon?: StatsBeacon;
 
   /** Builds the runtime and, with an L1 over Redis, connects its invalidation bus. */
   static async create(options: ResolvedCacheKitOptions, connection: RedisConnectionHolder): Promise<CacheKitRuntime> {
@@ -65,6 +67,20 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
       await bus.start();
       runtime.engine.attachBus(bus);
       runtime.#bus = bus;
+    }
+    const beacon = options.statsBeacon;
+    if (beacon && connection.client) {
+      const key = beaconKey(options.namespace, beacon.instance);
+      const source = () => ({ stats: runtime.stats.snapshot(), store: runtime.storeSnapshot() });
+      runtime.#beacon = new StatsBeacon(
+        connection.client,
+        key,
+        beacon.instance,
+        beacon.intervalMs,
+        source,
+        runtime.#log,
+      );
+      runtime.#beacon.start();
     }
     return runtime;
   }
@@ -142,7 +158,9 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
 
   /** The store's health: failures by cause and direction, breakers, evictions waiting for a retry. */
   storeSnapshot(): StoreStats {
-    return this.storeStats.snapshot(this.store.store.kind, this.store.breakers, this.#retries.size);
+    const snapshot = this.storeStats.snapshot(this.store.store.kind, this.store.breakers, this.#retries.size);
+    if (this.#bus) snapshot.bus = this.#bus.subscribed ? 'subscribed' : 'unsubscribed';
+    return snapshot;
   }
 
   /**
@@ -153,8 +171,7 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
     await this.refresher.drain(this.options.shutdownTimeoutMs);
     await this.#retries.close(this.options.operationTimeoutMs * 2);
     this.engine.close();
-    await this.#bus?.stop();
-    await this.#fillNotices?.stop();
+    await Promise.all([this.#bus?.stop(), this.#fillNotices?.stop(), this.#beacon?.stop()]);
   }
 }
 

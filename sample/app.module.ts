@@ -3,6 +3,7 @@ import { APP_PIPE } from '@nestjs/core';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CacheKitModule } from '../lib/index.js';
+import { CacheKitDashboardModule } from '../lib/dashboard/index.js';
 import { CacheKitTypeOrmModule } from '../lib/typeorm/index.js';
 import { APP_CONFIG, AppOptions, appOptionsFromEnv, appOptionsOf } from './app.options.js';
 import { CacheStatsController } from './cache/cache-stats.controller.js';
@@ -53,6 +54,8 @@ export class AppModule {
         }),
         // Post-commit eviction for every DataSource of the app; ProductsModule adds its rule.
         CacheKitTypeOrmModule.forRoot({}),
+        // The live page at /cachekit, for development only: under NODE_ENV=production it is not mounted.
+        CacheKitDashboardModule.forRoot({ enabled: process.env.NODE_ENV !== 'production', path: '/cachekit' }),
         CategoriesModule,
         ProductsModule,
       ],

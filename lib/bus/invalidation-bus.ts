@@ -15,6 +15,11 @@ interface Envelope {
   what: Invalidation;
 }
 
+/** One bus message, as instances and the operator CLI publish it. @example busMessage('cli', { tags: [key] }) */
+export function busMessage(from: string, what: Invalidation): string {
+  return JSON.stringify({ from, what } satisfies Envelope);
+}
+
 /**
  * Cross-instance L1 coherence over Redis pub/sub, on a connection of its own (a subscribed
  * connection cannot run commands). Pub/sub is at-most-once, so every (re)subscribe calls
@@ -25,6 +30,7 @@ export class InvalidationBus {
   readonly #channel: string;
   readonly #logger = new Logger('CacheKit');
   #subscriber?: Redis | Cluster;
+  #subscribed = false;
 
   constructor(
     private readonly publisher: Redis | Cluster,
@@ -51,14 +57,13 @@ export class InvalidationBus {
     });
     // Every (re)connect: whatever was published meanwhile is lost, so start over from an empty L1.
     // ioredis resubscribes by itself after a reconnect; the first subscribe waits for 'ready'.
-    let subscribed = false;
     const ready = new Promise<void>((resolve) => {
       subscriber.on('ready', async () => {
         this.onResync();
-        if (!subscribed) {
+        if (!this.#subscribed) {
           try {
             await subscriber.subscribe(this.#channel);
-            subscribed = true;
+            this.#subscribed = true;
           } catch (error) {
             this.#logger.warn(
               `L1 invalidation bus not subscribed (${(error as Error).message}); retrying on reconnect.`,
@@ -72,9 +77,14 @@ export class InvalidationBus {
     await ready;
   }
 
+  /** True while the subscriber connection is up and subscribed (ioredis resubscribes after a reconnect). */
+  get subscribed(): boolean {
+    return this.#subscribed && this.#subscriber?.status === 'ready';
+  }
+
   /** Publishes an invalidation without waiting; if Redis does not take it, others rely on the L1 TTL. */
   publish(what: Invalidation): void {
-    this.publisher.publish(this.#channel, JSON.stringify({ from: this.#id, what } satisfies Envelope)).catch(() => {
+    this.publisher.publish(this.#channel, busMessage(this.#id, what)).catch(() => {
       this.log.warn(
         'bus-publish',
         `Could not publish an L1 invalidation; other instances drop it within their L1 TTL.`,

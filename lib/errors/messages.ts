@@ -19,6 +19,8 @@ export const messages = {
   keyvNeedsIoredis: () =>
     `CacheKitKeyvStore needs an ioredis Redis or Cluster client: inject the module's one with CACHEKIT_REDIS.`,
   invalidPositiveInt: (where: string, got: unknown) => `${where} must be a positive integer; got ${show(got)}.`,
+  invalidBeaconInstance: (got: unknown) =>
+    `Option 'statsBeacon.instance' must be 1 to 64 letters, digits, '_', '-' or '.' (it becomes part of a Redis key); got ${show(got)}.`,
   invalidFunction: (where: string, got: unknown) => `${where} must be a function; got ${show(got)}.`,
   defaultNamespaceShared: (namespace: string) =>
     `Option 'namespace' is left at its default '${namespace}' with a Redis store: every other app on the same Redis that keeps the default too reads, overwrites and evicts the same entries. Set namespace to a name of this app (for example namespace: 'shop').`,

@@ -2,7 +2,7 @@
 //
 // An entry is `{<namespace>:<name>:<parts>}`: the braces make the whole entry id a Redis Cluster
 // hash tag, so its companion `{...}:lease` lands in the same slot. The module's own generated
-// names start with '~' ('~tag', '~name', '~raw', '~probe', '~bus'), which no cache name may hold,
+// names start with '~' ('~tag', '~name', '~raw', '~probe', '~bus', '~beacon'), which no cache name may hold,
 // so no entry ever collides with them. Keyv keys (`<namespace>:keyv:...`) start with no brace,
 // so they never meet the module's own keys either.
 
@@ -74,6 +74,26 @@ export function nameKey(namespace: string, name: string): string {
 /** Key of the write probe sent while writes are failing: `{namespace:~probe}`. */
 export function probeKey(namespace: string): string {
   return `{${namespace}:~probe}`;
+}
+
+/** Key of one instance's stats beacon: `{namespace:~beacon:instance}`, its own hash tag. */
+export function beaconKey(namespace: string, instance: string): string {
+  return `{${namespace}:~beacon:${instance}}`;
+}
+
+/** SCAN pattern of every beacon of a namespace (a namespace holds no glob character). */
+export function beaconKeyPattern(namespace: string): string {
+  return `{${namespace}:~beacon:*`;
+}
+
+/** SCAN pattern of every entry key of a cache name, leases included (names hold no glob character). */
+export function entryKeyPattern(namespace: string, name: string): string {
+  return `${entryKeyPrefix(namespace, name)}*`;
+}
+
+/** SCAN pattern of every key the module writes in a namespace (entries, leases, tags, generations, beacons). */
+export function namespaceKeyPattern(namespace: string): string {
+  return `{${namespace}:*`;
 }
 
 /** Pub/sub channel of the L1 invalidation bus: `namespace:~bus`. */

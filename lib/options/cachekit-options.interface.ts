@@ -53,6 +53,12 @@ export interface CacheKitModuleOptions {
    * Redis pub/sub bus. Values in it are deeply frozen. Default: off; when set, maxEntries 10000, ttl '5s'.
    */
   l1?: { maxEntries?: number; maxBytes?: number; ttl?: Duration };
+  /**
+   * Opt-in stats beacon for operators: every `interval` this instance writes its stats snapshot to
+   * Redis (`{namespace:~beacon:instance}`, expiring after three intervals), read by `npx cachekit
+   * stats`. Default: off; `true`: interval '5s', instance `<host>-<pid>`.
+   */
+  statsBeacon?: boolean | { interval?: Duration; instance?: string };
 }
 
 /** Options after validation, with every default applied. */
@@ -75,6 +81,8 @@ export interface ResolvedCacheKitOptions {
   shutdownTimeoutMs: number;
   evictionRetry: { initialDelayMs: number; maxDelayMs: number; maxTargets: number };
   l1?: { maxEntries: number; maxBytes?: number; ttlMs: number };
+  /** Undefined: off. */
+  statsBeacon?: { intervalMs: number; instance: string };
   /** What resolution noticed that is allowed but likely wrong; the module logs each once at boot. */
   warnings: readonly string[];
 }

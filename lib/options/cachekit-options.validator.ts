@@ -1,7 +1,8 @@
 import { Cluster, Redis } from 'ioredis';
 import { TIMER_LIMIT, parseDuration, parseJitter } from '../definitions/duration.js';
 import { optionNames, rejectUnknownNested, rejectUnknownOptions } from '../definitions/known-options.js';
-import { isValidNamespace } from '../keys/key-layout.js';
+import { isCacheName, isValidNamespace } from '../keys/key-layout.js';
+import { defaultInstanceName } from '../observability/stats-beacon.js';
 import { CacheKitOptionsError } from '../errors/cachekit.errors.js';
 import { messages } from '../errors/messages.js';
 import { defaultSerializer } from '../serialization/default.serializer.js';
@@ -23,10 +24,13 @@ const KNOWN = optionNames<CacheKitModuleOptions>({
   shutdownTimeout: true,
   evictionRetry: true,
   l1: true,
+  statsBeacon: true,
 });
 type Nested<K extends keyof CacheKitModuleOptions> = Exclude<CacheKitModuleOptions[K], false | undefined>;
 const NESTED: {
-  [K in 'breaker' | 'compression' | 'memory' | 'singleFlight' | 'evictionRetry' | 'l1']: readonly string[];
+  [
+    K in 'breaker' | 'compression' | 'memory' | 'singleFlight' | 'evictionRetry' | 'l1' | 'statsBeacon'
+  ]: readonly string[];
 } = {
   breaker: optionNames<Nested<'breaker'>>({ failures: true, cooldown: true }),
   compression: optionNames<Nested<'compression'>>({ minBytes: true }),
@@ -34,6 +38,7 @@ const NESTED: {
   singleFlight: optionNames<Nested<'singleFlight'>>({ wait: true, lease: true }),
   evictionRetry: optionNames<Nested<'evictionRetry'>>({ initialDelay: true, maxDelay: true, maxPending: true }),
   l1: optionNames<Nested<'l1'>>({ maxEntries: true, maxBytes: true, ttl: true }),
+  statsBeacon: optionNames<Exclude<Nested<'statsBeacon'>, true>>({ interval: true, instance: true }),
 };
 const DEFAULT_NAMESPACE = 'cache';
 
@@ -44,8 +49,9 @@ export function resolveOptions(options: CacheKitModuleOptions = {}): ResolvedCac
   rejectUnknownOptions(options, KNOWN, where, CacheKitOptionsError, '', ['isGlobal']);
   for (const [name, known] of Object.entries(NESTED)) {
     const value = options[name as keyof typeof NESTED];
-    // false turns compression and singleFlight off.
-    if (value !== undefined && value !== false) rejectUnknownNested(value, known, where, name, CacheKitOptionsError);
+    // false turns compression and singleFlight off; true turns the stats beacon on with its defaults.
+    if (value !== undefined && value !== false && value !== true)
+      rejectUnknownNested(value, known, where, name, CacheKitOptionsError);
   }
   // Only a namespace left out gets the default: null is a mistake, not a request for it.
   const namespace = options.namespace === undefined ? DEFAULT_NAMESPACE : options.namespace;
@@ -104,12 +110,25 @@ export function resolveOptions(options: CacheKitModuleOptions = {}): ResolvedCac
         options.l1.maxBytes === undefined ? undefined : positiveInt(options.l1.maxBytes, `Option 'l1.maxBytes'`),
       ttlMs: parseDuration(options.l1.ttl ?? '5s', `Option 'l1.ttl'`),
     },
+    statsBeacon: resolveBeacon(options.statsBeacon),
     // Two apps on one Redis that both keep the default read, overwrite and evict each other's
     // entries; in memory, every app has its own store.
     warnings:
       options.namespace === undefined && options.redis !== undefined
         ? [messages.defaultNamespaceShared(DEFAULT_NAMESPACE)]
         : [],
+  };
+}
+
+function resolveBeacon(beacon: CacheKitModuleOptions['statsBeacon']): ResolvedCacheKitOptions['statsBeacon'] {
+  if (beacon === undefined || beacon === false) return undefined;
+  const settings = beacon === true ? {} : beacon;
+  const instance = settings.instance ?? defaultInstanceName();
+  // The name becomes part of a key: the cache-name rule keeps globs and braces out of it.
+  if (!isCacheName(instance)) throw new CacheKitOptionsError(messages.invalidBeaconInstance(instance));
+  return {
+    intervalMs: parseDuration(settings.interval ?? '5s', `Option 'statsBeacon.interval'`, TIMER_LIMIT),
+    instance,
   };
 }
 

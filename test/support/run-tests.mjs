@@ -16,6 +16,11 @@ const needed = [];
 if (!process.env.REDIS_URL && !has('redis-server')) needed.push('redis-server');
 const hasPostgres = spawnSync('sh', ['-c', 'ls /usr/lib/postgresql/*/bin/initdb'], { stdio: 'ignore' }).status === 0;
 if (!process.env.DATABASE_URL && !hasPostgres) needed.push('postgresql');
+// The live page's browser test drives Debian's chromium; without root it skips instead (saying so).
+const wantsChromium = !process.env.CHROMIUM_PATH && !has('chromium');
+if (wantsChromium && process.getuid?.() === 0 && has('apt-get')) needed.push('chromium');
+else if (wantsChromium)
+  console.warn('[test] chromium not found: the dashboard browser test will skip (sudo apt-get install -y chromium).');
 if (needed.length > 0) {
   const install = `apt-get install -y ${needed.join(' ')}`;
   if (process.getuid?.() === 0 && has('apt-get')) {
