@@ -103,7 +103,15 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
       this.store.probeSoon();
       this.#retries.drainSoon();
     });
-    this.engine = new CacheEngine(this.store, codec, stats, this.#retries, options.l1 && new L1Tier(options.l1));
+    this.engine = new CacheEngine(
+      this.store,
+      codec,
+      stats,
+      this.#retries,
+      options.l1 && new L1Tier(options.l1),
+      undefined,
+      log,
+    );
     this.refresher = new BackgroundRefresher(this.engine, this.store, stats, log);
     this.readThrough = new ReadThrough(this.engine, this.refresher);
     this.planner = new EntryPlanner(
@@ -112,6 +120,7 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
       options.jitter,
       options.singleFlight,
       options.loadTimeoutMs,
+      { failSafe: options.failSafe, timeout: options.timeout },
     );
     this.pipeline = new InvocationPipeline(
       new CacheableInterceptor(this.readThrough, this.planner),

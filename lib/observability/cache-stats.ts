@@ -17,6 +17,7 @@ export class CacheStatsRecorder {
         refreshes: 0,
         refreshErrors: 0,
         skippedStores: 0,
+        failSafeHits: 0,
         evictions: 0,
         storeErrors: 0,
       };

@@ -1,5 +1,6 @@
 import { Cluster, Redis } from 'ioredis';
 import { TIMER_LIMIT, parseDuration, parseJitter } from '../definitions/duration.js';
+import { checkMaxAge, parseFailSafe, parseTimeout } from '../definitions/fail-safe-settings.js';
 import { optionNames, rejectUnknownNested, rejectUnknownOptions } from '../definitions/known-options.js';
 import { isValidNamespace } from '../keys/key-layout.js';
 import { CacheKitOptionsError } from '../errors/cachekit.errors.js';
@@ -20,13 +21,18 @@ const KNOWN = optionNames<CacheKitModuleOptions>({
   memory: true,
   singleFlight: true,
   loadTimeout: true,
+  failSafe: true,
+  timeout: true,
+  outageFallback: true,
   shutdownTimeout: true,
   evictionRetry: true,
   l1: true,
 });
 type Nested<K extends keyof CacheKitModuleOptions> = Exclude<CacheKitModuleOptions[K], false | undefined>;
 const NESTED: {
-  [K in 'breaker' | 'compression' | 'memory' | 'singleFlight' | 'evictionRetry' | 'l1']: readonly string[];
+  [
+    K in 'breaker' | 'compression' | 'memory' | 'singleFlight' | 'evictionRetry' | 'l1' | 'outageFallback'
+  ]: readonly string[];
 } = {
   breaker: optionNames<Nested<'breaker'>>({ failures: true, cooldown: true }),
   compression: optionNames<Nested<'compression'>>({ minBytes: true }),
@@ -34,6 +40,7 @@ const NESTED: {
   singleFlight: optionNames<Nested<'singleFlight'>>({ wait: true, lease: true }),
   evictionRetry: optionNames<Nested<'evictionRetry'>>({ initialDelay: true, maxDelay: true, maxPending: true }),
   l1: optionNames<Nested<'l1'>>({ maxEntries: true, maxBytes: true, ttl: true }),
+  outageFallback: optionNames<Nested<'outageFallback'>>({ maxEntries: true, staleness: true }),
 };
 const DEFAULT_NAMESPACE = 'cache';
 
@@ -59,10 +66,19 @@ export function resolveOptions(options: CacheKitModuleOptions = {}): ResolvedCac
   if (typeof serializer?.encode !== 'function' || typeof serializer?.decode !== 'function') {
     throw new CacheKitOptionsError(messages.invalidSerializer());
   }
+  const defaultTtlMs = parseDuration(options.defaultTtl ?? '5m', `Option 'defaultTtl'`);
+  const timeout = parseTimeout(options.timeout, where, CacheKitOptionsError) || undefined;
+  if (timeout?.hardMs !== undefined && options.loadTimeout !== undefined && options.loadTimeout !== false) {
+    throw new CacheKitOptionsError(messages.loadTimeoutTwice(where));
+  }
+  const failSafe = parseFailSafe(options.failSafe, where, undefined, CacheKitOptionsError) || undefined;
+  // Definitions with a ttl of their own are checked against it when first planned.
+  if (failSafe) checkMaxAge(failSafe, defaultTtlMs, `${where} (against 'defaultTtl')`, CacheKitOptionsError);
+  const fallback = options.outageFallback;
   return {
     redis: options.redis,
     namespace,
-    defaultTtlMs: parseDuration(options.defaultTtl ?? '5m', `Option 'defaultTtl'`),
+    defaultTtlMs,
     jitter: parseJitter(options.jitter ?? 0.1, `Option 'jitter'`),
     operationTimeoutMs: parseDuration(options.operationTimeout ?? 100, `Option 'operationTimeout'`, TIMER_LIMIT),
     breakerFailures: positiveInt(options.breaker?.failures ?? 5, `Option 'breaker.failures'`),
@@ -81,9 +97,19 @@ export function resolveOptions(options: CacheKitModuleOptions = {}): ResolvedCac
             leaseMs: parseDuration(options.singleFlight?.lease ?? '10s', `Option 'singleFlight.lease'`, TIMER_LIMIT),
           },
     loadTimeoutMs:
-      options.loadTimeout === undefined || options.loadTimeout === false
+      timeout?.hardMs ??
+      (options.loadTimeout === undefined || options.loadTimeout === false
         ? undefined
-        : parseDuration(options.loadTimeout, `Option 'loadTimeout'`, TIMER_LIMIT),
+        : parseDuration(options.loadTimeout, `Option 'loadTimeout'`, TIMER_LIMIT)),
+    failSafe,
+    timeout,
+    outageFallback:
+      fallback === false
+        ? undefined
+        : {
+            maxEntries: positiveInt(fallback?.maxEntries ?? 1_000, `Option 'outageFallback.maxEntries'`),
+            stalenessMs: parseDuration(fallback?.staleness ?? '5s', `Option 'outageFallback.staleness'`, TIMER_LIMIT),
+          },
     shutdownTimeoutMs: parseDuration(options.shutdownTimeout ?? '5s', `Option 'shutdownTimeout'`, TIMER_LIMIT),
     evictionRetry: {
       initialDelayMs: parseDuration(

@@ -16,7 +16,7 @@ export class ReadThrough {
     // A burst of callers on a cold key: join the running load rather than each reading the store.
     if (this.engine.isLoading(plan)) return this.engine.joinLoad(plan, load);
     const cached = await this.engine.read(plan);
-    if (!cached.hit) return this.engine.load(plan, load, cached.unavailable);
+    if (!cached.hit) return this.engine.load(plan, load, cached.unavailable, cached.stale);
     if (cached.refresh) this.refresher.trigger(plan, load);
     return cached.value;
   }
