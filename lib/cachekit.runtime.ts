@@ -3,6 +3,7 @@ import { InvalidationBus } from './bus/invalidation-bus.js';
 import { L1Tier } from './l1/l1-tier.js';
 import { BackgroundRefresher } from './engine/loading/background-refresher.js';
 import { CacheEngine } from './engine/cache.engine.js';
+import { OutageFallback } from './engine/fallback/outage-fallback.js';
 import { CircuitBreaker } from './engine/store-guard/circuit-breaker.js';
 import { EntryCodec } from './engine/entry/entry-codec.js';
 import { EntryPlan } from './engine/entry/entry-plan.js';
@@ -111,6 +112,7 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
       options.l1 && new L1Tier(options.l1),
       undefined,
       log,
+      options.outageFallback && new OutageFallback(options.outageFallback),
     );
     this.refresher = new BackgroundRefresher(this.engine, this.store, stats, log);
     this.readThrough = new ReadThrough(this.engine, this.refresher);

@@ -14,6 +14,7 @@ import { EvictionRetries } from './eviction/eviction-retries.js';
 import { Evictor } from './eviction/evictor.js';
 import { LocalInvalidations } from './local-invalidations.js';
 import { MISS, countRead } from './read-counting.js';
+import { NO_TAGS } from '../keys/key-layout.js';
 
 export type { EntryPlan } from './entry/entry-plan.js';
 export type { LoadControl, LoadOutcome, ReadResult } from './engine.types.js';
@@ -24,6 +25,7 @@ import { FailSafe } from './fail-safe/fail-safe.js';
 import { FailSafeCandidate } from './fail-safe/fail-safe-candidate.js';
 import { waitWithFailSafe } from './fail-safe/fail-safe-wait.js';
 import { RateLimitedLogger } from '../observability/rate-limited-logger.js';
+import { OutageFallback } from './fallback/outage-fallback.js';
 
 /**
  * The read/write path: cache-aside with single-flight in this process and across instances,
@@ -51,8 +53,9 @@ export class CacheEngine {
     private readonly l1?: L1Tier,
     bus?: InvalidationBus,
     log?: RateLimitedLogger,
+    private readonly fallback?: OutageFallback,
   ) {
-    this.#invalidations = new LocalInvalidations(l1, bus);
+    this.#invalidations = new LocalInvalidations(l1, bus, fallback);
     this.evictor = new Evictor(store, stats, retries, this.#invalidations, this.events$);
     this.#failSafe = new FailSafe(store, codec, {
       stats,
@@ -94,6 +97,12 @@ export class CacheEngine {
     storeUnavailable = false,
     stale?: FailSafeCandidate,
   ): Promise<unknown> {
+    // The store is down: what this process loaded a moment ago answers, not the origin again.
+    const kept = storeUnavailable ? this.fallback?.get(plan.key) : undefined;
+    if (kept) {
+      this.stats.for(plan.name).outageHits++;
+      return this.codec.decodeBody(kept);
+    }
     const flightKey = this.#flightKey(plan);
     const { promise, joined } = this.#flights.run(
       flightKey,
@@ -143,6 +152,7 @@ export class CacheEngine {
    */
   async loadAndStore(plan: EntryPlan, load: () => Promise<unknown>, control?: LoadControl): Promise<LoadOutcome> {
     const epoch = this.l1?.epoch ?? 0;
+    const fallbackEpoch = this.fallback?.epoch ?? 0;
     const ticket = await this.store.begin(plan.key, plan.tags, longestLifeMs(plan));
     let timed: { value: unknown; loadMs: number };
     try {
@@ -154,6 +164,7 @@ export class CacheEngine {
     const { value, loadMs } = timed;
     if (!ticket) {
       this.stats.for(plan.name).storeErrors++;
+      this.#keepForOutage(plan, value, fallbackEpoch);
       return { value, storeFailed: true };
     }
     if (this.#closed || control?.abandoned) return { value };
@@ -199,7 +210,17 @@ export class CacheEngine {
   }
 
   async #loadOnly(plan: EntryPlan, load: () => Promise<unknown>): Promise<LoadOutcome> {
-    return { value: (await this.#timedLoad(plan, load)).value, storeFailed: true };
+    const epoch = this.fallback?.epoch ?? 0;
+    const { value } = await this.#timedLoad(plan, load);
+    this.#keepForOutage(plan, value, epoch);
+    return { value, storeFailed: true };
+  }
+
+  // Only loads that could not use the store are kept: a healthy store never touches the fallback.
+  #keepForOutage(plan: EntryPlan, value: unknown, epoch: number): void {
+    if (!this.fallback || this.#closed) return;
+    const entry = this.codec.encode(plan, value, 0, NO_TAGS);
+    if (entry) this.fallback.set(plan.key, entry.body, plan.tags, entry.ttlMs, epoch);
   }
 
   async #timedLoad(plan: EntryPlan, load: () => Promise<unknown>): Promise<{ value: unknown; loadMs: number }> {

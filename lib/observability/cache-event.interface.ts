@@ -41,6 +41,8 @@ export interface CacheStats {
   skippedStores: number;
   /** Callers answered with the last good value because the load failed or timed out (`failSafe`). */
   failSafeHits: number;
+  /** Calls answered from the in-process outage fallback while the store was unavailable (`outageFallback`). */
+  outageHits: number;
   /** Entries, tags (under '~tags') and whole-cache clears the store confirmed evicting. */
   evictions: number;
   /** Calls for this cache that could not use the store (failed, timed out, breaker open, eviction pending). */

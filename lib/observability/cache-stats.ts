@@ -18,6 +18,7 @@ export class CacheStatsRecorder {
         refreshErrors: 0,
         skippedStores: 0,
         failSafeHits: 0,
+        outageHits: 0,
         evictions: 0,
         storeErrors: 0,
       };
