@@ -64,7 +64,7 @@ describe('origin protection while Redis is down (outage fallback)', () => {
   };
 
   it('with Redis killed, origin loads are bounded by keys per staleness window, not by the request rate', async () => {
-    const on = await outage();
+    const on = await outage({ outageFallback: {} }); // the default (the scenario's options turn it off)
     await apps.close();
     const off = await outage({ outageFallback: false });
     console.log(
@@ -103,7 +103,7 @@ describe('origin protection while Redis is down (outage fallback)', () => {
 
   it('a healthy store never uses it', async () => {
     server = await EphemeralRedis.start(await freePort());
-    const cache = await apps.boot(scenarioOptions(server.url, uniqueNamespace()));
+    const cache = await apps.boot(scenarioOptions(server.url, uniqueNamespace(), { outageFallback: {} }));
     const db = new Database();
     await traffic(cache, db, 300);
     expect(db.loads).toBe(KEYS);
