@@ -131,6 +131,13 @@ export class CacheEngine {
     return (plan: EntryPlan, load: () => Promise<unknown>) => this.loadAndStore(plan, load, control);
   }
 
+  /** Runs the method without the cache (reads and stores nothing), saying why: e.g. inside a transaction that wrote. */
+  bypass(plan: EntryPlan, load: () => Promise<unknown>, reason: string): Promise<unknown> {
+    this.stats.for(plan.name).skippedStores++;
+    this.emit({ type: 'store-skipped', name: plan.name, key: plan.key, reason });
+    return load();
+  }
+
   /** Joins a running load without reading the store (see `isLoading`), counted as a miss. */
   joinLoad(plan: EntryPlan, load: () => Promise<unknown>): Promise<unknown> {
     countRead(this.stats, this.events$, plan, MISS);
