@@ -4,6 +4,7 @@ import { FillNotices } from './bus/fill-notices.js';
 import { L1Tier } from './l1/l1-tier.js';
 import { BackgroundRefresher } from './engine/loading/background-refresher.js';
 import { CacheEngine } from './engine/cache.engine.js';
+import { OutageFallback } from './engine/fallback/outage-fallback.js';
 import { CircuitBreaker } from './engine/store-guard/circuit-breaker.js';
 import { EntryCodec } from './engine/entry/entry-codec.js';
 import { EntryPlan } from './engine/entry/entry-plan.js';
@@ -125,7 +126,16 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
       this.store.probeSoon();
       this.#retries.drainSoon();
     });
-    this.engine = new CacheEngine(this.store, codec, stats, this.#retries, options.l1 && new L1Tier(options.l1));
+    this.engine = new CacheEngine(
+      this.store,
+      codec,
+      stats,
+      this.#retries,
+      options.l1 && new L1Tier(options.l1),
+      undefined,
+      log,
+      options.outageFallback && new OutageFallback(options.outageFallback),
+    );
     this.refresher = new BackgroundRefresher(this.engine, this.store, stats, log);
     this.readThrough = new ReadThrough(this.engine, this.refresher);
     this.planner = new EntryPlanner(
@@ -134,6 +144,7 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
       options.jitter,
       options.singleFlight,
       options.loadTimeoutMs,
+      { failSafe: options.failSafe, timeout: options.timeout },
     );
     this.pipeline = new InvocationPipeline(
       new CacheableInterceptor(this.readThrough, this.planner),

@@ -135,6 +135,16 @@ export class CacheKit {
     return this.runtime.storeSnapshot();
   }
 
+  /**
+   * Registers a check run before every cached read (decorated or `getOrSet`): while it returns a
+   * reason, calls read the origin and store nothing (counted as skipped stores, with the reason).
+   * Returns a function that removes it. The TypeORM bridge uses it for reads inside a transaction.
+   * @example const remove = cacheKit.bypassReadsWhen(() => (inTransaction() ? 'inside a transaction' : undefined));
+   */
+  bypassReadsWhen(check: () => string | undefined): () => void {
+    return this.runtime.readThrough.bypassWhen(check);
+  }
+
   /** Counters per cache name, with the hit ratio. */
   stats(): Record<string, CacheStats & { hitRatio: number }> {
     return this.runtime.stats.snapshot();

@@ -5,6 +5,7 @@ export type { CacheKitModuleOptions, RedisConnection } from './options/cachekit-
 export { defineCache } from './definitions/cache-definition.js';
 export type { CacheDefinition, CacheDefinitionOptions, SwrSettings } from './definitions/cache-definition.js';
 export type { Duration } from './definitions/duration.js';
+export type { FailSafeOptions, LoadTimeoutOptions } from './definitions/fail-safe-settings.js';
 export type { KeyValue } from './keys/key-encoding.js';
 export { pick, omit } from './definitions/pick.js';
 export { Cacheable } from './decorators/cacheable.decorator.js';

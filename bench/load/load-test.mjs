@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // `npm run load`: steady traffic on the sample's read endpoints (autocannon, loopback only) plus a
 // few writes per second, while Redis is killed, restarted, frozen and slowed behind a fault proxy.
-// Prints per phase: requests, non-2xx, p50/p99/max latency, hit ratio and origin loads; writes a
-// JSON file. Bounded in time (every phase has a fixed duration) and stops by itself.
+// Prints per phase: requests, non-2xx, p50/p99/max latency, hit ratio, origin loads per second and
+// calls answered by the outage fallback; writes a JSON file. Bounded in time (every phase has a fixed duration) and stops by itself.
 // Usage: npm run load [-- --short] [-- --json file] [-- --phase-seconds N]
 import { fork, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -119,7 +119,16 @@ async function cacheTotals(url) {
   const stats = await (await fetch(`${url}/cache/stats`)).json();
   const sum = (field) => Object.values(stats).reduce((total, s) => total + (s[field] ?? 0), 0);
   const byCache = Object.fromEntries(Object.entries(stats).map(([name, s]) => [name, s.loads]));
-  return { hits: sum('hits') + sum('staleHits'), misses: sum('misses'), loads: sum('loads'), byCache, stats };
+  return {
+    hits: sum('hits') + sum('staleHits'),
+    misses: sum('misses'),
+    loads: sum('loads'),
+    // Answered in-process while Redis was unavailable (outage fallback) or by the last good value (fail-safe).
+    outageHits: sum('outageHits'),
+    failSafeHits: sum('failSafeHits'),
+    byCache,
+    stats,
+  };
 }
 
 function readRequests() {
@@ -189,6 +198,8 @@ async function runPhase(name, url, enter) {
     hitRatio: reads === 0 ? 0 : hits / reads,
     originLoads: after.loads - before.loads,
     originLoadsPerSecond: (after.loads - before.loads) / PHASE_SECONDS,
+    outageHits: after.outageHits - before.outageHits,
+    failSafeHits: after.failSafeHits - before.failSafeHits,
     loadsByCache: Object.fromEntries(
       Object.entries(after.byCache).map(([name, loads]) => [name, loads - (before.byCache[name] ?? 0)]),
     ),
@@ -201,12 +212,12 @@ async function runPhase(name, url, enter) {
 
 function render(rows) {
   const head =
-    '| phase | requests | non-2xx | writes (failed) | p50 ms | p99 ms | max ms | hit ratio | origin loads/s |';
-  const line = '|---|---:|---:|---:|---:|---:|---:|---:|---:|';
+    '| phase | requests | non-2xx | writes (failed) | p50 ms | p99 ms | max ms | hit ratio | origin loads/s | outage hits |';
+  const line = '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
   const body = rows.map(
     (r) =>
       `| ${r.phase} | ${r.requests} | ${r.non2xx} | ${r.writes} (${r.failedWrites}) | ${r.p50Ms} | ${r.p99Ms} | ` +
-      `${r.maxMs} | ${r.hitRatio.toFixed(3)} | ${r.originLoadsPerSecond.toFixed(1)} |`,
+      `${r.maxMs} | ${r.hitRatio.toFixed(3)} | ${r.originLoadsPerSecond.toFixed(1)} | ${r.outageHits} |`,
   );
   return [head, line, ...body].join('\n');
 }

@@ -1,4 +1,5 @@
 import type { Duration } from './duration.js';
+import type { FailSafeOptions, LoadTimeoutOptions } from './fail-safe-settings.js';
 
 /** Options of a cache definition; shared by defineCache and the decorators' inline form. */
 export interface CacheDefinitionOptions<A extends unknown[] = any[], R = unknown> {
@@ -37,6 +38,21 @@ export interface CacheDefinitionOptions<A extends unknown[] = any[], R = unknown
    * Default: the module's `loadTimeout` (off); false turns it off.
    */
   loadTimeout?: Duration | false;
+  /**
+   * Keeps the last good value past its expiry, for `maxAge` in all, and answers with it when the
+   * load fails (or times out) instead of the error; the origin is then retried at most once per
+   * `throttle` per key across instances. Evicted values are never served. Null results are not
+   * kept. Default: the module's `failSafe` (off); false turns it off.
+   * @example failSafe: { maxAge: '1d', throttle: '30s', when: (e) => !(e instanceof NotFoundException) }
+   */
+  failSafe?: FailSafeOptions | false;
+  /**
+   * Load timeouts: past `soft` a fail-safe value answers (the load goes on and stores its result);
+   * past `hard` callers get a `CacheLoadTimeoutError` (or the fail-safe value). `hard` is the
+   * same setting as `loadTimeout`. Default: the module's `timeout`; false turns both off.
+   * @example timeout: { soft: '100ms', hard: '2s' }
+   */
+  timeout?: LoadTimeoutOptions | false;
 }
 
 /** Settings of the stale-while-revalidate windows, in ms. */

@@ -2,6 +2,7 @@ import { CacheDefinitionError, CacheKeyError } from '../errors/cachekit.errors.j
 import { messages } from '../errors/messages.js';
 import { parseEarlyRefresh, parseSingleFlight, parseSwr } from './definition-settings.js';
 import { parseDuration, parseJitter } from './duration.js';
+import { FailSafeSettings, TimeoutSettings, parseFailSafe, parseTimeout } from './fail-safe-settings.js';
 import { KeyEncodingProblem, encodeArgs, encodeKey } from '../keys/key-encoding.js';
 import { optionNames, rejectUnknownOptions } from './known-options.js';
 import { resolveTags } from './tags.js';
@@ -24,6 +25,10 @@ export interface CacheDefinition<A extends unknown[] = any[], R = unknown> {
   readonly singleFlight?: false | { waitMs?: number; leaseMs?: number };
   /** false: off; undefined: the module's default. */
   readonly loadTimeoutMs?: number | false;
+  /** false: off; undefined: the module's default. */
+  readonly failSafe?: FailSafeSettings | false;
+  /** false: off; undefined: the module's default. `hardMs` is folded into `loadTimeoutMs`. */
+  readonly timeout?: TimeoutSettings | false;
   /** Canonical key text (without namespace) for these arguments; `where` names the caller in errors. */
   keyOf(args: A, where?: string): string;
   /** The tags an entry for these arguments carries (empty without a `tags` option). */
@@ -46,6 +51,8 @@ const DEFINITION_OPTIONS = optionNames<CacheDefinitionOptions>({
   earlyRefresh: true,
   singleFlight: true,
   loadTimeout: true,
+  failSafe: true,
+  timeout: true,
 });
 
 /**
@@ -81,9 +88,16 @@ function buildDefinition<A extends unknown[], R>(
   const keyFn = options.key;
   const tagsFn = options.tags;
   const name = options.name;
+  const swr = options.swr === undefined ? undefined : parseSwr(options, where, labels.swrPath);
+  const ttlMs = options.ttl === undefined ? undefined : parseDuration(options.ttl, `${where}: option 'ttl'`);
+  const timeout = parseTimeout(options.timeout, where, CacheDefinitionError);
+  if (timeout && timeout.hardMs !== undefined && options.loadTimeout !== undefined) {
+    throw new CacheDefinitionError(messages.loadTimeoutTwice(where));
+  }
+  const life = swr ? swr.freshMs + swr.staleMs : ttlMs;
   return Object.freeze({
     name,
-    ttlMs: options.ttl === undefined ? undefined : parseDuration(options.ttl, `${where}: option 'ttl'`),
+    ttlMs,
     jitter: options.jitter === undefined ? undefined : parseJitter(options.jitter, `${where}: option 'jitter'`),
     cacheNullMs:
       options.cacheNull === undefined || options.cacheNull === false
@@ -91,13 +105,18 @@ function buildDefinition<A extends unknown[], R>(
         : parseDuration(options.cacheNull, `${where}: option 'cacheNull'`),
     condition: options.condition,
     unless: options.unless,
-    swr: options.swr === undefined ? undefined : parseSwr(options, where, labels.swrPath),
+    swr,
     earlyRefreshBeta: options.earlyRefresh === undefined ? undefined : parseEarlyRefresh(options.earlyRefresh, where),
     singleFlight: parseSingleFlight(options.singleFlight, where),
     loadTimeoutMs:
-      options.loadTimeout === undefined || options.loadTimeout === false
-        ? options.loadTimeout
-        : parseDuration(options.loadTimeout, `${where}: option 'loadTimeout'`),
+      timeout === false
+        ? false
+        : (timeout?.hardMs ??
+          (options.loadTimeout === undefined || options.loadTimeout === false
+            ? options.loadTimeout
+            : parseDuration(options.loadTimeout, `${where}: option 'loadTimeout'`))),
+    failSafe: parseFailSafe(options.failSafe, where, life, CacheDefinitionError),
+    timeout,
     keyOf(args: A, caller = where): string {
       let raw: unknown;
       try {

@@ -64,7 +64,7 @@ export function rejectUnknownNested(
  */
 export function closestName(name: string, known: readonly string[]): string | undefined {
   // One edit in a short name, up to three in a long one: close enough to be a typo, far enough
-  // that an unrelated option ('failsafe') gets no misleading suggestion.
+  // that an unrelated option ('graceful') gets no misleading suggestion.
   const limit = name.length <= 4 ? 1 : name.length <= 7 ? 2 : 3;
   let best: string | undefined;
   let bestDistance = limit + 1;

@@ -1,8 +1,9 @@
+import { Logger } from '@nestjs/common';
 import { Subject } from 'rxjs';
 import { CacheEvent } from '../observability/cache-event.interface.js';
 import { CacheStatsRecorder } from '../observability/cache-stats.js';
 import { EntryCodec } from './entry/entry-codec.js';
-import { EntryPlan, longestLifeMs } from './entry/entry-plan.js';
+import { EntryPlan, longestLifeMs, storedLifeMs } from './entry/entry-plan.js';
 import { refreshNeed, sameVersions } from './entry/entry-validity.js';
 import { GuardedStore } from './store-guard/guarded-store.js';
 import { SingleFlight } from './loading/single-flight.js';
@@ -14,12 +15,18 @@ import { EvictionRetries } from './eviction/eviction-retries.js';
 import { Evictor } from './eviction/evictor.js';
 import { LocalInvalidations } from './local-invalidations.js';
 import { MISS, countRead } from './read-counting.js';
+import { NO_TAGS } from '../keys/key-layout.js';
 
 export type { EntryPlan } from './entry/entry-plan.js';
 export type { LoadControl, LoadOutcome, ReadResult } from './engine.types.js';
 import { LoadControl, LoadOutcome, ReadResult } from './engine.types.js';
 import { loadUnderLease } from './loading/lease-wait.js';
 import { loadDeadline } from './loading/load-deadline.js';
+import { FailSafe } from './fail-safe/fail-safe.js';
+import { FailSafeCandidate } from './fail-safe/fail-safe-candidate.js';
+import { waitWithFailSafe } from './fail-safe/fail-safe-wait.js';
+import { RateLimitedLogger } from '../observability/rate-limited-logger.js';
+import { OutageFallback } from './fallback/outage-fallback.js';
 
 /**
  * The read/write path: cache-aside with single-flight in this process and across instances,
@@ -34,6 +41,10 @@ export class CacheEngine {
   readonly #reads = new Map<string, Promise<StoredRead | undefined>>();
   readonly #invalidations: LocalInvalidations;
   #fillNotices?: FillNotices;
+  // Fail-safe values read before the loads running now, by flight key (so an invalidation seen
+  // here, which changes the key, hides them), for joiners and for a store failing mid-load.
+  readonly #candidates = new Map<string, FailSafeCandidate>();
+  readonly #failSafe: FailSafe;
   #closed = false;
 
   constructor(
@@ -43,9 +54,18 @@ export class CacheEngine {
     private readonly retries: EvictionRetries,
     private readonly l1?: L1Tier,
     bus?: InvalidationBus,
+    log?: RateLimitedLogger,
+    private readonly fallback?: OutageFallback,
   ) {
-    this.#invalidations = new LocalInvalidations(l1, bus);
+    this.#invalidations = new LocalInvalidations(l1, bus, fallback);
     this.evictor = new Evictor(store, stats, retries, this.#invalidations, this.events$);
+    this.#failSafe = new FailSafe(store, codec, {
+      stats,
+      emit: (event) => this.emit(event),
+      log: log ?? DEFAULT_LOG,
+      candidateOf: (plan) => this.#candidates.get(this.#flightKey(plan)),
+      blocked: (plan) => this.retries.size > 0 && this.retries.blocks(plan.key, plan.tags),
+    });
   }
 
   readonly #leaseSteps = {
@@ -81,21 +101,51 @@ export class CacheEngine {
    * instances). With `storeUnavailable` (the lookup just failed) the store is not touched again,
    * so a caller waits out at most one deadline.
    */
-  async load(plan: EntryPlan, load: () => Promise<unknown>, storeUnavailable = false): Promise<unknown> {
+  async load(
+    plan: EntryPlan,
+    load: () => Promise<unknown>,
+    storeUnavailable = false,
+    stale?: FailSafeCandidate,
+  ): Promise<unknown> {
+    // The store is down: what this process loaded a moment ago answers, not the origin again.
+    const kept = storeUnavailable ? this.fallback?.get(plan.key) : undefined;
+    if (kept) {
+      this.stats.for(plan.name).outageHits++;
+      return this.codec.decodeBody(kept);
+    }
+    const flightKey = this.#flightKey(plan);
     const { promise, joined } = this.#flights.run(
-      this.#flightKey(plan),
-      (abandoned) =>
-        storeUnavailable
+      flightKey,
+      (abandoned) => {
+        const control = plan.storeAfterTimeout === false ? abandonedBy(abandoned) : undefined;
+        const steps = control ? { ...this.#leaseSteps, loadAndStore: this.#storing(control) } : this.#leaseSteps;
+        if (stale) this.#candidates.set(flightKey, stale);
+        const work = storeUnavailable
           ? this.#loadOnly(plan, load)
           : plan.lock
-            ? loadUnderLease(this.#leaseSteps, plan, load, abandoned)
-            : this.loadAndStore(plan, load),
+            ? loadUnderLease(steps, plan, load, abandoned)
+            : this.loadAndStore(plan, load, control);
+        return stale ? work.finally(() => this.#candidates.delete(flightKey)) : work;
+      },
       loadDeadline(plan),
     );
     if (joined) this.stats.for(plan.name).joins++;
-    const outcome = await promise;
-    if (!joined) return outcome.value;
+    const candidate = plan.failSafe && (stale ?? this.#candidates.get(flightKey));
+    const outcome = candidate ? await waitWithFailSafe(promise, plan, candidate) : await promise;
+    if (outcome.failSafe !== undefined) this.#failSafe.served(plan, outcome.failSafe);
+    if (!joined && !(outcome.failSafe !== undefined && outcome.value === undefined)) return outcome.value;
     return outcome.body ? this.codec.decodeBody(outcome.body) : privateCopy(outcome.value);
+  }
+
+  #storing(control: LoadControl) {
+    return (plan: EntryPlan, load: () => Promise<unknown>) => this.loadAndStore(plan, load, control);
+  }
+
+  /** Runs the method without the cache (reads and stores nothing), saying why: e.g. inside a transaction that wrote. */
+  bypass(plan: EntryPlan, load: () => Promise<unknown>, reason: string): Promise<unknown> {
+    this.stats.for(plan.name).skippedStores++;
+    this.emit({ type: 'store-skipped', name: plan.name, key: plan.key, reason });
+    return load();
   }
 
   /** Joins a running load without reading the store (see `isLoading`), counted as a miss. */
@@ -124,16 +174,26 @@ export class CacheEngine {
     begun?: FillTicket,
   ): Promise<LoadOutcome> {
     const epoch = this.l1?.epoch ?? 0;
+    const fallbackEpoch = this.fallback?.epoch ?? 0;
     const ticket = begun ?? (await this.store.begin(plan.key, plan.tags, longestLifeMs(plan)));
-    const { value, loadMs } = await this.#timedLoad(plan, load);
+    let timed: { value: unknown; loadMs: number };
+    try {
+      timed = await this.#timedLoad(plan, load);
+    } catch (error) {
+      if (!plan.failSafe || control?.refresh || this.#closed) throw error;
+      return this.#failSafe.rescue(plan, error, ticket);
+    }
+    const { value, loadMs } = timed;
     if (!ticket) {
       this.stats.for(plan.name).storeErrors++;
+      this.#keepForOutage(plan, value, fallbackEpoch);
       return { value, storeFailed: true };
     }
     if (this.#closed || control?.abandoned) return { value };
     const entry = this.codec.encode(plan, value, loadMs, ticket.tagVersions);
     if (!entry) return { value };
-    const stored = this.store.fill(plan.key, ticket, entry.payload, entry.ttlMs, control?.lease).then((ok) => {
+    const storedMs = storedLifeMs(plan, entry.ttlMs, value === null || value === undefined);
+    const stored = this.store.fill(plan.key, ticket, entry.payload, storedMs, control?.lease).then((ok) => {
       if (ok) this.l1?.set(plan.key, value, entry.body, entry.freshUntil, plan.tags, entry.ttlMs, epoch);
       return ok;
     });
@@ -153,7 +213,11 @@ export class CacheEngine {
     if (!tagVersions) return this.evictor.putFailed(plan);
     const entry = this.codec.encode(plan, value, 0, tagVersions);
     if (!entry) return (await this.evictor.evict(plan.name, [plan.key])) && false; // not cacheable: nor is the old value
-    const ok = await this.store.put(plan.key, entry.payload, entry.ttlMs);
+    const ok = await this.store.put(
+      plan.key,
+      entry.payload,
+      storedLifeMs(plan, entry.ttlMs, value === null || value === undefined),
+    );
     if (!ok) return this.evictor.putFailed(plan);
     this.#invalidations.announce({ keys: [plan.key] });
     return true;
@@ -174,7 +238,17 @@ export class CacheEngine {
   }
 
   async #loadOnly(plan: EntryPlan, load: () => Promise<unknown>): Promise<LoadOutcome> {
-    return { value: (await this.#timedLoad(plan, load)).value, storeFailed: true };
+    const epoch = this.fallback?.epoch ?? 0;
+    const { value } = await this.#timedLoad(plan, load);
+    this.#keepForOutage(plan, value, epoch);
+    return { value, storeFailed: true };
+  }
+
+  // Only loads that could not use the store are kept: a healthy store never touches the fallback.
+  #keepForOutage(plan: EntryPlan, value: unknown, epoch: number): void {
+    if (!this.fallback || this.#closed) return;
+    const entry = this.codec.encode(plan, value, 0, NO_TAGS);
+    if (entry) this.fallback.set(plan.key, entry.body, plan.tags, entry.ttlMs, epoch);
   }
 
   async #timedLoad(plan: EntryPlan, load: () => Promise<unknown>): Promise<{ value: unknown; loadMs: number }> {
@@ -241,12 +315,27 @@ export class CacheEngine {
     }
     const envelope = stored?.payload && this.codec.unwrap(stored.payload);
     if (!envelope || !sameVersions(envelope, stored.tagVersions)) return { hit: false };
+    const { freshUntil, expiresAt } = envelope.meta;
+    // Past its expiry only a fail-safe copy is still stored: a miss, whose value may answer a failed load.
+    const expired = expiresAt <= Date.now();
+    if (expired && !plan.failSafe) return { hit: false };
     const decoded = this.codec.decode(envelope, plan);
     if (!decoded) return { hit: false };
-    const { freshUntil, expiresAt } = envelope.meta;
+    if (expired) return { hit: false, stale: { ...decoded, createdAt: envelope.meta.createdAt } };
     this.l1?.set(plan.key, decoded.value, decoded.body, freshUntil, plan.tags, expiresAt - Date.now(), epoch);
     return { hit: true, value: decoded.value, refresh: refreshNeed(envelope, plan) };
   }
+}
+
+const DEFAULT_LOG = new RateLimitedLogger(new Logger('CacheKit'));
+
+/** A control whose `abandoned` follows the flight's signal: set once no caller waits (`timeout.background: false`). */
+function abandonedBy(signal: AbortSignal | undefined): LoadControl {
+  return {
+    get abandoned() {
+      return signal?.aborted ?? false;
+    },
+  };
 }
 
 // Joiners of a load whose result was not stored (store down, value not cacheable) still get their

@@ -1,5 +1,6 @@
 import type { Invalidation, InvalidationBus } from '../bus/invalidation-bus.js';
 import type { L1Tier } from '../l1/l1-tier.js';
+import type { OutageFallback } from './fallback/outage-fallback.js';
 
 /**
  * What this process does when an entry, a tag or a whole prefix is invalidated: drop it from L1,
@@ -14,6 +15,7 @@ export class LocalInvalidations {
   constructor(
     private readonly l1?: L1Tier,
     private bus?: InvalidationBus,
+    private readonly fallback?: OutageFallback,
   ) {}
 
   /** How many invalidations this process has seen; loads and reads are keyed by it. */
@@ -32,6 +34,7 @@ export class LocalInvalidations {
    */
   apply(what: Invalidation): void {
     this.#generation++;
+    this.fallback?.apply(what);
     if (!this.l1) return;
     if ('keys' in what) this.l1.deleteKeys(what.keys);
     else if ('tags' in what) this.l1.deleteTags(what.tags);

@@ -77,6 +77,14 @@ export const messages = {
     `Ignoring an undecodable entry '${key}' of ${where}; it will be overwritten.`,
   loadTimedOut: (where: string, key: string, timeoutMs: number) =>
     `${where} did not load '${key}' within loadTimeout (${timeoutMs} ms). This caller stopped waiting; the load keeps running and its result is stored if it succeeds. Raise loadTimeout, or catch CacheLoadTimeoutError to answer without the value.`,
+  failSafeTooShort: (where: string, maxAgeMs: number, lifeMs: number) =>
+    `${where} (${maxAgeMs} ms) must be longer than the entry's life (${lifeMs} ms: its ttl, or fresh + stale): it is how long the entry is kept in all, so a shorter one keeps nothing past expiry. Raise failSafe.maxAge (for example '1d').`,
+  softNotBeforeHard: (where: string, softMs: number, hardMs: number) =>
+    `${where} (${softMs} ms) must be shorter than timeout.hard (${hardMs} ms): past the soft timeout a fail-safe value answers, past the hard one an error does. Lower timeout.soft or raise timeout.hard.`,
+  loadTimeoutTwice: (where: string) =>
+    `${where}: set either 'loadTimeout' or 'timeout.hard' (they are the same setting), not both.`,
+  failSafeServed: (where: string, key: string, cause: string, throttleMs: number) =>
+    `${where} could not load '${key}' (${cause}); serving the last good value (fail-safe), retrying the origin in ${throttleMs} ms at the earliest.`,
   evictNeedsTarget: (where: string) => `${where} needs a cache definition (or { name }) or a 'tags' function.`,
   invalidSerializer: () => `Option 'serializer' must have encode(value) and decode(bytes) functions.`,
   refreshAbandoned: (timeoutMs: number) => `refresh abandoned after ${timeoutMs} ms`,

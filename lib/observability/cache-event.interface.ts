@@ -11,13 +11,14 @@ export interface CacheEvent {
     | 'refresh-error'
     | 'store-skipped'
     | 'store-error'
-    | 'evict';
+    | 'evict'
+    | 'fail-safe';
   /** Cache name (or '~raw' for raw keys, '~tags' for tag evictions, '~store' for store errors). */
   name: string;
   key?: string;
   /** Duration of the load or refresh, for 'load', 'load-error', 'refresh-success' and 'refresh-error'. */
   durationMs?: number;
-  /** Why a value was not stored ('store-skipped'), a refresh failed ('refresh-error') or a store call failed ('store-error'). */
+  /** Why a value was not stored ('store-skipped'), why the last good value answered ('fail-safe': the load's error or timeout), a refresh failed ('refresh-error') or a store call failed ('store-error'). */
   reason?: string;
   /** The store call that failed ('store-error'): 'read', 'fill', 'invalidate', ... */
   operation?: string;
@@ -38,6 +39,10 @@ export interface CacheStats {
   refreshes: number;
   refreshErrors: number;
   skippedStores: number;
+  /** Callers answered with the last good value because the load failed or timed out (`failSafe`). */
+  failSafeHits: number;
+  /** Calls answered from the in-process outage fallback while the store was unavailable (`outageFallback`). */
+  outageHits: number;
   /** Entries, tags (under '~tags') and whole-cache clears the store confirmed evicting. */
   evictions: number;
   /** Calls for this cache that could not use the store (failed, timed out, breaker open, eviction pending). */

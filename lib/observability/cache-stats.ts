@@ -17,6 +17,8 @@ export class CacheStatsRecorder {
         refreshes: 0,
         refreshErrors: 0,
         skippedStores: 0,
+        failSafeHits: 0,
+        outageHits: 0,
         evictions: 0,
         storeErrors: 0,
       };

@@ -1,5 +1,11 @@
 import type { Cluster, ClusterNode, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import { Duration } from '../definitions/duration.js';
+import type {
+  FailSafeOptions,
+  FailSafeSettings,
+  LoadTimeoutOptions,
+  TimeoutSettings,
+} from '../definitions/fail-safe-settings.js';
 import { CacheSerializer } from '../serialization/serializer.interface.js';
 
 /** How to reach Redis: a URL, ioredis options, a cluster, or a client you own (never closed by us). */
@@ -46,6 +52,22 @@ export interface CacheKitModuleOptions {
    * succeeds. Default: off (callers wait as long as the load takes).
    */
   loadTimeout?: Duration | false;
+  /**
+   * Fail-safe for definitions that set none: the last good value is kept for `maxAge` in all and
+   * answers when a load fails or times out; the origin is retried once per `throttle` per key.
+   * `maxAge` must be longer than `defaultTtl`. Default: off. See docs/fail-safe.md.
+   */
+  failSafe?: FailSafeOptions | false;
+  /** Load timeouts (`soft`, `hard`, `background`) for definitions that set none; `hard` is `loadTimeout`. Default: off. */
+  timeout?: LoadTimeoutOptions | false;
+  /**
+   * While the store is unavailable (breaker open, failures, timeouts), results are kept in a small
+   * in-process LRU of `maxEntries` for at most `staleness` and loads stay single-flight per key, so
+   * a Redis outage does not become a database outage. Instances may disagree by up to `staleness`
+   * meanwhile; evictions made here apply to it at once. Default: { maxEntries: 1000, staleness: '5s' };
+   * false: off (every call during an outage goes to the origin).
+   */
+  outageFallback?: false | { maxEntries?: number; staleness?: Duration };
   /** At shutdown, how long running background refreshes are awaited before being abandoned. Default: '5s'. */
   shutdownTimeout?: Duration;
   /**
@@ -78,6 +100,11 @@ export interface ResolvedCacheKitOptions {
   singleFlight?: { waitMs: number; leaseMs: number };
   /** Undefined: off. */
   loadTimeoutMs?: number;
+  failSafe?: FailSafeSettings;
+  /** Soft timeout and background flag; the hard one is `loadTimeoutMs`. */
+  timeout?: TimeoutSettings;
+  /** Undefined: off. */
+  outageFallback?: { maxEntries: number; stalenessMs: number };
   shutdownTimeoutMs: number;
   evictionRetry: { initialDelayMs: number; maxDelayMs: number; maxTargets: number };
   l1?: { maxEntries: number; maxBytes?: number; ttlMs: number };

@@ -1,5 +1,6 @@
 import { Cluster, Redis } from 'ioredis';
 import { TIMER_LIMIT, parseDuration, parseJitter } from '../definitions/duration.js';
+import { checkMaxAge, parseFailSafe, parseTimeout } from '../definitions/fail-safe-settings.js';
 import { optionNames, rejectUnknownNested, rejectUnknownOptions } from '../definitions/known-options.js';
 import { isCacheName, isValidNamespace } from '../keys/key-layout.js';
 import { defaultInstanceName } from '../observability/stats-beacon.js';
@@ -21,6 +22,9 @@ const KNOWN = optionNames<CacheKitModuleOptions>({
   memory: true,
   singleFlight: true,
   loadTimeout: true,
+  failSafe: true,
+  timeout: true,
+  outageFallback: true,
   shutdownTimeout: true,
   evictionRetry: true,
   l1: true,
@@ -29,7 +33,8 @@ const KNOWN = optionNames<CacheKitModuleOptions>({
 type Nested<K extends keyof CacheKitModuleOptions> = Exclude<CacheKitModuleOptions[K], false | undefined>;
 const NESTED: {
   [
-    K in 'breaker' | 'compression' | 'memory' | 'singleFlight' | 'evictionRetry' | 'l1' | 'statsBeacon'
+    K in
+      'breaker' | 'compression' | 'memory' | 'singleFlight' | 'evictionRetry' | 'l1' | 'statsBeacon' | 'outageFallback'
   ]: readonly string[];
 } = {
   breaker: optionNames<Nested<'breaker'>>({ failures: true, cooldown: true }),
@@ -39,6 +44,7 @@ const NESTED: {
   evictionRetry: optionNames<Nested<'evictionRetry'>>({ initialDelay: true, maxDelay: true, maxPending: true }),
   l1: optionNames<Nested<'l1'>>({ maxEntries: true, maxBytes: true, ttl: true }),
   statsBeacon: optionNames<Exclude<Nested<'statsBeacon'>, true>>({ interval: true, instance: true }),
+  outageFallback: optionNames<Nested<'outageFallback'>>({ maxEntries: true, staleness: true }),
 };
 const DEFAULT_NAMESPACE = 'cache';
 
@@ -65,10 +71,19 @@ export function resolveOptions(options: CacheKitModuleOptions = {}): ResolvedCac
   if (typeof serializer?.encode !== 'function' || typeof serializer?.decode !== 'function') {
     throw new CacheKitOptionsError(messages.invalidSerializer());
   }
+  const defaultTtlMs = parseDuration(options.defaultTtl ?? '5m', `Option 'defaultTtl'`);
+  const timeout = parseTimeout(options.timeout, where, CacheKitOptionsError) || undefined;
+  if (timeout?.hardMs !== undefined && options.loadTimeout !== undefined && options.loadTimeout !== false) {
+    throw new CacheKitOptionsError(messages.loadTimeoutTwice(where));
+  }
+  const failSafe = parseFailSafe(options.failSafe, where, undefined, CacheKitOptionsError) || undefined;
+  // Definitions with a ttl of their own are checked against it when first planned.
+  if (failSafe) checkMaxAge(failSafe, defaultTtlMs, `${where} (against 'defaultTtl')`, CacheKitOptionsError);
+  const fallback = options.outageFallback;
   return {
     redis: options.redis,
     namespace,
-    defaultTtlMs: parseDuration(options.defaultTtl ?? '5m', `Option 'defaultTtl'`),
+    defaultTtlMs,
     jitter: parseJitter(options.jitter ?? 0.1, `Option 'jitter'`),
     operationTimeoutMs: parseDuration(options.operationTimeout ?? 100, `Option 'operationTimeout'`, TIMER_LIMIT),
     breakerFailures: positiveInt(options.breaker?.failures ?? 5, `Option 'breaker.failures'`),
@@ -87,9 +102,19 @@ export function resolveOptions(options: CacheKitModuleOptions = {}): ResolvedCac
             leaseMs: parseDuration(options.singleFlight?.lease ?? '10s', `Option 'singleFlight.lease'`, TIMER_LIMIT),
           },
     loadTimeoutMs:
-      options.loadTimeout === undefined || options.loadTimeout === false
+      timeout?.hardMs ??
+      (options.loadTimeout === undefined || options.loadTimeout === false
         ? undefined
-        : parseDuration(options.loadTimeout, `Option 'loadTimeout'`, TIMER_LIMIT),
+        : parseDuration(options.loadTimeout, `Option 'loadTimeout'`, TIMER_LIMIT)),
+    failSafe,
+    timeout,
+    outageFallback:
+      fallback === false
+        ? undefined
+        : {
+            maxEntries: positiveInt(fallback?.maxEntries ?? 1_000, `Option 'outageFallback.maxEntries'`),
+            stalenessMs: parseDuration(fallback?.staleness ?? '5s', `Option 'outageFallback.staleness'`, TIMER_LIMIT),
+          },
     shutdownTimeoutMs: parseDuration(options.shutdownTimeout ?? '5s', `Option 'shutdownTimeout'`, TIMER_LIMIT),
     evictionRetry: {
       initialDelayMs: parseDuration(

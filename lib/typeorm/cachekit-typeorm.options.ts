@@ -2,6 +2,7 @@ import { InstanceChecker } from 'typeorm';
 import type { DataSource } from 'typeorm';
 import { Duration, parseDuration } from '../definitions/duration.js';
 import type { InvalidationRule } from './typeorm-invalidation.registry.js';
+import type { TransactionReads } from './dirty-transactions.js';
 import { CacheKitTypeOrmOptionsError } from './typeorm.errors.js';
 import { typeormMessages } from './typeorm.messages.js';
 
@@ -19,6 +20,13 @@ export interface CacheKitTypeOrmModuleOptions {
    * CacheKitModule's `operationTimeout`); a later answer is handled in the background. Default: '250ms'.
    */
   commitWait?: Duration;
+  /**
+   * Cached reads inside a transaction (`dataSource.transaction(...)` / `manager.transaction(...)`):
+   * 'after-write' bypasses the cache once the transaction has written through an entity (it may
+   * read uncommitted rows, and a rollback would leave them cached); 'any' inside every transaction;
+   * 'cache' leaves them cached. Default: 'after-write'. See docs/fail-safe.md for how it is detected.
+   */
+  transactionReads?: TransactionReads;
 }
 
 /** Options after validation, with every default applied. */
@@ -26,9 +34,16 @@ export interface ResolvedTypeOrmOptions {
   rules: InvalidationRule[];
   dataSources?: (string | DataSource)[];
   commitWaitMs: number;
+  transactionReads: TransactionReads;
 }
 
-const KNOWN: readonly (keyof CacheKitTypeOrmModuleOptions)[] = ['rules', 'dataSources', 'commitWait'];
+const KNOWN: readonly (keyof CacheKitTypeOrmModuleOptions)[] = [
+  'rules',
+  'dataSources',
+  'commitWait',
+  'transactionReads',
+];
+const TRANSACTION_READS: readonly unknown[] = ['after-write', 'any', 'cache'];
 
 /** Checks every option at boot; errors name the option and the accepted forms. */
 export function resolveTypeOrmOptions(options: CacheKitTypeOrmModuleOptions = {}): ResolvedTypeOrmOptions {
@@ -47,7 +62,12 @@ export function resolveTypeOrmOptions(options: CacheKitTypeOrmModuleOptions = {}
       throw new CacheKitTypeOrmOptionsError(typeormMessages.notADataSource(source));
     }
   }
+  const transactionReads = options.transactionReads ?? 'after-write';
+  if (!TRANSACTION_READS.includes(transactionReads)) {
+    throw new CacheKitTypeOrmOptionsError(typeormMessages.invalidTransactionReads(transactionReads));
+  }
   return {
+    transactionReads,
     rules,
     dataSources: options.dataSources,
     commitWaitMs: duration(options.commitWait ?? '250ms', 'commitWait'),

@@ -7,6 +7,8 @@ import type { ResolvedTypeOrmOptions } from './cachekit-typeorm.options.js';
 import { EvictionDispatcher } from './eviction-dispatcher.js';
 import { EvictionEventPublisher } from './eviction-events.js';
 import { PostCommitSubscriber } from './post-commit.subscriber.js';
+import { DirtyTransactions } from './dirty-transactions.js';
+import { CacheKit } from '../cachekit.service.js';
 import { InvalidationRegistry } from './typeorm-invalidation.registry.js';
 import { DataSourceBindingError } from './typeorm.errors.js';
 import { typeormMessages } from './typeorm.messages.js';
@@ -18,6 +20,7 @@ import { typeormMessages } from './typeorm.messages.js';
 @Injectable()
 export class DataSourceBinder implements OnModuleInit, OnModuleDestroy {
   #attached: { dataSource: DataSource; subscriber: PostCommitSubscriber }[] = [];
+  #dirty?: { transactions: DirtyTransactions; unregister: () => void };
 
   constructor(
     @Inject(ModuleRef) private readonly moduleRef: ModuleRef,
@@ -26,6 +29,7 @@ export class DataSourceBinder implements OnModuleInit, OnModuleDestroy {
     @Inject(InvalidationRegistry) private readonly registry: InvalidationRegistry,
     @Inject(EvictionDispatcher) private readonly dispatcher: EvictionDispatcher,
     @Inject(EvictionEventPublisher) private readonly publisher: EvictionEventPublisher,
+    @Inject(CacheKit) private readonly cacheKit: CacheKit,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -33,11 +37,15 @@ export class DataSourceBinder implements OnModuleInit, OnModuleDestroy {
     for (const { name, dataSource } of sources) {
       if (!dataSource.isInitialized) throw new DataSourceBindingError(typeormMessages.notInitialized(name));
     }
+    // Reads inside a transaction that wrote bypass the cache (see dirty-transactions.ts).
+    const transactions = new DirtyTransactions(this.options.transactionReads);
     for (const { name, dataSource } of sources) {
-      const subscriber = new PostCommitSubscriber(name, this.registry, this.dispatcher);
+      const subscriber = new PostCommitSubscriber(name, this.registry, this.dispatcher, transactions);
       (dataSource.subscribers as EntitySubscriberInterface[]).push(subscriber);
       this.#attached.push({ dataSource, subscriber });
     }
+    for (const { dataSource } of sources) transactions.attach(dataSource);
+    this.#dirty = { transactions, unregister: this.cacheKit.bypassReadsWhen(() => transactions.reason()) };
     this.publisher.useEmitter(await this.#optional(async () => (await import('@nestjs/event-emitter')).EventEmitter2));
   }
 
@@ -48,6 +56,9 @@ export class DataSourceBinder implements OnModuleInit, OnModuleDestroy {
       if (index >= 0) subscribers.splice(index, 1);
     }
     this.#attached = [];
+    this.#dirty?.unregister();
+    this.#dirty?.transactions.detachAll();
+    this.#dirty = undefined;
     await this.dispatcher.close();
     this.publisher.complete();
   }

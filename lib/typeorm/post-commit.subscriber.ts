@@ -19,6 +19,7 @@ import type { EvictionDispatcher } from './eviction-dispatcher.js';
 import type { EvictionTargets } from './eviction-targets.js';
 import { PendingEvictions } from './pending-evictions.js';
 import { TransactionTracker } from './transaction-tracker.js';
+import type { DirtyTransactions } from './dirty-transactions.js';
 import type { InvalidationRegistry } from './typeorm-invalidation.registry.js';
 
 /**
@@ -34,6 +35,7 @@ export class PostCommitSubscriber implements EntitySubscriberInterface {
     readonly dataSourceName: string,
     private readonly registry: InvalidationRegistry,
     private readonly dispatcher: EvictionDispatcher,
+    private readonly dirty?: DirtyTransactions,
   ) {}
 
   afterInsert(event: InsertEvent<ObjectLiteral>): Promise<void> | void {
@@ -88,6 +90,7 @@ export class PostCommitSubscriber implements EntitySubscriberInterface {
     read: () => EntityChange | BulkChange | undefined,
   ): Promise<void> | void {
     const committedAt = performance.now();
+    this.dirty?.wrote(); // reads after this in the same transaction bypass the cache
     try {
       const change = read();
       if (!change) return;

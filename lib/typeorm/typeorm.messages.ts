@@ -1,5 +1,13 @@
 // Every user-facing message of the TypeORM bridge in one place, as functions.
 export const typeormMessages = {
+  readAfterWrite: () =>
+    `read inside a TypeORM transaction that has written: it may see uncommitted rows, so the cache is bypassed (nothing read from it, nothing stored)`,
+  readInTransaction: () =>
+    `read inside a TypeORM transaction (transactionReads: 'any'): the cache is bypassed (nothing read from it, nothing stored)`,
+  readDuringSqliteWrite: () =>
+    `read while a SQLite transaction that has written is open: SQLite's one connection shows its uncommitted rows to every query, so the cache is bypassed`,
+  invalidTransactionReads: (got: unknown) =>
+    `CacheKitTypeOrmModule option 'transactionReads' must be 'after-write' (default), 'any' or 'cache'; got ${show(got)}.`,
   retryMoved: () =>
     `CacheKitTypeOrmModule option 'retry' moved to CacheKitModule: set CacheKitModule.forRoot({ evictionRetry: { initialDelay, maxDelay, maxPending } }); ` +
     `every eviction the store does not confirm (post-commit or not) now waits in that one retry queue.`,

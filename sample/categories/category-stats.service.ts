@@ -7,6 +7,7 @@ import { StaleWhileRevalidate } from '../../lib/index.js';
 import { DEFAULT_STATS_DELAY_MS, appOptionsOf } from '../app.options.js';
 import { Product } from '../products/product.entity.js';
 import { categoryStats } from './category-stats.cache.js';
+import { StatsOriginSwitch } from './stats-origin.switch.js';
 
 /** Statistics of one category's products. */
 export interface CategoryStats {
@@ -35,6 +36,7 @@ export class CategoryStatsService {
   constructor(
     @InjectRepository(Product) private readonly products: Repository<Product>,
     config: ConfigService,
+    private readonly origin: StatsOriginSwitch,
   ) {
     this.#delayMs = appOptionsOf(config).statsDelayMs ?? DEFAULT_STATS_DELAY_MS;
   }
@@ -42,6 +44,7 @@ export class CategoryStatsService {
   /** Statistics of a category (callers check that it exists). */
   @StaleWhileRevalidate(categoryStats)
   async forCategory(categoryId: number): Promise<CategoryStats> {
+    this.origin.check();
     const row = await this.products
       .createQueryBuilder('product')
       .select('COUNT(*)', 'products')

@@ -14,6 +14,9 @@ export function failOpenOptions(redis: string, overrides: CacheKitModuleOptions 
     redis,
     namespace: uniqueNamespace(),
     operationTimeout: DEADLINE_MS,
+    // These scenarios count what reaches the origin with the store down: no outage fallback in between
+    // (test/fail-safe/outage-fallback.spec.ts covers it under the same faults).
+    outageFallback: false,
     breaker: { failures: BREAKER_FAILURES, cooldown: `${BREAKER_COOLDOWN_MS}ms` },
     ...overrides,
   };

@@ -31,14 +31,14 @@ describe('unknown options in defineCache', () => {
     expect(error).toBeInstanceOf(CacheDefinitionError);
     expect(error.message).toMatch(/^Unknown option 'tll' in defineCache\('x'\)\. Did you mean 'ttl'\?/);
     expect(error.message).toContain(
-      'Known options: name, key, ttl, jitter, cacheNull, condition, unless, tags, swr, earlyRefresh, singleFlight, loadTimeout.',
+      'Known options: name, key, ttl, jitter, cacheNull, condition, unless, tags, swr, earlyRefresh, singleFlight, loadTimeout, failSafe, timeout.',
     );
   });
 
   it('names the first unknown key and offers no suggestion when nothing is close', () => {
-    const error = errorOf(() => defineCache(loose({ name: 'x', failsafe: 1 })));
+    const error = errorOf(() => defineCache(loose({ name: 'x', graceful: 1 })));
     expect(error).toBeInstanceOf(CacheDefinitionError);
-    expect(error.message).toMatch(/^Unknown option 'failsafe' in defineCache\('x'\)\. Known options: /);
+    expect(error.message).toMatch(/^Unknown option 'graceful' in defineCache\('x'\)\. Known options: /);
     expect(error.message).not.toContain('Did you mean');
   });
 

@@ -1,4 +1,5 @@
 import { SwrSettings } from '../../definitions/cache-definition.js';
+import type { FailSafeSettings } from '../../definitions/fail-safe-settings.js';
 
 /** Cross-instance single-flight settings, in ms. */
 export interface LockSettings {
@@ -31,10 +32,22 @@ export interface EntryPlan {
   lock?: LockSettings;
   /** How long callers wait for a load before a CacheLoadTimeoutError; undefined: as long as it takes. */
   loadTimeoutMs?: number;
+  /** Keep the last good value past expiry and answer with it when a load fails; undefined: off. */
+  failSafe?: FailSafeSettings;
+  /** With a fail-safe value, answer with it after this long; undefined: off. */
+  softTimeoutMs?: number;
+  /** false: a load all of whose callers timed out does not store its result. Default: true. */
+  storeAfterTimeout?: boolean;
 }
 
 /** The longest an entry of this plan can live (jitter included): its tag versions must live as long. */
 export function longestLifeMs(plan: EntryPlan): number {
   const life = plan.swr ? plan.swr.freshMs + plan.swr.staleMs : plan.ttlMs;
-  return Math.ceil(Math.max(life, plan.cacheNullMs ?? 0) * (1 + plan.jitter));
+  const jittered = Math.ceil(Math.max(life, plan.cacheNullMs ?? 0) * (1 + plan.jitter));
+  return plan.failSafe ? Math.max(jittered, plan.failSafe.maxAgeMs) : jittered;
+}
+
+/** How long the store keeps an entry of `lifeMs` (its logical life): longer with fail-safe, never for null. */
+export function storedLifeMs(plan: EntryPlan, lifeMs: number, isNull: boolean): number {
+  return plan.failSafe && !isNull ? Math.max(lifeMs, plan.failSafe.maxAgeMs) : lifeMs;
 }

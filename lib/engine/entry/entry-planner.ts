@@ -2,6 +2,14 @@ import { CacheDefinition, SwrSettings } from '../../definitions/cache-definition
 import { encodeKey } from '../../keys/key-encoding.js';
 import { NO_TAGS, RAW_NAME, entryKey, entryKeyPrefix, nameKey, rawKey, tagKey } from '../../keys/key-layout.js';
 import { EntryPlan, LockSettings } from './entry-plan.js';
+import { CacheDefinitionError } from '../../errors/cachekit.errors.js';
+import { FailSafeSettings, TimeoutSettings, checkMaxAge } from '../../definitions/fail-safe-settings.js';
+
+/** Module defaults for fail-safe and the soft timeout (the hard one is `defaultLoadTimeoutMs`). */
+export interface PlannerFailSafeDefaults {
+  failSafe?: FailSafeSettings;
+  timeout?: TimeoutSettings;
+}
 
 /**
  * Turns a definition and arguments into the store key and write settings, applying the module's
@@ -17,6 +25,7 @@ export class EntryPlanner {
     private readonly defaultJitter: number,
     private readonly defaultLock: LockSettings | undefined,
     private readonly defaultLoadTimeoutMs?: number,
+    private readonly failSafeDefaults: PlannerFailSafeDefaults = {},
   ) {}
 
   readonly #settings = new WeakMap<CacheDefinition, PlanSettings>();
@@ -51,10 +60,24 @@ export class EntryPlanner {
             : { waitMs: lock?.waitMs ?? this.defaultLock.waitMs, leaseMs: lock?.leaseMs ?? this.defaultLock.leaseMs },
         loadTimeoutMs:
           definition.loadTimeoutMs === false ? undefined : (definition.loadTimeoutMs ?? this.defaultLoadTimeoutMs),
+        ...this.#failSafeOf(definition),
       };
       this.#settings.set(definition, settings);
     }
     return settings;
+  }
+
+  // A definition relying on the module's ttl or fail-safe is checked here, once: maxAge must outlive the ttl.
+  #failSafeOf(definition: CacheDefinition): Pick<PlanSettings, 'failSafe' | 'softTimeoutMs' | 'storeAfterTimeout'> {
+    const failSafe =
+      definition.failSafe === false ? undefined : (definition.failSafe ?? this.failSafeDefaults.failSafe);
+    const timeout = definition.timeout === false ? undefined : (definition.timeout ?? this.failSafeDefaults.timeout);
+    if (failSafe) {
+      const swr = definition.swr;
+      const life = swr ? swr.freshMs + swr.staleMs : (definition.ttlMs ?? this.defaultTtlMs);
+      checkMaxAge(failSafe, life, `defineCache('${definition.name}')`, CacheDefinitionError);
+    }
+    return { failSafe, softTimeoutMs: timeout?.softMs, storeAfterTimeout: timeout?.background };
   }
 
   key(definition: CacheDefinition, args: unknown[], where: string): string {
@@ -83,6 +106,12 @@ export class EntryPlanner {
       jitter: this.defaultJitter,
       cacheNullMs,
       loadTimeoutMs: this.defaultLoadTimeoutMs,
+      failSafe:
+        this.failSafeDefaults.failSafe && ttlMs < this.failSafeDefaults.failSafe.maxAgeMs
+          ? this.failSafeDefaults.failSafe
+          : undefined,
+      softTimeoutMs: this.failSafeDefaults.timeout?.softMs,
+      storeAfterTimeout: this.failSafeDefaults.timeout?.background,
     };
   }
 }
@@ -102,6 +131,9 @@ interface PlanSettings {
   jitter: number;
   lock?: LockSettings;
   loadTimeoutMs?: number;
+  failSafe?: FailSafeSettings;
+  softTimeoutMs?: number;
+  storeAfterTimeout?: boolean;
 }
 
 /** A plan for one call; its tag keys are built only when a store round trip needs them (not on L1 hits). */
@@ -145,5 +177,14 @@ class DefinitionPlan implements EntryPlan {
   }
   get loadTimeoutMs(): number | undefined {
     return this.settings.loadTimeoutMs;
+  }
+  get failSafe(): FailSafeSettings | undefined {
+    return this.settings.failSafe;
+  }
+  get softTimeoutMs(): number | undefined {
+    return this.settings.softTimeoutMs;
+  }
+  get storeAfterTimeout(): boolean | undefined {
+    return this.settings.storeAfterTimeout;
   }
 }

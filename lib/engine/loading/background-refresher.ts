@@ -70,7 +70,7 @@ export class BackgroundRefresher {
     stats.refreshes++;
     this.engine.emit({ type: 'refresh-start', name: plan.name, key: plan.key });
     // The lease also lets the refresh store if the entry expires while it loads (nothing evicted it).
-    const control: LoadControl = { abandoned: false, lease: token };
+    const control: LoadControl = { abandoned: false, lease: token, refresh: true };
     try {
       const timeoutMs = plan.swr?.refreshTimeoutMs ?? leaseMs;
       // Abandoned in the timer itself: its late result must not overwrite a newer one.
