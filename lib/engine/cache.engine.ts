@@ -88,6 +88,11 @@ export class CacheEngine {
     return outcome.body ? this.codec.decodeBody(outcome.body) : privateCopy(outcome.value);
   }
 
+  /** Looks an entry up as a caller would be served, without counting it (the staleness audit's second look). */
+  peek(plan: EntryPlan): Promise<ReadResult> {
+    return this.#lookup(plan, false);
+  }
+
   /** Joins a running load without reading the store (see `isLoading`), counted as a miss. */
   joinLoad(plan: EntryPlan, load: () => Promise<unknown>): Promise<unknown> {
     countRead(this.stats, this.events$, plan, MISS);
@@ -167,7 +172,9 @@ export class CacheEngine {
       throw error; // shared by the callers of this flight, never cached
     }
     const loadMs = performance.now() - started;
-    this.stats.for(plan.name).loads++;
+    const record = this.stats.record(plan.name);
+    record.counters.loads++;
+    record.timings.load.observe(loadMs);
     this.emit({ type: 'load', name: plan.name, key: plan.key, durationMs: loadMs });
     return { value, loadMs };
   }
@@ -182,6 +189,8 @@ export class CacheEngine {
         hit: true,
         value,
         refresh: local.freshUntil > 0 && Date.now() >= local.freshUntil ? 'stale' : undefined,
+        l1: true,
+        body: local.body,
       };
     } else if (this.retries.size > 0 && this.retries.blocks(plan.key, plan.tags)) {
       result = { hit: false, unavailable: true }; // an eviction of it has not landed yet: use the origin
@@ -222,7 +231,13 @@ export class CacheEngine {
     if (!decoded) return { hit: false };
     const { freshUntil, expiresAt } = envelope.meta;
     this.l1?.set(plan.key, decoded.value, decoded.body, freshUntil, plan.tags, expiresAt - Date.now(), epoch);
-    return { hit: true, value: decoded.value, refresh: refreshNeed(envelope, plan) };
+    return {
+      hit: true,
+      value: decoded.value,
+      refresh: refreshNeed(envelope, plan),
+      createdAt: envelope.meta.createdAt,
+      body: decoded.body,
+    };
   }
 }
 

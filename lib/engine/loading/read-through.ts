@@ -1,23 +1,48 @@
 import { BackgroundRefresher } from './background-refresher.js';
 import { CacheEngine } from '../cache.engine.js';
 import { EntryPlan } from '../entry/entry-plan.js';
+import type { ReadResult } from '../engine.types.js';
+import type { CacheStatsRecorder } from '../../observability/cache-stats.js';
+
+/** A hit as the staleness audit sees it. */
+export type Hit = Extract<ReadResult, { hit: true }>;
 
 /**
  * Cache-aside as callers see it: a hit returns at once (starting a background refresh when stale
- * or due early), a miss loads once per key.
+ * or due early), a miss loads once per key. Each call's duration lands in its outcome's histogram.
  */
 export class ReadThrough {
   constructor(
     private readonly engine: CacheEngine,
     private readonly refresher: BackgroundRefresher,
+    private readonly stats: CacheStatsRecorder,
   ) {}
 
-  async getOrLoad(plan: EntryPlan, load: () => Promise<unknown>): Promise<unknown> {
+  /** `onHit` is told of a hit after its value is ready (the audit uses it; it must not block). */
+  async getOrLoad(plan: EntryPlan, load: () => Promise<unknown>, onHit?: (hit: Hit) => void): Promise<unknown> {
+    const started = performance.now();
+    const timings = this.stats.timings(plan.name);
     // A burst of callers on a cold key: join the running load rather than each reading the store.
-    if (this.engine.isLoading(plan)) return this.engine.joinLoad(plan, load);
+    if (this.engine.isLoading(plan)) {
+      try {
+        return await this.engine.joinLoad(plan, load);
+      } finally {
+        timings.miss.observe(performance.now() - started);
+      }
+    }
     const cached = await this.engine.read(plan);
-    if (!cached.hit) return this.engine.load(plan, load, cached.unavailable);
+    if (!cached.hit) {
+      timings.missLookupMs += performance.now() - started;
+      try {
+        return await this.engine.load(plan, load, cached.unavailable);
+      } finally {
+        timings.miss.observe(performance.now() - started);
+      }
+    }
     if (cached.refresh) this.refresher.trigger(plan, load);
+    const histogram = cached.refresh === 'stale' ? timings.staleHit : cached.l1 ? timings.l1Hit : timings.storeHit;
+    histogram.observe(performance.now() - started);
+    if (onHit) onHit(cached);
     return cached.value;
   }
 }
