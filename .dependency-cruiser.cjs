@@ -20,6 +20,7 @@ const SUBPATH_SURFACE = [
   '^lib/timing/within\\.ts$', // one bounded wait for the whole module (typeorm)
   '^lib/observability/rate-limited-logger\\.ts$', // one warning per cause and interval (typeorm)
   '^lib/observability/cache-event\\.interface\\.ts$', // stats and event shapes (prometheus)
+  '^lib/observability/observability\\.interface\\.ts$', // latency, audit and report shapes (prometheus)
 ];
 
 /** @type {import('dependency-cruiser').IConfiguration} */

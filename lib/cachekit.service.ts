@@ -8,7 +8,7 @@ import { Duration, parseDuration } from './definitions/duration.js';
 import { CacheKitRuntime } from './cachekit.runtime.js';
 import { EntryPlan } from './engine/cache.engine.js';
 import { CacheEvent, StoreStats } from './observability/cache-event.interface.js';
-import type { CacheNameStats } from './observability/observability.interface.js';
+import type { CacheNameStats, LatencyBuckets } from './observability/observability.interface.js';
 
 /** What `CacheKit.evictMany` evicts: entries (a definition and the arguments readers use) and tags. */
 export interface EvictionTargets {
@@ -145,6 +145,14 @@ export class CacheKit {
    */
   stats(): Record<string, CacheNameStats> {
     return this.runtime.stats.snapshot();
+  }
+
+  /**
+   * The raw latency histograms behind `stats().latency`, per cache name and outcome, for exporters.
+   * @example const { boundsMs, caches } = cacheKit.latencyBuckets();
+   */
+  latencyBuckets(): LatencyBuckets {
+    return this.runtime.stats.buckets();
   }
 
   #plan(definition: CacheDefinition, args: unknown[]): EntryPlan {

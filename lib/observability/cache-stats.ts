@@ -2,7 +2,8 @@ import { CacheStats } from './cache-event.interface.js';
 import { AuditFindings } from './audit-findings.js';
 import { EvictionCause, EvictionCounts, noEvictions } from './eviction-causes.js';
 import { NameTimings } from './name-timings.js';
-import type { CacheNameStats } from './observability.interface.js';
+import { LATENCY_BOUNDS_MS, LatencyHistogram } from './latency-histogram.js';
+import type { CacheNameStats, HistogramBuckets, LatencyBuckets } from './observability.interface.js';
 
 /** Everything recorded about one cache name. */
 export interface NameRecord {
@@ -61,6 +62,26 @@ export class CacheStatsRecorder {
   /** Every cache name seen so far. */
   names(): string[] {
     return [...this.#byName.keys()];
+  }
+
+  /** Copies of the raw histograms, for exporters (Prometheus). */
+  buckets(): LatencyBuckets {
+    const caches: LatencyBuckets['caches'] = {};
+    const raw = (histogram: LatencyHistogram): HistogramBuckets => ({
+      count: histogram.count,
+      totalMs: histogram.totalMs,
+      counts: Array.from(histogram.counts),
+    });
+    for (const [name, { timings }] of this.#byName) {
+      caches[name] = {
+        l1_hit: raw(timings.l1Hit),
+        store_hit: raw(timings.storeHit),
+        stale_hit: raw(timings.staleHit),
+        miss: raw(timings.miss),
+        load: raw(timings.load),
+      };
+    }
+    return { boundsMs: Array.from(LATENCY_BOUNDS_MS), caches };
   }
 
   snapshot(): Record<string, CacheNameStats> {

@@ -168,3 +168,20 @@ export type CacheNameStats = CacheStats & {
   latency: CacheLatency;
   audit: AuditStats;
 };
+
+/** The outcomes of a lookup, as labelled in `CacheKit.latencyBuckets()` and Prometheus. */
+export type LookupOutcome = 'l1_hit' | 'store_hit' | 'stale_hit' | 'miss';
+
+/** Raw buckets of one histogram: `counts[i]` observations of at most `boundsMs[i]` (and above the previous bound); the last count is past every bound. */
+export interface HistogramBuckets {
+  count: number;
+  totalMs: number;
+  counts: number[];
+}
+
+/** Raw latency histograms per cache name and outcome (for exporters), with the shared bucket bounds. */
+export interface LatencyBuckets {
+  /** Upper bounds of the buckets, ms: ten per decade from 0.001 ms to 75 s. */
+  boundsMs: readonly number[];
+  caches: Record<string, Record<LookupOutcome | 'load', HistogramBuckets>>;
+}
