@@ -19,6 +19,7 @@ import { InvocationPipeline } from './invocation/invocation.pipeline.js';
 import { CacheStatsRecorder } from './observability/cache-stats.js';
 import { StoreStats } from './observability/cache-event.interface.js';
 import { StoreStatsRecorder } from './observability/store-stats.js';
+import { StalenessAudit } from './report/staleness-audit.js';
 import { EvictionRetries } from './engine/eviction/eviction-retries.js';
 import { ResolvedCacheKitOptions } from './options/cachekit-options.interface.js';
 import { RedisConnectionHolder } from './redis/redis-connection.js';
@@ -42,6 +43,7 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
   readonly stats = new CacheStatsRecorder();
   readonly storeStats = new StoreStatsRecorder();
   readonly #retries: EvictionRetries;
+  readonly #audit: StalenessAudit;
   readonly #log = new RateLimitedLogger(new Logger('CacheKit'));
   #bus?: InvalidationBus;
 
@@ -113,8 +115,9 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
       options.singleFlight,
       options.loadTimeoutMs,
     );
+    this.#audit = new StalenessAudit((plan) => this.engine.peek(plan), options.serializer, stats, log, options.audit);
     this.pipeline = new InvocationPipeline(
-      new CacheableInterceptor(this.readThrough, this.planner),
+      new CacheableInterceptor(this.readThrough, this.planner, this.#audit),
       new CachePutInterceptor(this.engine, this.planner),
       new CacheEvictInterceptor(this.engine.evictor, this.planner),
     );
@@ -144,6 +147,7 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
    * evictions waiting for a retry one last attempt, then stop writing.
    */
   async beforeApplicationShutdown(): Promise<void> {
+    this.#audit.close();
     await this.refresher.drain(this.options.shutdownTimeoutMs);
     await this.#retries.close(this.options.operationTimeoutMs * 2);
     this.engine.close();

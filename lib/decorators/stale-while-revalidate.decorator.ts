@@ -38,6 +38,7 @@ const SWR_DECORATOR_OPTIONS = optionNames<StaleWhileRevalidateOptions<any[], unk
   earlyRefresh: true,
   singleFlight: true,
   loadTimeout: true,
+  audit: true,
 });
 
 /**

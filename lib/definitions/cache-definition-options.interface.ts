@@ -1,4 +1,5 @@
 import type { Duration } from './duration.js';
+import type { AuditOptions } from '../observability/observability.interface.js';
 
 /** Options of a cache definition; shared by defineCache and the decorators' inline form. */
 export interface CacheDefinitionOptions<A extends unknown[] = any[], R = unknown> {
@@ -37,6 +38,13 @@ export interface CacheDefinitionOptions<A extends unknown[] = any[], R = unknown
    * Default: the module's `loadTimeout` (off); false turns it off.
    */
   loadTimeout?: Duration | false;
+  /**
+   * Staleness audit (shadow reads): for a sample of hits, the method runs again in the background
+   * and its result is compared with the cached one; differences are counted in `stats()`,
+   * `report()` and Prometheus. Default: the module's `audit` (off); false turns it off.
+   * @example audit: { sampleRate: 0.01 }
+   */
+  audit?: AuditOptions | false;
 }
 
 /** Settings of the stale-while-revalidate windows, in ms. */

@@ -5,6 +5,7 @@ import { parseDuration, parseJitter } from './duration.js';
 import { KeyEncodingProblem, encodeArgs, encodeKey } from '../keys/key-encoding.js';
 import { optionNames, rejectUnknownOptions } from './known-options.js';
 import { resolveTags } from './tags.js';
+import { AuditSettings, parseAudit } from './audit-settings.js';
 import type { CacheDefinitionOptions, SwrSettings } from './cache-definition-options.interface.js';
 import { NO_TAGS, isCacheName } from '../keys/key-layout.js';
 
@@ -24,6 +25,8 @@ export interface CacheDefinition<A extends unknown[] = any[], R = unknown> {
   readonly singleFlight?: false | { waitMs?: number; leaseMs?: number };
   /** false: off; undefined: the module's default. */
   readonly loadTimeoutMs?: number | false;
+  /** false: off; undefined: the module's `audit`. */
+  readonly audit?: AuditSettings | false;
   /** Canonical key text (without namespace) for these arguments; `where` names the caller in errors. */
   keyOf(args: A, where?: string): string;
   /** The tags an entry for these arguments carries (empty without a `tags` option). */
@@ -46,6 +49,7 @@ const DEFINITION_OPTIONS = optionNames<CacheDefinitionOptions>({
   earlyRefresh: true,
   singleFlight: true,
   loadTimeout: true,
+  audit: true,
 });
 
 /**
@@ -98,6 +102,7 @@ function buildDefinition<A extends unknown[], R>(
       options.loadTimeout === undefined || options.loadTimeout === false
         ? options.loadTimeout
         : parseDuration(options.loadTimeout, `${where}: option 'loadTimeout'`),
+    audit: options.audit === undefined || options.audit === false ? options.audit : parseAudit(options.audit, where),
     keyOf(args: A, caller = where): string {
       let raw: unknown;
       try {

@@ -1,6 +1,8 @@
 import type { Cluster, ClusterNode, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import { Duration } from '../definitions/duration.js';
 import { CacheSerializer } from '../serialization/serializer.interface.js';
+import type { AuditSettings } from '../definitions/audit-settings.js';
+import type { AuditOptions } from '../observability/observability.interface.js';
 
 /** How to reach Redis: a URL, ioredis options, a cluster, or a client you own (never closed by us). */
 export type RedisConnection =
@@ -53,6 +55,14 @@ export interface CacheKitModuleOptions {
    * Redis pub/sub bus. Values in it are deeply frozen. Default: off; when set, maxEntries 10000, ttl '5s'.
    */
   l1?: { maxEntries?: number; maxBytes?: number; ttl?: Duration };
+  /**
+   * Staleness audit for every definition that sets no `audit` of its own: a sample of hits is
+   * re-checked against the method in the background. Default: off.
+   * @example audit: { sampleRate: 0.01, maxPerSecond: 5 }
+   */
+  audit?: AuditOptions;
+  /** The sliding window of `CacheKit.report()`: its length and the step it moves by. Default: { window: '10m', step: '1m' }. */
+  report?: { window?: Duration; step?: Duration };
 }
 
 /** Options after validation, with every default applied. */
@@ -75,6 +85,9 @@ export interface ResolvedCacheKitOptions {
   shutdownTimeoutMs: number;
   evictionRetry: { initialDelayMs: number; maxDelayMs: number; maxTargets: number };
   l1?: { maxEntries: number; maxBytes?: number; ttlMs: number };
+  /** Undefined: off. */
+  audit?: AuditSettings;
+  report: { windowMs: number; stepMs: number };
   /** What resolution noticed that is allowed but likely wrong; the module logs each once at boot. */
   warnings: readonly string[];
 }

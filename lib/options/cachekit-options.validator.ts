@@ -5,6 +5,7 @@ import { isValidNamespace } from '../keys/key-layout.js';
 import { CacheKitOptionsError } from '../errors/cachekit.errors.js';
 import { messages } from '../errors/messages.js';
 import { v8Serializer } from '../serialization/v8.serializer.js';
+import { parseAudit } from '../definitions/audit-settings.js';
 import { CacheKitModuleOptions, ResolvedCacheKitOptions } from './cachekit-options.interface.js';
 
 const KNOWN = optionNames<CacheKitModuleOptions>({
@@ -23,10 +24,12 @@ const KNOWN = optionNames<CacheKitModuleOptions>({
   shutdownTimeout: true,
   evictionRetry: true,
   l1: true,
+  audit: true,
+  report: true,
 });
 type Nested<K extends keyof CacheKitModuleOptions> = Exclude<CacheKitModuleOptions[K], false | undefined>;
 const NESTED: {
-  [K in 'breaker' | 'compression' | 'memory' | 'singleFlight' | 'evictionRetry' | 'l1']: readonly string[];
+  [K in 'breaker' | 'compression' | 'memory' | 'singleFlight' | 'evictionRetry' | 'l1' | 'report']: readonly string[];
 } = {
   breaker: optionNames<Nested<'breaker'>>({ failures: true, cooldown: true }),
   compression: optionNames<Nested<'compression'>>({ minBytes: true }),
@@ -34,6 +37,7 @@ const NESTED: {
   singleFlight: optionNames<Nested<'singleFlight'>>({ wait: true, lease: true }),
   evictionRetry: optionNames<Nested<'evictionRetry'>>({ initialDelay: true, maxDelay: true, maxPending: true }),
   l1: optionNames<Nested<'l1'>>({ maxEntries: true, maxBytes: true, ttl: true }),
+  report: optionNames<Nested<'report'>>({ window: true, step: true }),
 };
 const DEFAULT_NAMESPACE = 'cache';
 
@@ -104,6 +108,8 @@ export function resolveOptions(options: CacheKitModuleOptions = {}): ResolvedCac
         options.l1.maxBytes === undefined ? undefined : positiveInt(options.l1.maxBytes, `Option 'l1.maxBytes'`),
       ttlMs: parseDuration(options.l1.ttl ?? '5s', `Option 'l1.ttl'`),
     },
+    audit: options.audit === undefined ? undefined : parseAudit(options.audit, where, CacheKitOptionsError),
+    report: resolveReport(options.report),
     // Two apps on one Redis that both keep the default read, overwrite and evict each other's
     // entries; in memory, every app has its own store.
     warnings:
@@ -111,6 +117,15 @@ export function resolveOptions(options: CacheKitModuleOptions = {}): ResolvedCac
         ? [messages.defaultNamespaceShared(DEFAULT_NAMESPACE)]
         : [],
   };
+}
+
+function resolveReport(report: CacheKitModuleOptions['report']): ResolvedCacheKitOptions['report'] {
+  const windowMs = parseDuration(report?.window ?? '10m', `Option 'report.window'`);
+  const stepMs = parseDuration(report?.step ?? '1m', `Option 'report.step'`, TIMER_LIMIT);
+  // A snapshot per step is kept for the whole window: bound their number.
+  if (stepMs > windowMs || windowMs / stepMs > 1_440)
+    throw new CacheKitOptionsError(messages.invalidReportWindow(windowMs, stepMs));
+  return { windowMs, stepMs };
 }
 
 function positiveInt(value: unknown, where: string): number {
