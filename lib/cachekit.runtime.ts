@@ -20,6 +20,8 @@ import { CacheStatsRecorder } from './observability/cache-stats.js';
 import { StoreStats } from './observability/cache-event.interface.js';
 import { StoreStatsRecorder } from './observability/store-stats.js';
 import { StalenessAudit } from './report/staleness-audit.js';
+import { CacheReporter } from './report/cache-report.js';
+import { WindowSnapshots } from './report/window-snapshots.js';
 import { EvictionRetries } from './engine/eviction/eviction-retries.js';
 import { ResolvedCacheKitOptions } from './options/cachekit-options.interface.js';
 import { RedisConnectionHolder } from './redis/redis-connection.js';
@@ -44,6 +46,9 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
   readonly storeStats = new StoreStatsRecorder();
   readonly #retries: EvictionRetries;
   readonly #audit: StalenessAudit;
+  readonly #window: WindowSnapshots;
+  /** Builds `CacheKit.report()`. */
+  readonly reporter: CacheReporter;
   readonly #log = new RateLimitedLogger(new Logger('CacheKit'));
   #bus?: InvalidationBus;
 
@@ -115,6 +120,12 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
       options.singleFlight,
       options.loadTimeoutMs,
     );
+    this.#window = new WindowSnapshots(stats, options.report.windowMs, options.report.stepMs);
+    this.reporter = new CacheReporter(stats, this.#window, {
+      kind: this.store.store.kind,
+      client: connection.client ?? undefined,
+      namespace: options.namespace,
+    });
     this.#audit = new StalenessAudit((plan) => this.engine.peek(plan), options.serializer, stats, log, options.audit);
     this.pipeline = new InvocationPipeline(
       new CacheableInterceptor(this.readThrough, this.planner, this.#audit),
@@ -148,6 +159,7 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
    */
   async beforeApplicationShutdown(): Promise<void> {
     this.#audit.close();
+    this.#window.stop();
     await this.refresher.drain(this.options.shutdownTimeoutMs);
     await this.#retries.close(this.options.operationTimeoutMs * 2);
     this.engine.close();

@@ -8,7 +8,12 @@ import { Duration, parseDuration } from './definitions/duration.js';
 import { CacheKitRuntime } from './cachekit.runtime.js';
 import { EntryPlan } from './engine/cache.engine.js';
 import { CacheEvent, StoreStats } from './observability/cache-event.interface.js';
-import type { CacheNameStats, LatencyBuckets } from './observability/observability.interface.js';
+import type {
+  CacheNameStats,
+  CacheReport,
+  LatencyBuckets,
+  ReportOptions,
+} from './observability/observability.interface.js';
 
 /** What `CacheKit.evictMany` evicts: entries (a definition and the arguments readers use) and tags. */
 export interface EvictionTargets {
@@ -145,6 +150,17 @@ export class CacheKit {
    */
   stats(): Record<string, CacheNameStats> {
     return this.runtime.stats.snapshot();
+  }
+
+  /**
+   * Does each cache earn its keep? Per cache name over the sliding window (module option `report`,
+   * default the last 10 min): hit ratio, origin time saved against time spent in the cache,
+   * entries, bytes and TTLs in the store (a bounded SCAN), evictions by cause, audit findings and
+   * a verdict with its reason.
+   * @example for (const [name, { verdict }] of Object.entries((await cacheKit.report()).caches)) log(name, verdict.reason);
+   */
+  report(options?: ReportOptions): Promise<CacheReport> {
+    return this.runtime.reporter.report(options);
   }
 
   /**
