@@ -4,6 +4,9 @@ import { ConfigModule, ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CacheKitModule } from '../lib/index.js';
 import { CacheKitTypeOrmModule } from '../lib/typeorm/index.js';
+import { CacheKitPrometheusModule } from '../lib/prometheus/index.js';
+import { Registry } from 'prom-client';
+import { MetricsModule } from './cache/metrics.module.js';
 import { APP_CONFIG, AppOptions, appOptionsFromEnv, appOptionsOf } from './app.options.js';
 import { CacheStatsController } from './cache/cache-stats.controller.js';
 import { CategoriesModule } from './categories/categories.module.js';
@@ -53,6 +56,12 @@ export class AppModule {
         }),
         // Post-commit eviction for every DataSource of the app; ProductsModule adds its rule.
         CacheKitTypeOrmModule.forRoot({}),
+        // GET /metrics: hits, misses, lookup latency by outcome, loads, audit findings.
+        CacheKitPrometheusModule.forRootAsync({
+          imports: [MetricsModule],
+          inject: [Registry],
+          useFactory: (registry: Registry) => ({ registry }),
+        }),
         CategoriesModule,
         ProductsModule,
       ],
