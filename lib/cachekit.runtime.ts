@@ -112,7 +112,7 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
     });
     this.engine = new CacheEngine(this.store, codec, stats, this.#retries, options.l1 && new L1Tier(options.l1));
     this.refresher = new BackgroundRefresher(this.engine, this.store, stats, log);
-    this.readThrough = new ReadThrough(this.engine, this.refresher, stats);
+    this.readThrough = new ReadThrough(this.engine, this.refresher, stats, options.latencySampling);
     this.planner = new EntryPlanner(
       options.namespace,
       options.defaultTtlMs,

@@ -63,6 +63,12 @@ export interface CacheKitModuleOptions {
   audit?: AuditOptions;
   /** The sliding window of `CacheKit.report()`: its length and the step it moves by. Default: { window: '10m', step: '1m' }. */
   report?: { window?: Duration; step?: Duration };
+  /**
+   * Time one lookup in this many per cache name for the latency histograms (1: every lookup). A
+   * clock read costs 20 ns on most machines but 0.5 µs on some VMs, as much as an L1 hit; counters
+   * stay exact either way, and every load is timed. Default: 8.
+   */
+  latencySampling?: number;
 }
 
 /** Options after validation, with every default applied. */
@@ -88,6 +94,7 @@ export interface ResolvedCacheKitOptions {
   /** Undefined: off. */
   audit?: AuditSettings;
   report: { windowMs: number; stepMs: number };
+  latencySampling: number;
   /** What resolution noticed that is allowed but likely wrong; the module logs each once at boot. */
   warnings: readonly string[];
 }

@@ -26,6 +26,7 @@ const KNOWN = optionNames<CacheKitModuleOptions>({
   l1: true,
   audit: true,
   report: true,
+  latencySampling: true,
 });
 type Nested<K extends keyof CacheKitModuleOptions> = Exclude<CacheKitModuleOptions[K], false | undefined>;
 const NESTED: {
@@ -110,6 +111,7 @@ export function resolveOptions(options: CacheKitModuleOptions = {}): ResolvedCac
     },
     audit: options.audit === undefined ? undefined : parseAudit(options.audit, where, CacheKitOptionsError),
     report: resolveReport(options.report),
+    latencySampling: positiveInt(options.latencySampling ?? 8, `Option 'latencySampling'`),
     // Two apps on one Redis that both keep the default read, overwrite and evict each other's
     // entries; in memory, every app has its own store.
     warnings:

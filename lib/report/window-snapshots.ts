@@ -29,7 +29,7 @@ export function totalsOf({ counters, timings, evictions }: NameRecord): Totals {
     misses: counters.misses,
     loads: timings.load.count,
     loadMs: timings.load.totalMs,
-    spentMs: timings.spentMs,
+    spentMs: timings.spentMs(counters),
     storeHits: timings.storeHit.count,
     storeHitMs: timings.storeHit.totalMs,
     evictedKeys: evictions.key,

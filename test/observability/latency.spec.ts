@@ -30,9 +30,9 @@ afterEach(async () => {
   await Promise.all(apps.splice(0).map((app) => app.close()));
 });
 
-async function boot(namespace: string, l1: boolean) {
+async function boot(namespace: string, l1: boolean, latencySampling = 1) {
   const app = await bootApp(
-    { redis: inject('redisUrl'), namespace, ...(l1 ? { l1: { ttl: '1m' } } : {}) },
+    { redis: inject('redisUrl'), namespace, latencySampling, ...(l1 ? { l1: { ttl: '1m' } } : {}) },
     { imports: [CatalogModule] },
   );
   apps.push(app);
@@ -88,6 +88,25 @@ describe('latency by outcome', () => {
     expect(latency.miss.count).toBe(1);
     expect(latency.storeHit.count).toBe(0);
     expect(latency.load.count).toBe(2);
+  });
+});
+
+describe('latency sampling', () => {
+  it('times one lookup in latencySampling per cache name (default 8), the counters stay exact', async () => {
+    const app = await boot(uniqueNamespace(), false, 8);
+    const products = app.get(ProductService);
+    for (let i = 0; i < 18; i++) await products.product(1); // call 0 misses, 17 hits
+    const stats = app.get(CacheKit).stats().product!;
+    expect(stats).toMatchObject({ hits: 17, misses: 1, loads: 1 });
+    expect(stats.latency.miss.count).toBe(1); // call 0
+    expect(stats.latency.storeHit.count).toBe(2); // calls 8 and 16
+    expect(stats.latency.load.count).toBe(1); // every load is timed
+  });
+
+  it('rejects a latencySampling that is not a positive integer', async () => {
+    await expect(bootApp({ latencySampling: 0.5 })).rejects.toThrow(
+      /Option 'latencySampling' must be a positive integer/,
+    );
   });
 });
 

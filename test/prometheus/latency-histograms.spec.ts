@@ -32,7 +32,7 @@ afterEach(async () => {
 async function boot() {
   const moduleRef = await Test.createTestingModule({
     imports: [
-      CacheKitModule.forRoot({ redis: inject('redisUrl'), namespace: uniqueNamespace() }),
+      CacheKitModule.forRoot({ redis: inject('redisUrl'), namespace: uniqueNamespace(), latencySampling: 1 }),
       CacheKitPrometheusModule.forRootAsync({
         imports: [MetricsModule],
         useFactory: async (registry: Registry) => ({ registry, prefix: 'shop_' }),
