@@ -25,6 +25,7 @@ const SUBPATH_SURFACE = [
   '^lib/keys/key-encoding\\.ts$', // a key given as JSON becomes the key readers build (cli)
   '^lib/bus/invalidation-bus\\.ts$', // the bus message, so `cachekit clear` drops running instances' L1 (cli)
   '^lib/observability/stats-beacon\\.ts$', // the snapshot shape instances publish (cli, dashboard)
+  '^lib/observability/observability\\.interface\\.ts$', // latency, audit and report shapes (prometheus)
 ];
 
 /** @type {import('dependency-cruiser').IConfiguration} */

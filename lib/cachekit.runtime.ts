@@ -21,6 +21,9 @@ import { InvocationPipeline } from './invocation/invocation.pipeline.js';
 import { CacheStatsRecorder } from './observability/cache-stats.js';
 import { StoreStats } from './observability/cache-event.interface.js';
 import { StoreStatsRecorder } from './observability/store-stats.js';
+import { StalenessAudit } from './report/staleness-audit.js';
+import { CacheReporter } from './report/cache-report.js';
+import { WindowSnapshots } from './report/window-snapshots.js';
 import { EvictionRetries } from './engine/eviction/eviction-retries.js';
 import { ResolvedCacheKitOptions } from './options/cachekit-options.interface.js';
 import { RedisConnectionHolder } from './redis/redis-connection.js';
@@ -45,6 +48,10 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
   readonly stats = new CacheStatsRecorder();
   readonly storeStats = new StoreStatsRecorder();
   readonly #retries: EvictionRetries;
+  readonly #audit: StalenessAudit;
+  readonly #window: WindowSnapshots;
+  /** Builds `CacheKit.report()`. */
+  readonly reporter: CacheReporter;
   readonly #log = new RateLimitedLogger(new Logger('CacheKit'));
   #bus?: InvalidationBus;
   #fillNotices?: FillNotices;
@@ -137,7 +144,7 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
       options.outageFallback && new OutageFallback(options.outageFallback),
     );
     this.refresher = new BackgroundRefresher(this.engine, this.store, stats, log);
-    this.readThrough = new ReadThrough(this.engine, this.refresher);
+    this.readThrough = new ReadThrough(this.engine, this.refresher, stats, options.latencySampling);
     this.planner = new EntryPlanner(
       options.namespace,
       options.defaultTtlMs,
@@ -146,8 +153,15 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
       options.loadTimeoutMs,
       { failSafe: options.failSafe, timeout: options.timeout },
     );
+    this.#window = new WindowSnapshots(stats, options.report.windowMs, options.report.stepMs);
+    this.reporter = new CacheReporter(stats, this.#window, {
+      kind: this.store.store.kind,
+      client: connection.client ?? undefined,
+      namespace: options.namespace,
+    });
+    this.#audit = new StalenessAudit((plan) => this.engine.peek(plan), options.serializer, stats, log, options.audit);
     this.pipeline = new InvocationPipeline(
-      new CacheableInterceptor(this.readThrough, this.planner),
+      new CacheableInterceptor(this.readThrough, this.planner, this.#audit),
       new CachePutInterceptor(this.engine, this.planner),
       new CacheEvictInterceptor(this.engine.evictor, this.planner),
     );
@@ -179,6 +193,8 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
    * evictions waiting for a retry one last attempt, then stop writing.
    */
   async beforeApplicationShutdown(): Promise<void> {
+    this.#audit.close();
+    this.#window.stop();
     await this.refresher.drain(this.options.shutdownTimeoutMs);
     await this.#retries.close(this.options.operationTimeoutMs * 2);
     this.engine.close();

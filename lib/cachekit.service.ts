@@ -7,7 +7,13 @@ import { messages } from './errors/messages.js';
 import { Duration, parseDuration } from './definitions/duration.js';
 import { CacheKitRuntime } from './cachekit.runtime.js';
 import { EntryPlan } from './engine/cache.engine.js';
-import { CacheEvent, CacheStats, StoreStats } from './observability/cache-event.interface.js';
+import { CacheEvent, StoreStats } from './observability/cache-event.interface.js';
+import type {
+  CacheNameStats,
+  CacheReport,
+  LatencyBuckets,
+  ReportOptions,
+} from './observability/observability.interface.js';
 
 /** What `CacheKit.evictMany` evicts: entries (a definition and the arguments readers use) and tags. */
 export interface EvictionTargets {
@@ -19,6 +25,8 @@ export interface EvictionTargets {
 export interface EvictManyOptions {
   /** Told what became of an eviction the store did not confirm at once: 'retried' (it landed) or 'dropped'. */
   onOutcome?: (outcome: 'retried' | 'dropped') => void;
+  /** Who asks, for the evictions by cause of `report()`: 'orm' for the ORM bridge. Default: 'app'. */
+  source?: 'app' | 'orm';
 }
 
 /** Settings for a raw string key. */
@@ -96,7 +104,7 @@ export class CacheKit {
     }
     const entries = new Map([...byName].map(([name, keys]) => [name, [...keys]]));
     const tags = this.runtime.planner.tagKeys([...new Set(targets.tags ?? [])]);
-    return this.runtime.engine.evictor.evictMany(entries, tags, options.onOutcome);
+    return this.runtime.engine.evictor.evictMany(entries, tags, options.onOutcome, options.source === 'orm');
   }
 
   /**
@@ -145,9 +153,32 @@ export class CacheKit {
     return this.runtime.readThrough.bypassWhen(check);
   }
 
-  /** Counters per cache name, with the hit ratio. */
-  stats(): Record<string, CacheStats & { hitRatio: number }> {
+  /**
+   * Counters per cache name, with the hit ratio, latency by outcome (p50/p95/p99 of L1 hits, store
+   * hits, stale hits, misses and loads) and what the staleness audit found.
+   * @example const { p99Ms } = cacheKit.stats().product.latency.storeHit;
+   */
+  stats(): Record<string, CacheNameStats> {
     return this.runtime.stats.snapshot();
+  }
+
+  /**
+   * Does each cache earn its keep? Per cache name over the sliding window (module option `report`,
+   * default the last 10 min): hit ratio, origin time saved against time spent in the cache,
+   * entries, bytes and TTLs in the store (a bounded SCAN), evictions by cause, audit findings and
+   * a verdict with its reason.
+   * @example for (const [name, { verdict }] of Object.entries((await cacheKit.report()).caches)) log(name, verdict.reason);
+   */
+  report(options?: ReportOptions): Promise<CacheReport> {
+    return this.runtime.reporter.report(options);
+  }
+
+  /**
+   * The raw latency histograms behind `stats().latency`, per cache name and outcome, for exporters.
+   * @example const { boundsMs, caches } = cacheKit.latencyBuckets();
+   */
+  latencyBuckets(): LatencyBuckets {
+    return this.runtime.stats.buckets();
   }
 
   #plan(definition: CacheDefinition, args: unknown[]): EntryPlan {

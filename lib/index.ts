@@ -21,6 +21,23 @@ export { CACHEKIT_OPTIONS } from './cachekit.constants.js';
 export type { CacheSerializer } from './serialization/serializer.interface.js';
 export { v8Serializer } from './serialization/v8.serializer.js';
 export type { CacheEvent, CacheStats, StoreStats } from './observability/cache-event.interface.js';
+export type {
+  AuditMismatch,
+  AuditOptions,
+  AuditStats,
+  CacheLatency,
+  CacheNameReport,
+  CacheNameStats,
+  CacheReport,
+  CacheVerdict,
+  HistogramBuckets,
+  LatencyBuckets,
+  LatencySummary,
+  LookupOutcome,
+  NameStoreSample,
+  ReportOptions,
+  StoreSample,
+} from './observability/observability.interface.js';
 export {
   CacheKitError,
   CacheKitOptionsError,

@@ -5,6 +5,9 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { CacheKitModule } from '../lib/index.js';
 import { CacheKitDashboardModule } from '../lib/dashboard/index.js';
 import { CacheKitTypeOrmModule } from '../lib/typeorm/index.js';
+import { CacheKitPrometheusModule } from '../lib/prometheus/index.js';
+import { Registry } from 'prom-client';
+import { MetricsModule } from './cache/metrics.module.js';
 import { APP_CONFIG, AppOptions, appOptionsFromEnv, appOptionsOf } from './app.options.js';
 import { CacheStatsController } from './cache/cache-stats.controller.js';
 import { CategoriesModule } from './categories/categories.module.js';
@@ -56,6 +59,12 @@ export class AppModule {
         CacheKitTypeOrmModule.forRoot({}),
         // The live page at /cachekit, for development only: under NODE_ENV=production it is not mounted.
         CacheKitDashboardModule.forRoot({ enabled: process.env.NODE_ENV !== 'production', path: '/cachekit' }),
+        // GET /metrics: hits, misses, lookup latency by outcome, loads, audit findings.
+        CacheKitPrometheusModule.forRootAsync({
+          imports: [MetricsModule],
+          inject: [Registry],
+          useFactory: (registry: Registry) => ({ registry }),
+        }),
         CategoriesModule,
         ProductsModule,
       ],

@@ -54,12 +54,14 @@ type Size = 'small' | 'large';
 interface Variant {
   name: string;
   size: Size;
-  options: Pick<CacheKitModuleOptions, 'serializer' | 'compression' | 'l1'>;
+  options: Pick<CacheKitModuleOptions, 'serializer' | 'compression' | 'l1' | 'latencySampling'>;
   /** The entry carries one tag (a second key read with every hit). */
   tagged?: boolean;
   /** Someone subscribed to CacheKit.events$ (every hit then emits an event). */
   observed?: boolean;
 }
+
+const L1 = { maxEntries: 100_000, ttl: '10m' } as const;
 
 const VARIANTS: Variant[] = [
   { name: 'defaults (v8 serializer, no tags)', size: 'small', options: {} },
@@ -67,6 +69,15 @@ const VARIANTS: Variant[] = [
   { name: 'serializer: JSON', size: 'small', options: { serializer: jsonSerializer } },
   { name: 'one tag on the entry', size: 'small', options: {}, tagged: true },
   { name: 'L1 on (maxEntries 100000, ttl 10m)', size: 'small', options: { l1: { maxEntries: 100_000, ttl: '10m' } } },
+  // Latency histograms: the defaults time one lookup in 8; these rows time all of them, or none.
+  { name: 'latency: every lookup timed (latencySampling 1)', size: 'small', options: { latencySampling: 1 } },
+  {
+    name: 'latency: no lookup timed (latencySampling 2^31-1)',
+    size: 'small',
+    options: { latencySampling: 2 ** 31 - 1 },
+  },
+  { name: 'L1 on, every lookup timed', size: 'small', options: { l1: L1, latencySampling: 1 } },
+  { name: 'L1 on, no lookup timed', size: 'small', options: { l1: L1, latencySampling: 2 ** 31 - 1 } },
   { name: 'compression off (defaults)', size: 'large', options: {} },
   { name: 'compression on (minBytes 16 KiB)', size: 'large', options: { compression: {} } },
   { name: 'serializer: JSON, compression off', size: 'large', options: { serializer: jsonSerializer } },

@@ -40,6 +40,7 @@ const SWR_DECORATOR_OPTIONS = optionNames<StaleWhileRevalidateOptions<any[], unk
   loadTimeout: true,
   failSafe: true,
   timeout: true,
+  audit: true,
 });
 
 /**

@@ -1,5 +1,6 @@
 import type { Duration } from './duration.js';
 import type { FailSafeOptions, LoadTimeoutOptions } from './fail-safe-settings.js';
+import type { AuditOptions } from '../observability/observability.interface.js';
 
 /** Options of a cache definition; shared by defineCache and the decorators' inline form. */
 export interface CacheDefinitionOptions<A extends unknown[] = any[], R = unknown> {
@@ -53,6 +54,13 @@ export interface CacheDefinitionOptions<A extends unknown[] = any[], R = unknown
    * @example timeout: { soft: '100ms', hard: '2s' }
    */
   timeout?: LoadTimeoutOptions | false;
+  /**
+   * Staleness audit (shadow reads): for a sample of hits, the method runs again in the background
+   * and its result is compared with the cached one; differences are counted in `stats()`,
+   * `report()` and Prometheus. Default: the module's `audit` (off); false turns it off.
+   * @example audit: { sampleRate: 0.01 }
+   */
+  audit?: AuditOptions | false;
 }
 
 /** Settings of the stale-while-revalidate windows, in ms. */

@@ -6,6 +6,7 @@ import { FailSafeSettings, TimeoutSettings, parseFailSafe, parseTimeout } from '
 import { KeyEncodingProblem, encodeArgs, encodeKey } from '../keys/key-encoding.js';
 import { optionNames, rejectUnknownOptions } from './known-options.js';
 import { resolveTags } from './tags.js';
+import { AuditSettings, parseAudit } from './audit-settings.js';
 import type { CacheDefinitionOptions, SwrSettings } from './cache-definition-options.interface.js';
 import { NO_TAGS, isCacheName } from '../keys/key-layout.js';
 
@@ -29,6 +30,8 @@ export interface CacheDefinition<A extends unknown[] = any[], R = unknown> {
   readonly failSafe?: FailSafeSettings | false;
   /** false: off; undefined: the module's default. `hardMs` is folded into `loadTimeoutMs`. */
   readonly timeout?: TimeoutSettings | false;
+  /** false: off; undefined: the module's `audit`. */
+  readonly audit?: AuditSettings | false;
   /** Canonical key text (without namespace) for these arguments; `where` names the caller in errors. */
   keyOf(args: A, where?: string): string;
   /** The tags an entry for these arguments carries (empty without a `tags` option). */
@@ -53,6 +56,7 @@ const DEFINITION_OPTIONS = optionNames<CacheDefinitionOptions>({
   loadTimeout: true,
   failSafe: true,
   timeout: true,
+  audit: true,
 });
 
 /**
@@ -117,6 +121,7 @@ function buildDefinition<A extends unknown[], R>(
             : parseDuration(options.loadTimeout, `${where}: option 'loadTimeout'`))),
     failSafe: parseFailSafe(options.failSafe, where, life, CacheDefinitionError),
     timeout,
+    audit: options.audit === undefined || options.audit === false ? options.audit : parseAudit(options.audit, where),
     keyOf(args: A, caller = where): string {
       let raw: unknown;
       try {

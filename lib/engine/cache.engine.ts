@@ -148,6 +148,11 @@ export class CacheEngine {
     return load();
   }
 
+  /** Looks an entry up as a caller would be served, without counting it (the staleness audit's second look). */
+  peek(plan: EntryPlan): Promise<ReadResult> {
+    return this.#lookup(plan, false);
+  }
+
   /** Joins a running load without reading the store (see `isLoading`), counted as a miss. */
   joinLoad(plan: EntryPlan, load: () => Promise<unknown>): Promise<unknown> {
     countRead(this.stats, this.events$, plan, MISS);
@@ -262,7 +267,9 @@ export class CacheEngine {
       throw error; // shared by the callers of this flight, never cached
     }
     const loadMs = performance.now() - started;
-    this.stats.for(plan.name).loads++;
+    const record = this.stats.record(plan.name);
+    record.counters.loads++;
+    record.timings.load.observe(loadMs);
     this.emit({ type: 'load', name: plan.name, key: plan.key, durationMs: loadMs });
     return { value, loadMs };
   }
@@ -279,6 +286,8 @@ export class CacheEngine {
         hit: true,
         value,
         refresh: local.freshUntil > 0 && Date.now() >= local.freshUntil ? 'stale' : undefined,
+        l1: true,
+        body: local.body,
       };
     } else if (blocked) {
       result = { hit: false, unavailable: true };
@@ -323,7 +332,13 @@ export class CacheEngine {
     if (!decoded) return { hit: false };
     if (expired) return { hit: false, stale: { ...decoded, createdAt: envelope.meta.createdAt } };
     this.l1?.set(plan.key, decoded.value, decoded.body, freshUntil, plan.tags, expiresAt - Date.now(), epoch);
-    return { hit: true, value: decoded.value, refresh: refreshNeed(envelope, plan) };
+    return {
+      hit: true,
+      value: decoded.value,
+      refresh: refreshNeed(envelope, plan),
+      createdAt: envelope.meta.createdAt,
+      body: decoded.body,
+    };
   }
 }
 

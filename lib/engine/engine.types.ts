@@ -2,7 +2,17 @@ import type { FailSafeCandidate } from './fail-safe/fail-safe-candidate.js';
 
 /** A lookup: a miss, or a hit that may be stale (SWR) or due for an early refresh (XFetch). */
 export type ReadResult =
-  | { hit: true; value: unknown; refresh?: 'stale' | 'early' }
+  | {
+      hit: true;
+      value: unknown;
+      refresh?: 'stale' | 'early';
+      /** Served by the L1 tier. */
+      l1?: boolean;
+      /** Epoch ms the entry was stored (store hits). */
+      createdAt?: number;
+      /** The serialized value, when the hit had one: what the staleness audit compares. */
+      body?: Uint8Array;
+    }
   /**
    * `unavailable`: the store failed or timed out, so the caller should not wait on it again.
    * `stale`: the entry's last good value, past its expiry but kept by `failSafe`.

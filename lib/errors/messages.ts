@@ -35,6 +35,12 @@ export const messages = {
   swrNeedsSwr: (name: string) =>
     `@StaleWhileRevalidate needs a definition with an 'swr' option; '${name}' has none. Add swr: { fresh, stale } to it, or use @Cacheable.`,
   ttlWithSwr: (where: string) => `${where}: set either 'ttl' or 'swr' (whose hard expiry is fresh + stale), not both.`,
+  invalidReportWindow: (windowMs: number, stepMs: number) =>
+    `Option 'report' must have a 'step' no longer than its 'window', and at most 1440 steps per window; got window ${windowMs} ms, step ${stepMs} ms. Example: report: { window: '10m', step: '1m' }.`,
+  invalidSampleRate: (where: string, got: unknown) =>
+    `${where} must be a number from 0 to 1 (0.01 re-checks one hit in a hundred against the origin); got ${show(got)}.`,
+  auditMismatch: (where: string, keyHash: string, graceMs: number) =>
+    `Staleness audit: ${where} served a cached value (key hash ${keyHash}) that differs from what the method returns now, still ${graceMs} ms later. A write path is probably missing an eviction rule (or reads and writes build keys differently); see CacheKit.report().`,
   invalidBeta: (where: string, got: unknown) =>
     `${where} must be a positive number (1 is the usual choice); got ${show(got)}.`,
   notAMethod: (decorator: string, where: string) =>

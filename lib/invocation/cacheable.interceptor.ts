@@ -2,6 +2,7 @@ import type { CacheableOperation } from '../definitions/cache-operation.interfac
 import { NO_VALUE } from './call-original.js';
 import { ReadThrough } from '../engine/loading/read-through.js';
 import { EntryPlanner } from '../engine/entry/entry-planner.js';
+import type { StalenessAudit } from '../report/staleness-audit.js';
 import { Invocation, OperationInterceptor } from './invocation.interface.js';
 
 /** @Cacheable and @StaleWhileRevalidate: read through the cache, load once on a miss. */
@@ -9,6 +10,7 @@ export class CacheableInterceptor implements OperationInterceptor<CacheableOpera
   constructor(
     private readonly readThrough: ReadThrough,
     private readonly planner: EntryPlanner,
+    private readonly audit?: StalenessAudit,
   ) {}
 
   intercept({ definition }: CacheableOperation, call: Invocation, next: () => Promise<unknown>): Promise<unknown> {
@@ -18,6 +20,10 @@ export class CacheableInterceptor implements OperationInterceptor<CacheableOpera
       const unless = plan.shouldStore;
       plan.shouldStore = (value) => value !== NO_VALUE && (!unless || unless(value)); // an empty Observable stores nothing
     }
-    return this.readThrough.getOrLoad(plan, next);
+    // Sampled calls only (the rest pay one lookup): a hit among them is re-checked in the background.
+    const audited = this.audit?.sample(definition);
+    if (!audited) return this.readThrough.getOrLoad(plan, next);
+    const tags = () => definition.tagsOf(call.args, call.method.where);
+    return this.readThrough.getOrLoad(plan, next, (hit) => this.audit!.check(hit, { plan, load: next, tags }, audited));
   }
 }

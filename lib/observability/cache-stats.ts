@@ -1,37 +1,101 @@
 import { CacheStats } from './cache-event.interface.js';
+import { AuditFindings } from './audit-findings.js';
+import { EvictionCause, EvictionCounts, noEvictions } from './eviction-causes.js';
+import { NameTimings } from './name-timings.js';
+import { LATENCY_BOUNDS_MS, LatencyHistogram } from './latency-histogram.js';
+import type { CacheNameStats, HistogramBuckets, LatencyBuckets } from './observability.interface.js';
 
-/** Per-name counters; plain numbers so the hit path stays a property increment. */
+/** Everything recorded about one cache name. */
+export interface NameRecord {
+  readonly counters: CacheStats;
+  readonly timings: NameTimings;
+  readonly evictions: EvictionCounts;
+  readonly audit: AuditFindings;
+}
+
+/** Per-name counters and latency histograms; plain numbers so the hit path stays a property increment. */
 export class CacheStatsRecorder {
-  readonly #byName = new Map<string, CacheStats>();
+  readonly #byName = new Map<string, NameRecord>();
 
   for(name: string): CacheStats {
-    let stats = this.#byName.get(name);
-    if (!stats) {
-      stats = {
-        hits: 0,
-        staleHits: 0,
-        misses: 0,
-        joins: 0,
-        loads: 0,
-        loadErrors: 0,
-        refreshes: 0,
-        refreshErrors: 0,
-        skippedStores: 0,
-        failSafeHits: 0,
-        outageHits: 0,
-        evictions: 0,
-        storeErrors: 0,
-      };
-      this.#byName.set(name, stats);
-    }
-    return stats;
+    return this.record(name).counters;
   }
 
-  snapshot(): Record<string, CacheStats & { hitRatio: number }> {
-    const out: Record<string, CacheStats & { hitRatio: number }> = {};
-    for (const [name, stats] of this.#byName) {
-      const reads = stats.hits + stats.staleHits + stats.misses;
-      out[name] = { ...stats, hitRatio: reads === 0 ? 0 : (stats.hits + stats.staleHits) / reads };
+  /** The latency histograms of a cache name. */
+  timings(name: string): NameTimings {
+    return this.record(name).timings;
+  }
+
+  /** Counts `count` confirmed evictions of a cache name (or '~tags') by cause; `orm` when the ORM bridge asked. */
+  evicted(name: string, cause: EvictionCause, count: number, orm: boolean): void {
+    const evictions = this.record(name).evictions;
+    evictions[cause] += count;
+    if (orm) evictions.orm += count;
+  }
+
+  record(name: string): NameRecord {
+    let record = this.#byName.get(name);
+    if (!record) {
+      record = {
+        counters: {
+          hits: 0,
+          staleHits: 0,
+          misses: 0,
+          joins: 0,
+          loads: 0,
+          loadErrors: 0,
+          refreshes: 0,
+          refreshErrors: 0,
+          skippedStores: 0,
+          failSafeHits: 0,
+          outageHits: 0,
+          evictions: 0,
+          storeErrors: 0,
+        },
+        timings: new NameTimings(),
+        evictions: noEvictions(),
+        audit: new AuditFindings(),
+      };
+      this.#byName.set(name, record);
+    }
+    return record;
+  }
+
+  /** Every cache name seen so far. */
+  names(): string[] {
+    return [...this.#byName.keys()];
+  }
+
+  /** Copies of the raw histograms, for exporters (Prometheus). */
+  buckets(): LatencyBuckets {
+    const caches: LatencyBuckets['caches'] = {};
+    const raw = (histogram: LatencyHistogram): HistogramBuckets => ({
+      count: histogram.count,
+      totalMs: histogram.totalMs,
+      counts: Array.from(histogram.counts),
+    });
+    for (const [name, { timings }] of this.#byName) {
+      caches[name] = {
+        l1_hit: raw(timings.l1Hit),
+        store_hit: raw(timings.storeHit),
+        stale_hit: raw(timings.staleHit),
+        miss: raw(timings.miss),
+        load: raw(timings.load),
+      };
+    }
+    return { boundsMs: Array.from(LATENCY_BOUNDS_MS), caches };
+  }
+
+  snapshot(): Record<string, CacheNameStats> {
+    const out: Record<string, CacheNameStats> = {};
+    for (const [name, { counters, timings, audit }] of this.#byName) {
+      const reads = counters.hits + counters.staleHits + counters.misses;
+      out[name] = {
+        ...counters,
+        hitRatio: reads === 0 ? 0 : (counters.hits + counters.staleHits) / reads,
+        latency: timings.summary(),
+        audit: audit.snapshot(),
+      };
     }
     return out;
   }

@@ -7,6 +7,8 @@ import type {
   TimeoutSettings,
 } from '../definitions/fail-safe-settings.js';
 import { CacheSerializer } from '../serialization/serializer.interface.js';
+import type { AuditSettings } from '../definitions/audit-settings.js';
+import type { AuditOptions } from '../observability/observability.interface.js';
 
 /** How to reach Redis: a URL, ioredis options, a cluster, or a client you own (never closed by us). */
 export type RedisConnection =
@@ -81,6 +83,20 @@ export interface CacheKitModuleOptions {
    * stats`. Default: off; `true`: interval '5s', instance `<host>-<pid>`.
    */
   statsBeacon?: boolean | { interval?: Duration; instance?: string };
+  /**
+   * Staleness audit for every definition that sets no `audit` of its own: a sample of hits is
+   * re-checked against the method in the background. Default: off.
+   * @example audit: { sampleRate: 0.01, maxPerSecond: 5 }
+   */
+  audit?: AuditOptions;
+  /** The sliding window of `CacheKit.report()`: its length and the step it moves by. Default: { window: '10m', step: '1m' }. */
+  report?: { window?: Duration; step?: Duration };
+  /**
+   * Time one lookup in this many per cache name for the latency histograms (1: every lookup). A
+   * clock read costs 20 ns on most machines but 0.5 µs on some VMs, as much as an L1 hit; counters
+   * stay exact either way, and every load is timed. Default: 8.
+   */
+  latencySampling?: number;
 }
 
 /** Options after validation, with every default applied. */
@@ -110,6 +126,9 @@ export interface ResolvedCacheKitOptions {
   l1?: { maxEntries: number; maxBytes?: number; ttlMs: number };
   /** Undefined: off. */
   statsBeacon?: { intervalMs: number; instance: string };
+  audit?: AuditSettings;
+  report: { windowMs: number; stepMs: number };
+  latencySampling: number;
   /** What resolution noticed that is allowed but likely wrong; the module logs each once at boot. */
   warnings: readonly string[];
 }

@@ -7,6 +7,7 @@ import { defaultInstanceName } from '../observability/stats-beacon.js';
 import { CacheKitOptionsError } from '../errors/cachekit.errors.js';
 import { messages } from '../errors/messages.js';
 import { defaultSerializer } from '../serialization/default.serializer.js';
+import { parseAudit } from '../definitions/audit-settings.js';
 import { CacheKitModuleOptions, ResolvedCacheKitOptions } from './cachekit-options.interface.js';
 
 const KNOWN = optionNames<CacheKitModuleOptions>({
@@ -29,12 +30,23 @@ const KNOWN = optionNames<CacheKitModuleOptions>({
   evictionRetry: true,
   l1: true,
   statsBeacon: true,
+  audit: true,
+  report: true,
+  latencySampling: true,
 });
 type Nested<K extends keyof CacheKitModuleOptions> = Exclude<CacheKitModuleOptions[K], false | undefined>;
 const NESTED: {
   [
     K in
-      'breaker' | 'compression' | 'memory' | 'singleFlight' | 'evictionRetry' | 'l1' | 'statsBeacon' | 'outageFallback'
+      | 'breaker'
+      | 'compression'
+      | 'memory'
+      | 'singleFlight'
+      | 'evictionRetry'
+      | 'l1'
+      | 'statsBeacon'
+      | 'outageFallback'
+      | 'report'
   ]: readonly string[];
 } = {
   breaker: optionNames<Nested<'breaker'>>({ failures: true, cooldown: true }),
@@ -45,6 +57,7 @@ const NESTED: {
   l1: optionNames<Nested<'l1'>>({ maxEntries: true, maxBytes: true, ttl: true }),
   statsBeacon: optionNames<Exclude<Nested<'statsBeacon'>, true>>({ interval: true, instance: true }),
   outageFallback: optionNames<Nested<'outageFallback'>>({ maxEntries: true, staleness: true }),
+  report: optionNames<Nested<'report'>>({ window: true, step: true }),
 };
 const DEFAULT_NAMESPACE = 'cache';
 
@@ -136,6 +149,9 @@ export function resolveOptions(options: CacheKitModuleOptions = {}): ResolvedCac
       ttlMs: parseDuration(options.l1.ttl ?? '5s', `Option 'l1.ttl'`),
     },
     statsBeacon: resolveBeacon(options.statsBeacon),
+    audit: options.audit === undefined ? undefined : parseAudit(options.audit, where, CacheKitOptionsError),
+    report: resolveReport(options.report),
+    latencySampling: positiveInt(options.latencySampling ?? 8, `Option 'latencySampling'`),
     // Two apps on one Redis that both keep the default read, overwrite and evict each other's
     // entries; in memory, every app has its own store.
     warnings:
@@ -155,6 +171,15 @@ function resolveBeacon(beacon: CacheKitModuleOptions['statsBeacon']): ResolvedCa
     intervalMs: parseDuration(settings.interval ?? '5s', `Option 'statsBeacon.interval'`, TIMER_LIMIT),
     instance,
   };
+}
+
+function resolveReport(report: CacheKitModuleOptions['report']): ResolvedCacheKitOptions['report'] {
+  const windowMs = parseDuration(report?.window ?? '10m', `Option 'report.window'`);
+  const stepMs = parseDuration(report?.step ?? '1m', `Option 'report.step'`, TIMER_LIMIT);
+  // A snapshot per step is kept for the whole window: bound their number.
+  if (stepMs > windowMs || windowMs / stepMs > 1_440)
+    throw new CacheKitOptionsError(messages.invalidReportWindow(windowMs, stepMs));
+  return { windowMs, stepMs };
 }
 
 function positiveInt(value: unknown, where: string): number {

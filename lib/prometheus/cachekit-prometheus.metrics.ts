@@ -5,14 +5,12 @@ import type { Subscription } from 'rxjs';
 import { CacheKit } from '../cachekit.service.js';
 import type { CacheEvent, CacheStats } from '../observability/cache-event.interface.js';
 import { CacheKitPrometheusError } from './prometheus.errors.js';
+import { resolveOptions } from './prometheus-options.resolver.js';
 import { prometheusMessages } from './prometheus.messages.js';
 import type { CacheKitPrometheusModuleOptions } from './prometheus.options.js';
+import { LookupDurationMetric } from './lookup-duration.metric.js';
 
 export const CACHEKIT_PROMETHEUS_OPTIONS = Symbol('CACHEKIT_PROMETHEUS_OPTIONS');
-
-export const DEFAULT_BUCKETS: readonly number[] = [
-  0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
-];
 
 /** The counters read from `CacheKit.stats()` at scrape time: metric name (after the prefix), field, help. */
 const COUNTERS: readonly [string, keyof CacheStats, string][] = [
@@ -49,7 +47,7 @@ const COUNTERS: readonly [string, keyof CacheStats, string][] = [
 @Injectable()
 export class CacheKitPrometheusMetrics implements OnModuleInit, OnModuleDestroy {
   readonly registry: Registry;
-  readonly #metrics: (Counter<string> | Gauge<string> | Histogram<'cache' | 'outcome'>)[];
+  readonly #metrics: (Counter<string> | Gauge<string> | Histogram<'cache' | 'outcome'> | LookupDurationMetric)[];
   readonly #loads: Histogram<'cache' | 'outcome'>;
   readonly #refreshes: Histogram<'cache' | 'outcome'>;
   #subscription?: Subscription;
@@ -59,7 +57,7 @@ export class CacheKitPrometheusMetrics implements OnModuleInit, OnModuleDestroy 
     @Inject(CACHEKIT_PROMETHEUS_OPTIONS) options: CacheKitPrometheusModuleOptions,
   ) {
     this.registry = options.registry ?? globalRegister;
-    const { prefix, buckets } = resolveOptions(options);
+    const { prefix, buckets, latencyBuckets } = resolveOptions(options);
 
     const counters = COUNTERS.map(([name, field, help]) => this.#counter(`${prefix}${name}`, field, help));
     this.#loads = new Histogram({
@@ -76,7 +74,14 @@ export class CacheKitPrometheusMetrics implements OnModuleInit, OnModuleDestroy 
       buckets,
       registers: [],
     });
-    this.#metrics = [...counters, ...this.#storeMetrics(prefix), this.#loads, this.#refreshes];
+    this.#metrics = [
+      ...counters,
+      ...this.#storeMetrics(prefix),
+      ...this.#auditMetrics(prefix),
+      this.#loads,
+      this.#refreshes,
+      new LookupDurationMetric(`${prefix}lookup_duration_seconds`, cacheKit, latencyBuckets),
+    ];
   }
 
   onModuleInit(): void {
@@ -86,7 +91,8 @@ export class CacheKitPrometheusMetrics implements OnModuleInit, OnModuleDestroy 
       if (this.registry.getSingleMetric(name))
         throw new CacheKitPrometheusError(prometheusMessages.metricAlreadyRegistered(name));
     }
-    for (const metric of this.#metrics) this.registry.registerMetric(metric);
+    // The lookup histogram is no prom-client class, but offers what the registry reads (name, get()).
+    for (const metric of this.#metrics) this.registry.registerMetric(metric as Counter<string>);
     this.#subscription = this.cacheKit.events$.subscribe((event) => this.#observe(event));
   }
 
@@ -166,6 +172,32 @@ export class CacheKitPrometheusMetrics implements OnModuleInit, OnModuleDestroy 
     ];
   }
 
+  // What the staleness audit found, read from `CacheKit.stats()` at scrape time.
+  #auditMetrics(prefix: string): Counter<'cache'>[] {
+    const cacheKit = this.cacheKit;
+    const audit = (name: string, help: string, field: 'checks' | 'mismatches' | 'skipped') =>
+      new Counter({
+        name: `${prefix}audit_${name}_total`,
+        help,
+        labelNames: ['cache'],
+        registers: [],
+        collect(this: Counter<'cache'>) {
+          this.reset();
+          for (const [cache, stats] of Object.entries(cacheKit.stats()))
+            if (stats.audit.checks + stats.audit.skipped > 0) this.inc({ cache }, stats.audit[field]);
+        },
+      });
+    return [
+      audit('checks', 'Shadow reads that compared a cached value with a fresh load (staleness audit).', 'checks'),
+      audit(
+        'mismatches',
+        'Cached values the origin disagreed with past the grace period (staleness audit).',
+        'mismatches',
+      ),
+      audit('skipped', 'Sampled hits not checked: rate or concurrency bound, or the shadow load failed.', 'skipped'),
+    ];
+  }
+
   #counter(name: string, field: keyof CacheStats, help: string): Counter<'cache'> {
     const cacheKit = this.cacheKit;
     return new Counter({
@@ -180,23 +212,6 @@ export class CacheKitPrometheusMetrics implements OnModuleInit, OnModuleDestroy 
       },
     });
   }
-}
-
-const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
-
-/** Validates the options (called by forRoot, so a mistake fails where the module is declared). */
-export function resolveOptions(options: CacheKitPrometheusModuleOptions): { prefix: string; buckets: number[] } {
-  const prefix = options.prefix ?? 'cachekit_';
-  if (typeof prefix !== 'string' || (prefix !== '' && !METRIC_NAME.test(prefix)))
-    throw new CacheKitPrometheusError(prometheusMessages.invalidPrefix(prefix));
-  const buckets = options.buckets ?? DEFAULT_BUCKETS;
-  if (
-    !Array.isArray(buckets) ||
-    buckets.length === 0 ||
-    buckets.some((b, i) => typeof b !== 'number' || !Number.isFinite(b) || (i > 0 && b <= buckets[i - 1]!))
-  )
-    throw new CacheKitPrometheusError(prometheusMessages.invalidBuckets(buckets));
-  return { prefix, buckets: [...buckets] };
 }
 
 function seconds(event: CacheEvent): number {

@@ -6,6 +6,9 @@ export const prometheusMessages = {
     `Give each app its own registry, or a different 'prefix'.`,
   invalidPrefix: (got: unknown) =>
     `CacheKitPrometheusModule option 'prefix' must be a valid Prometheus metric name prefix ([a-zA-Z_:][a-zA-Z0-9_:]*), got ${JSON.stringify(got)}.`,
-  invalidBuckets: (got: unknown) =>
-    `CacheKitPrometheusModule option 'buckets' must be a non-empty list of finite numbers (seconds) in increasing order, got ${JSON.stringify(got)}.`,
+  invalidBuckets: (option: string, got: unknown) =>
+    `CacheKitPrometheusModule option '${option}' must be a non-empty list of finite numbers (seconds) in increasing order, got ${JSON.stringify(got)}.`,
+  needsFactory: (got: unknown) =>
+    `CacheKitPrometheusModule.forRootAsync needs a 'useFactory' function that returns the options, got ${typeof got}. ` +
+    `Example: forRootAsync({ useFactory: (registry: Registry) => ({ registry }), inject: [Registry] }).`,
 };

@@ -116,7 +116,7 @@ export class EvictionDispatcher {
     try {
       return await this.cacheKit.evictMany(
         { keys: targets.entries, tags: targets.tags },
-        { onOutcome: (outcome) => this.#retried(batch, outcome) },
+        { onOutcome: (outcome) => this.#retried(batch, outcome), source: 'orm' },
       );
     } catch {
       return false;

@@ -206,10 +206,10 @@ describe('the nestjs-cachekit/prometheus subpath', () => {
     const error = await boot({ registry }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CacheKitPrometheusError);
     expect((error as Error).message).toContain(`'cachekit_hits_total' is already registered`);
-    expect(registry.getMetricsAsArray()).toHaveLength(17);
+    expect(registry.getMetricsAsArray()).toHaveLength(21);
     // A different prefix on the same registry is fine.
     await boot({ registry, prefix: 'other_' });
-    expect(registry.getMetricsAsArray()).toHaveLength(34);
+    expect(registry.getMetricsAsArray()).toHaveLength(42);
   });
 
   it('defaults to the global register and frees it on close', async () => {

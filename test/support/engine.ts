@@ -33,7 +33,7 @@ export class TestCache {
     const retries = new EvictionRetries(guarded, { initialDelayMs: 50, maxDelayMs: 500, maxTargets: 10_000 }, log);
     this.engine = new CacheEngine(guarded, codec, stats, retries);
     this.refresher = new BackgroundRefresher(this.engine, guarded, stats, log);
-    this.#readThrough = new ReadThrough(this.engine, this.refresher);
+    this.#readThrough = new ReadThrough(this.engine, this.refresher, stats);
   }
 
   getOrLoad(plan: EntryPlan, load: () => Promise<unknown>): Promise<unknown> {

@@ -1,6 +1,7 @@
 import type { Subject } from 'rxjs';
 import type { CacheEvent } from '../../observability/cache-event.interface.js';
 import type { CacheStatsRecorder } from '../../observability/cache-stats.js';
+import type { EvictionCause } from '../../observability/eviction-causes.js';
 import { NO_TAGS } from '../../keys/key-layout.js';
 import type { EntryPlan } from '../entry/entry-plan.js';
 import type { LocalInvalidations } from '../local-invalidations.js';
@@ -39,18 +40,19 @@ export class Evictor {
     entries: ReadonlyMap<string, readonly string[]>,
     tags: readonly string[],
     onOutcome?: EvictionOutcomeListener,
+    orm = false,
   ): Promise<boolean> {
     const keys = entries.size === 1 ? [...entries.values()][0]! : [...entries.values()].flat();
     const ok = await this.#send({ keys, tags }, onOutcome);
-    for (const [name, named] of entries) this.#evicted(name, named, ok);
-    if (tags.length > 0) this.#evicted(TAGS_NAME, tags, ok);
+    for (const [name, named] of entries) this.#evicted(name, named, ok, named.length, 'key', orm);
+    if (tags.length > 0) this.#evicted(TAGS_NAME, tags, ok, tags.length, 'tag', orm);
     return ok;
   }
 
   /** Invalidates every entry of a cache name in O(1): its generation is an implicit tag of each. */
   async clear(name: string, nameKey: string, onOutcome?: EvictionOutcomeListener): Promise<boolean> {
     const ok = await this.#send({ keys: NO_TAGS, tags: [nameKey] }, onOutcome);
-    this.#evicted(name, [nameKey], ok, 1);
+    this.#evicted(name, [nameKey], ok, 1, 'name');
     return ok;
   }
 
@@ -76,10 +78,12 @@ export class Evictor {
     }
   }
 
-  #evicted(name: string, keys: readonly string[], ok: boolean, count = keys.length): void {
+  #evicted(name: string, keys: readonly string[], ok: boolean, count: number, cause: EvictionCause, orm = false): void {
     const stats = this.stats.for(name);
-    if (ok) stats.evictions += count;
-    else stats.storeErrors++;
+    if (ok) {
+      stats.evictions += count;
+      this.stats.evicted(name, cause, count, orm);
+    } else stats.storeErrors++;
     if (this.events$.observed) for (const key of keys) this.events$.next({ type: 'evict', name, key });
   }
 }
