@@ -26,6 +26,7 @@ import { probeKey } from './keys/key-layout.js';
 import { EntryStore } from './stores/entry-store.interface.js';
 import { MemoryEntryStore } from './stores/memory-entry.store.js';
 import { RedisEntryStore } from './stores/redis-entry.store.js';
+import { PlainToInstance, loadPlainToInstance } from './serialization/revive.js';
 
 // An eviction's fence outlives any reasonable load; a fill finding no fence at all is refused anyway.
 const FENCE_TTL_MS = 60_000;
@@ -47,7 +48,7 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
 
   /** Builds the runtime and, with an L1 over Redis, connects its invalidation bus. */
   static async create(options: ResolvedCacheKitOptions, connection: RedisConnectionHolder): Promise<CacheKitRuntime> {
-    const runtime = new CacheKitRuntime(options, connection);
+    const runtime = new CacheKitRuntime(options, connection, await loadPlainToInstance());
     if (options.l1 && connection.client) {
       const bus = new InvalidationBus(
         connection.client,
@@ -66,6 +67,7 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
   private constructor(
     private readonly options: ResolvedCacheKitOptions,
     private readonly connection: RedisConnectionHolder,
+    plainToInstance?: PlainToInstance,
   ) {
     const log = this.#log;
     const stats = this.stats;
@@ -112,6 +114,7 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
       options.jitter,
       options.singleFlight,
       options.loadTimeoutMs,
+      plainToInstance,
     );
     this.pipeline = new InvocationPipeline(
       new CacheableInterceptor(this.readThrough, this.planner),

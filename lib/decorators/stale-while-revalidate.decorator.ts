@@ -38,6 +38,8 @@ const SWR_DECORATOR_OPTIONS = optionNames<StaleWhileRevalidateOptions<any[], unk
   earlyRefresh: true,
   singleFlight: true,
   loadTimeout: true,
+  type: true,
+  revive: true,
 });
 
 /**

@@ -1,4 +1,5 @@
 import type { Duration } from './duration.js';
+import type { RevivableClass } from '../serialization/revive.js';
 
 /** Options of a cache definition; shared by defineCache and the decorators' inline form. */
 export interface CacheDefinitionOptions<A extends unknown[] = any[], R = unknown> {
@@ -37,6 +38,22 @@ export interface CacheDefinitionOptions<A extends unknown[] = any[], R = unknown
    * Default: the module's `loadTimeout` (off); false turns it off.
    */
   loadTimeout?: Duration | false;
+  /**
+   * The class of the method's results: every path (the loading caller, joiners, L1 and store hits)
+   * hands out instances of it, so getters and methods work on cached values. Built with
+   * class-transformer's `plainToInstance` when it is installed (`@Type()` applies to nested
+   * values), otherwise with `Object.create(prototype)` and the own properties assigned. Arrays are
+   * revived element by element; null stays null. Default: values come back as the serializer
+   * decodes them (plain objects from the store). Exclusive with `revive`.
+   * @example type: ProductDto
+   */
+  type?: RevivableClass;
+  /**
+   * Turns a value into what the method returns, on every path (the method's own result on a miss
+   * included, so make it accept an instance too); not called for null or undefined. Exclusive with `type`.
+   * @example revive: (plain) => Money.from(plain as MoneyFields)
+   */
+  revive?: (value: unknown) => R;
 }
 
 /** Settings of the stale-while-revalidate windows, in ms. */

@@ -7,6 +7,7 @@ import { optionNames, rejectUnknownOptions } from './known-options.js';
 import { resolveTags } from './tags.js';
 import type { CacheDefinitionOptions, SwrSettings } from './cache-definition-options.interface.js';
 import { NO_TAGS, isCacheName } from '../keys/key-layout.js';
+import type { RevivableClass } from '../serialization/revive.js';
 
 export type { CacheDefinitionOptions, SwrSettings } from './cache-definition-options.interface.js';
 
@@ -24,6 +25,10 @@ export interface CacheDefinition<A extends unknown[] = any[], R = unknown> {
   readonly singleFlight?: false | { waitMs?: number; leaseMs?: number };
   /** false: off; undefined: the module's default. */
   readonly loadTimeoutMs?: number | false;
+  /** The class results are revived into (see the `type` option). */
+  readonly type?: RevivableClass;
+  /** The definition's own reviver (see the `revive` option). */
+  readonly revive?: (value: unknown) => unknown;
   /** Canonical key text (without namespace) for these arguments; `where` names the caller in errors. */
   keyOf(args: A, where?: string): string;
   /** The tags an entry for these arguments carries (empty without a `tags` option). */
@@ -46,6 +51,8 @@ const DEFINITION_OPTIONS = optionNames<CacheDefinitionOptions>({
   earlyRefresh: true,
   singleFlight: true,
   loadTimeout: true,
+  type: true,
+  revive: true,
 });
 
 /**
@@ -73,11 +80,12 @@ function buildDefinition<A extends unknown[], R>(
   if (!isCacheName(options.name)) {
     throw new CacheDefinitionError(messages.invalidName(`${where}: option 'name'`, options.name));
   }
-  for (const fn of ['key', 'condition', 'unless', 'tags'] as const) {
+  for (const fn of ['key', 'condition', 'unless', 'tags', 'revive'] as const) {
     if (options[fn] !== undefined && typeof options[fn] !== 'function') {
       throw new CacheDefinitionError(messages.invalidFunction(`${where}: option '${fn}'`, options[fn]));
     }
   }
+  checkRevival(options, where);
   const keyFn = options.key;
   const tagsFn = options.tags;
   const name = options.name;
@@ -98,6 +106,8 @@ function buildDefinition<A extends unknown[], R>(
       options.loadTimeout === undefined || options.loadTimeout === false
         ? options.loadTimeout
         : parseDuration(options.loadTimeout, `${where}: option 'loadTimeout'`),
+    type: options.type,
+    revive: options.revive,
     keyOf(args: A, caller = where): string {
       let raw: unknown;
       try {
@@ -122,6 +132,15 @@ function buildDefinition<A extends unknown[], R>(
     },
     [DEFINITION]: true as const,
   });
+}
+
+// A class is a function with a prototype object (arrow functions and bound functions have none).
+function checkRevival(options: CacheDefinitionOptions<any, any>, where: string): void {
+  const type: unknown = options.type;
+  if (type !== undefined && (typeof type !== 'function' || typeof type.prototype !== 'object')) {
+    throw new CacheDefinitionError(messages.invalidType(`${where}: option 'type'`, type));
+  }
+  if (type !== undefined && options.revive !== undefined) throw new CacheDefinitionError(messages.typeAndRevive(where));
 }
 
 /**

@@ -85,7 +85,8 @@ export class CacheEngine {
     if (joined) this.stats.for(plan.name).joins++;
     const outcome = await promise;
     if (!joined) return outcome.value;
-    return outcome.body ? this.codec.decodeBody(outcome.body) : privateCopy(outcome.value);
+    const copy = outcome.body ? this.codec.decodeBody(outcome.body) : privateCopy(outcome.value);
+    return plan.revive ? plan.revive(copy) : copy;
   }
 
   /** Joins a running load without reading the store (see `isLoading`), counted as a miss. */
@@ -161,6 +162,8 @@ export class CacheEngine {
     let value: unknown;
     try {
       value = await load();
+      // The loading caller gets the same kind of object as every later caller.
+      if (plan.revive) value = plan.revive(value);
     } catch (error) {
       this.stats.for(plan.name).loadErrors++;
       this.emit({ type: 'load-error', name: plan.name, key: plan.key, durationMs: performance.now() - started });
@@ -177,7 +180,7 @@ export class CacheEngine {
     const local = this.l1?.get(plan.key);
     let result: ReadResult;
     if (local) {
-      const value = local.hasFrozen ? local.frozen : this.codec.decodeBody(local.body!);
+      const value = local.hasFrozen ? local.frozen : this.#revived(plan, this.codec.decodeBody(local.body!));
       result = {
         hit: true,
         value,
@@ -221,8 +224,13 @@ export class CacheEngine {
     const decoded = this.codec.decode(envelope, plan);
     if (!decoded) return { hit: false };
     const { freshUntil, expiresAt } = envelope.meta;
-    this.l1?.set(plan.key, decoded.value, decoded.body, freshUntil, plan.tags, expiresAt - Date.now(), epoch);
-    return { hit: true, value: decoded.value, refresh: refreshNeed(envelope, plan) };
+    const value = this.#revived(plan, decoded.value);
+    this.l1?.set(plan.key, value, decoded.body, freshUntil, plan.tags, expiresAt - Date.now(), epoch);
+    return { hit: true, value, refresh: refreshNeed(envelope, plan) };
+  }
+
+  #revived(plan: EntryPlan, value: unknown): unknown {
+    return plan.revive ? plan.revive(value) : value;
   }
 }
 

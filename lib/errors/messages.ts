@@ -20,6 +20,10 @@ export const messages = {
     `CacheKitKeyvStore needs an ioredis Redis or Cluster client: inject the module's one with CACHEKIT_REDIS.`,
   invalidPositiveInt: (where: string, got: unknown) => `${where} must be a positive integer; got ${show(got)}.`,
   invalidFunction: (where: string, got: unknown) => `${where} must be a function; got ${show(got)}.`,
+  invalidType: (where: string, got: unknown) =>
+    `${where} must be a class (type: ProductDto), the class cached values are revived into; got ${show(got)}.`,
+  typeAndRevive: (where: string) =>
+    `${where}: set either 'type' (a class) or 'revive' (a function), not both; revive can build the instance itself.`,
   defaultNamespaceShared: (namespace: string) =>
     `Option 'namespace' is left at its default '${namespace}' with a Redis store: every other app on the same Redis that keeps the default too reads, overwrites and evicts the same entries. Set namespace to a name of this app (for example namespace: 'shop').`,
   invalidRedis: (got: unknown) =>

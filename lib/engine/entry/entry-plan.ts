@@ -1,4 +1,5 @@
 import { SwrSettings } from '../../definitions/cache-definition.js';
+import type { Reviver } from '../../serialization/revive.js';
 
 /** Cross-instance single-flight settings, in ms. */
 export interface LockSettings {
@@ -31,6 +32,8 @@ export interface EntryPlan {
   lock?: LockSettings;
   /** How long callers wait for a load before a CacheLoadTimeoutError; undefined: as long as it takes. */
   loadTimeoutMs?: number;
+  /** Turns a value from the cache (or the method) into what the method returns (`type`/`revive`); undefined: as it is. */
+  revive?: Reviver;
 }
 
 /** The longest an entry of this plan can live (jitter included): its tag versions must live as long. */

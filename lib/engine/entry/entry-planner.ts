@@ -2,6 +2,7 @@ import { CacheDefinition, SwrSettings } from '../../definitions/cache-definition
 import { encodeKey } from '../../keys/key-encoding.js';
 import { NO_TAGS, RAW_NAME, entryKey, entryKeyPrefix, nameKey, rawKey, tagKey } from '../../keys/key-layout.js';
 import { EntryPlan, LockSettings } from './entry-plan.js';
+import { PlainToInstance, Reviver, reviverFor } from '../../serialization/revive.js';
 
 /**
  * Turns a definition and arguments into the store key and write settings, applying the module's
@@ -17,6 +18,7 @@ export class EntryPlanner {
     private readonly defaultJitter: number,
     private readonly defaultLock: LockSettings | undefined,
     private readonly defaultLoadTimeoutMs?: number,
+    private readonly plainToInstance?: PlainToInstance,
   ) {}
 
   readonly #settings = new WeakMap<CacheDefinition, PlanSettings>();
@@ -51,6 +53,7 @@ export class EntryPlanner {
             : { waitMs: lock?.waitMs ?? this.defaultLock.waitMs, leaseMs: lock?.leaseMs ?? this.defaultLock.leaseMs },
         loadTimeoutMs:
           definition.loadTimeoutMs === false ? undefined : (definition.loadTimeoutMs ?? this.defaultLoadTimeoutMs),
+        revive: reviverFor(definition.type, definition.revive, this.plainToInstance),
       };
       this.#settings.set(definition, settings);
     }
@@ -102,6 +105,7 @@ interface PlanSettings {
   jitter: number;
   lock?: LockSettings;
   loadTimeoutMs?: number;
+  revive?: Reviver;
 }
 
 /** A plan for one call; its tag keys are built only when a store round trip needs them (not on L1 hits). */
@@ -145,5 +149,8 @@ class DefinitionPlan implements EntryPlan {
   }
   get loadTimeoutMs(): number | undefined {
     return this.settings.loadTimeoutMs;
+  }
+  get revive(): Reviver | undefined {
+    return this.settings.revive;
   }
 }
