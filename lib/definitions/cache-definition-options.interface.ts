@@ -7,8 +7,14 @@ export interface CacheDefinitionOptions<A extends unknown[] = any[], R = unknown
   name: string;
   /** Builds the key from the method's arguments. Default: every argument, canonically encoded. */
   key?: (...args: A) => unknown;
-  /** Time to live. Default: the module's `defaultTtl` ('5m'). */
-  ttl?: Duration;
+  /**
+   * Time to live, or a function of the loaded value (and the arguments) returning it, for values
+   * that decide (an auction ending in 3 minutes); jitter applies either way. A function that throws
+   * or returns no valid duration leaves the value uncached (a store-skipped event says why).
+   * Default: the module's `defaultTtl` ('5m').
+   * @example ttl: (auction: Auction) => auction.endsAt.getTime() - Date.now()
+   */
+  ttl?: Duration | ((result: R, ...args: A) => Duration);
   /** TTL spread as a fraction (0.1 = +-10%). Default: the module's `jitter`; 0 turns it off. */
   jitter?: number;
   /** Store null/undefined results for this long (negative caching). Default: off. */

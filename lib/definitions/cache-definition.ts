@@ -15,6 +15,8 @@ export type { CacheDefinitionOptions, SwrSettings } from './cache-definition-opt
 export interface CacheDefinition<A extends unknown[] = any[], R = unknown> {
   readonly name: string;
   readonly ttlMs?: number;
+  /** The TTL of one loaded value, from a `ttl` function; throws when it throws or returns no valid duration. */
+  ttlOf?(result: R, args: A, where: string): number;
   readonly jitter?: number;
   readonly cacheNullMs?: number;
   readonly condition?: (...args: A) => boolean;
@@ -91,7 +93,11 @@ function buildDefinition<A extends unknown[], R>(
   const name = options.name;
   return Object.freeze({
     name,
-    ttlMs: options.ttl === undefined ? undefined : parseDuration(options.ttl, `${where}: option 'ttl'`),
+    ttlMs:
+      options.ttl === undefined || typeof options.ttl === 'function'
+        ? undefined
+        : parseDuration(options.ttl, `${where}: option 'ttl'`),
+    ttlOf: typeof options.ttl === 'function' ? ttlFunction(options.ttl) : undefined,
     jitter: options.jitter === undefined ? undefined : parseJitter(options.jitter, `${where}: option 'jitter'`),
     cacheNullMs:
       options.cacheNull === undefined || options.cacheNull === false
@@ -132,6 +138,20 @@ function buildDefinition<A extends unknown[], R>(
     },
     [DEFINITION]: true as const,
   });
+}
+
+function ttlFunction<A extends unknown[], R>(
+  ttl: (result: R, ...args: A) => unknown,
+): (result: R, args: A, where: string) => number {
+  return (result, args, where) => {
+    let raw: unknown;
+    try {
+      raw = ttl(result, ...args);
+    } catch (cause) {
+      throw new CacheDefinitionError(messages.ttlThrew(where, cause));
+    }
+    return parseDuration(raw, `The ttl function of ${where}`);
+  };
 }
 
 // A class is a function with a prototype object (arrow functions and bound functions have none).

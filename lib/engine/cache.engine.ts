@@ -110,7 +110,8 @@ export class CacheEngine {
    */
   async loadAndStore(plan: EntryPlan, load: () => Promise<unknown>, control?: LoadControl): Promise<LoadOutcome> {
     const epoch = this.l1?.epoch ?? 0;
-    const ticket = await this.store.begin(plan.key, plan.tags, longestLifeMs(plan));
+    const tagLifeMs = longestLifeMs(plan);
+    const ticket = await this.store.begin(plan.key, plan.tags, tagLifeMs);
     const { value, loadMs } = await this.#timedLoad(plan, load);
     if (!ticket) {
       this.stats.for(plan.name).storeErrors++;
@@ -119,6 +120,13 @@ export class CacheEngine {
     if (this.#closed || control?.abandoned) return { value };
     const entry = this.codec.encode(plan, value, loadMs, ticket.tagVersions);
     if (!entry) return { value };
+    if (entry.ttlMs > tagLifeMs) {
+      // The value asked for a longer life than the tags were given before the load: extend them,
+      // and store only if none changed meanwhile (an eviction during the load fences it, as always).
+      const versions = await this.store.tagVersions(plan.tags, entry.ttlMs);
+      if (!versions) return { value, storeFailed: true };
+      if (!versions.every((version, i) => version === ticket.tagVersions[i])) return { value };
+    }
     const stored = await this.store.fill(plan.key, ticket, entry.payload, entry.ttlMs, control?.lease);
     if (stored !== true) return { value, storeFailed: stored === undefined };
     this.l1?.set(plan.key, value, entry.body, entry.freshUntil, plan.tags, entry.ttlMs, epoch);
@@ -128,7 +136,8 @@ export class CacheEngine {
   /** Stores `value` unconditionally (subject to `unless`, negative caching, size), fencing older loads. */
   async write(plan: EntryPlan, value: unknown): Promise<boolean> {
     // The put replaces the entry's version itself; only tag versions need reading first.
-    const tagVersions = plan.tags.length === 0 ? [] : await this.store.tagVersions(plan.tags, longestLifeMs(plan));
+    const tagVersions =
+      plan.tags.length === 0 ? [] : await this.store.tagVersions(plan.tags, longestLifeMs(plan, value));
     // The store failed: the old value must not stay, so its eviction waits for a retry.
     if (!tagVersions) return this.evictor.putFailed(plan);
     const entry = this.codec.encode(plan, value, 0, tagVersions);

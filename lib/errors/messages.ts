@@ -22,6 +22,10 @@ export const messages = {
   invalidFunction: (where: string, got: unknown) => `${where} must be a function; got ${show(got)}.`,
   invalidType: (where: string, got: unknown) =>
     `${where} must be a class (type: ProductDto), the class cached values are revived into; got ${show(got)}.`,
+  ttlThrew: (where: string, cause: unknown) =>
+    `The ttl function of ${where} threw: ${cause instanceof Error ? cause.message : String(cause)}.`,
+  ttlFunctionFailed: (where: string, key: string, cause: unknown) =>
+    `Not caching ${where} under '${key}': ${cause instanceof Error ? cause.message : String(cause)} The value is returned uncached; fix the ttl function.`,
   typeAndRevive: (where: string) =>
     `${where}: set either 'type' (a class) or 'revive' (a function), not both; revive can build the instance itself.`,
   defaultNamespaceShared: (namespace: string) =>

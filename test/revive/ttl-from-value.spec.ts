@@ -92,8 +92,8 @@ describe('ttl as a function of the loaded value', () => {
     service.endsInMs.set(1, 3_000).set(2, 3_600_000);
     await service.find(1);
     await service.find(2);
-    const short = await redis.pttl(`{${namespace}:auction:1}`);
-    const long = await redis.pttl(`{${namespace}:auction:2}`);
+    const short = await redis.pttl(`{${namespace}:auction:#1}`);
+    const long = await redis.pttl(`{${namespace}:auction:#2}`);
     expect(short).toBeGreaterThan(2_000);
     expect(short).toBeLessThanOrEqual(3_000);
     expect(long).toBeGreaterThan(3_500_000);
@@ -111,7 +111,7 @@ describe('ttl as a function of the loaded value', () => {
 
   it('@CachePut takes the TTL from the value it stores', async () => {
     await service.extend(4, 7_200_000);
-    const ttl = await redis.pttl(`{${namespace}:auction:4}`);
+    const ttl = await redis.pttl(`{${namespace}:auction:#4}`);
     expect(ttl).toBeGreaterThan(7_100_000);
     expect(await redis.pttl(`{${namespace}:~name:auction}`)).toBeGreaterThanOrEqual(7_200_000);
   });
@@ -119,7 +119,7 @@ describe('ttl as a function of the loaded value', () => {
   it('jitter still applies to a TTL from the value', async () => {
     for (let id = 1; id <= 12; id++) await service.spread(id);
     const ttls = await Promise.all(
-      Array.from({ length: 12 }, (_, i) => redis.pttl(`{${namespace}:auction.spread:${i + 1}}`)),
+      Array.from({ length: 12 }, (_, i) => redis.pttl(`{${namespace}:auction.spread:#${i + 1}}`)),
     );
     for (const ttl of ttls) {
       expect(ttl).toBeGreaterThan(300_000 - 1_000);
@@ -129,8 +129,16 @@ describe('ttl as a function of the loaded value', () => {
   });
 
   it.each([
-    ['returns a bad duration', 'bad' as const, /auction.bad|AuctionService#bad.*ttl function/],
-    ['throws', 'throws' as const, /AuctionService#throws.*ttl function threw \(no end date\)/],
+    [
+      'returns a bad duration',
+      'bad' as const,
+      /AuctionService#bad.*The ttl function of AuctionService#bad must be a positive duration/,
+    ],
+    [
+      'throws',
+      'throws' as const,
+      /AuctionService#throws.*The ttl function of AuctionService#throws threw: no end date/,
+    ],
   ])(
     'a ttl function that %s: the value is returned uncached, with a store-skipped event',
     async (_, method, reason) => {

@@ -21,6 +21,8 @@ export interface EntryPlan {
   where: string;
   /** Hard TTL (without swr). */
   ttlMs: number;
+  /** The hard TTL of this value when the definition's `ttl` is a function (throws when it fails); replaces ttlMs. */
+  readonly ttlFor?: (value: unknown) => number;
   jitter: number;
   /** TTL for null/undefined results; undefined: they are not stored. */
   cacheNullMs?: number;
@@ -36,8 +38,20 @@ export interface EntryPlan {
   revive?: Reviver;
 }
 
-/** The longest an entry of this plan can live (jitter included): its tag versions must live as long. */
-export function longestLifeMs(plan: EntryPlan): number {
-  const life = plan.swr ? plan.swr.freshMs + plan.swr.staleMs : plan.ttlMs;
+/**
+ * The longest an entry of this plan can live (jitter included): its tag versions must live as
+ * long. With `value` known (a put), a TTL function decides; before a load, the plan's ttlMs.
+ */
+export function longestLifeMs(plan: EntryPlan, value?: unknown): number {
+  const life = plan.swr ? plan.swr.freshMs + plan.swr.staleMs : ttlOfValue(plan, value);
   return Math.ceil(Math.max(life, plan.cacheNullMs ?? 0) * (1 + plan.jitter));
+}
+
+function ttlOfValue(plan: EntryPlan, value: unknown): number {
+  if (!plan.ttlFor || value === undefined || value === null) return plan.ttlMs;
+  try {
+    return plan.ttlFor(value);
+  } catch {
+    return plan.ttlMs; // the codec reports it and stores nothing
+  }
 }

@@ -132,6 +132,10 @@ class DefinitionPlan implements EntryPlan {
   get ttlMs(): number {
     return this.settings.ttlMs;
   }
+  get ttlFor(): ((value: unknown) => number) | undefined {
+    const ttlOf = this.settings.definition.ttlOf;
+    return ttlOf && ((value) => ttlOf(value, this.args, this.where));
+  }
   get jitter(): number {
     return this.settings.jitter;
   }
