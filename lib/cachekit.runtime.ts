@@ -16,6 +16,9 @@ import { CacheEvictInterceptor } from './invocation/cache-evict.interceptor.js';
 import { CachePutInterceptor } from './invocation/cache-put.interceptor.js';
 import { CacheableInterceptor } from './invocation/cacheable.interceptor.js';
 import { InvocationPipeline } from './invocation/invocation.pipeline.js';
+import { CacheableManyInterceptor } from './invocation/cacheable-many.interceptor.js';
+import { BatchReadThrough } from './engine/batch/batch-read-through.js';
+import { IdBatches } from './engine/batch/id-batch.js';
 import { CacheStatsRecorder } from './observability/cache-stats.js';
 import { StoreStats } from './observability/cache-event.interface.js';
 import { StoreStatsRecorder } from './observability/store-stats.js';
@@ -36,6 +39,8 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
   readonly engine: CacheEngine;
   readonly planner: EntryPlanner;
   readonly readThrough: ReadThrough;
+  /** Batches by id over single-id definitions (`@CacheableMany`, `CacheKit.getMany`). */
+  readonly batches: IdBatches;
   readonly refresher: BackgroundRefresher;
   readonly pipeline: InvocationPipeline;
   readonly store: GuardedStore;
@@ -116,10 +121,12 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
       options.loadTimeoutMs,
       plainToInstance,
     );
+    this.batches = new IdBatches(this.planner, new BatchReadThrough(this.engine, this.refresher));
     this.pipeline = new InvocationPipeline(
       new CacheableInterceptor(this.readThrough, this.planner),
       new CachePutInterceptor(this.engine, this.planner),
       new CacheEvictInterceptor(this.engine.evictor, this.planner),
+      new CacheableManyInterceptor(this.batches),
     );
   }
 

@@ -8,6 +8,7 @@ import { Duration, parseDuration } from './definitions/duration.js';
 import { CacheKitRuntime } from './cachekit.runtime.js';
 import { EntryPlan } from './engine/cache.engine.js';
 import { CacheEvent, CacheStats, StoreStats } from './observability/cache-event.interface.js';
+import type { LoadedById } from './engine/batch/id-batch.js';
 
 /** What `CacheKit.evictMany` evicts: entries (a definition and the arguments readers use) and tags. */
 export interface EvictionTargets {
@@ -53,6 +54,26 @@ export class CacheKit {
       this.#rawPlan(target, b as RawEntryOptions | undefined),
       a as () => Promise<unknown>,
     );
+  }
+
+  /**
+   * Many ids of a single-id definition at once, from the same entries `getOrSet(definition, [id])`
+   * and `@Cacheable(definition)` use: the hits in one round trip, the misses with one call of
+   * `loadMissing` (each missing id once; ids loading already are joined). Resolves to the ids that
+   * have a value, in the order asked for. See docs/batched-loads.md.
+   * @example const products = await cacheKit.getMany(productById, [1, 2, 3], (ids) => repo.findByIds(ids));
+   */
+  getMany<I, R>(
+    definition: CacheDefinition<[I], R>,
+    ids: readonly I[],
+    loadMissing: (ids: I[]) => Promise<LoadedById<I, R>>,
+  ): Promise<Map<I, NonNullable<R>>> {
+    return this.runtime.batches.getMany(
+      definition,
+      ids,
+      `CacheKit.getMany(${definition.name})`,
+      loadMissing,
+    ) as Promise<Map<I, NonNullable<R>>>;
   }
 
   /** The cached value, or undefined on a miss (or when the store is unavailable). */

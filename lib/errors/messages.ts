@@ -26,6 +26,13 @@ export const messages = {
     `The ttl function of ${where} threw: ${cause instanceof Error ? cause.message : String(cause)}.`,
   ttlFunctionFailed: (where: string, key: string, cause: unknown) =>
     `Not caching ${where} under '${key}': ${cause instanceof Error ? cause.message : String(cause)} The value is returned uncached; fix the ttl function.`,
+  batchNeedsDefinition: (where: string) =>
+    `${where} needs the single-id definition its ids are cached under (defineCache({ name, key: (id) => id })), so findOne(id) and the batch share entries.`,
+  batchNeedsIds: (where: string, got: unknown) => `${where} needs an array of ids; got ${show(got)}.`,
+  batchBadResult: (where: string, got: unknown) =>
+    `The batch loader of ${where} must resolve to a Map of id to value (or [id, value] pairs); got ${show(got)}. Nothing was cached.`,
+  batchArrayNeedsIdOf: (where: string) =>
+    `${where} returned an array: give @CacheableMany an idOf option (idOf: (product) => product.id) so each value finds its id, or return a Map of id to value.`,
   typeAndRevive: (where: string) =>
     `${where}: set either 'type' (a class) or 'revive' (a function), not both; revive can build the instance itself.`,
   defaultNamespaceShared: (namespace: string) =>

@@ -71,6 +71,25 @@ export class GuardedStore {
     return this.#settle(pending, this.#readSucceeded, this.#readFailed);
   }
 
+  /** Many entries at once (a batch's hits), judged as one read: one deadline, one breaker verdict. */
+  readMany(reads: readonly { key: string; tags: readonly string[] }[]): Promise<StoredRead[] | undefined> {
+    if (this.#writes.isOpen) {
+      this.#probeWrites();
+      return SKIPPED;
+    }
+    if (!this.#reads.allow()) return SKIPPED;
+    const store = this.store;
+    let pending: Promise<StoredRead[]>;
+    try {
+      pending = store.readMany
+        ? store.readMany(reads)
+        : Promise.all(reads.map((read) => store.read(read.key, read.tags)));
+    } catch (error) {
+      return Promise.resolve(this.#readFailed(error));
+    }
+    return this.#settle(pending, this.#readSucceeded, this.#readFailed);
+  }
+
   begin(key: string, tags: readonly string[], tagLifeMs: number): Promise<FillTicket | undefined> {
     return this.#guard('begin', () => this.store.begin(key, tags, tagLifeMs));
   }
