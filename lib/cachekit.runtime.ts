@@ -30,6 +30,7 @@ import { EntryStore } from './stores/entry-store.interface.js';
 import { MemoryEntryStore } from './stores/memory-entry.store.js';
 import { RedisEntryStore } from './stores/redis-entry.store.js';
 import { PlainToInstance, loadPlainToInstance } from './serialization/revive.js';
+import { ScopeReader } from './scope/scope-reader.js';
 
 // An eviction's fence outlives any reasonable load; a fill finding no fence at all is refused anyway.
 const FENCE_TTL_MS = 60_000;
@@ -120,6 +121,7 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
       options.singleFlight,
       options.loadTimeoutMs,
       plainToInstance,
+      options.scope && new ScopeReader(options.scope, log),
     );
     this.batches = new IdBatches(this.planner, new BatchReadThrough(this.engine, this.refresher));
     this.pipeline = new InvocationPipeline(

@@ -40,6 +40,7 @@ const SWR_DECORATOR_OPTIONS = optionNames<StaleWhileRevalidateOptions<any[], unk
   loadTimeout: true,
   type: true,
   revive: true,
+  scope: true,
 });
 
 /**

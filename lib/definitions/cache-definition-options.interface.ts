@@ -55,6 +55,12 @@ export interface CacheDefinitionOptions<A extends unknown[] = any[], R = unknown
    */
   type?: RevivableClass;
   /**
+   * With a module `scope` (multi-tenancy), every definition is scoped: its keys, tags and
+   * evictions belong to the current scope. `false` opts this definition out: its entries are
+   * shared by every scope (and evicted by a tag eviction in any of them). Default: scoped.
+   */
+  scope?: false;
+  /**
    * Turns a value into what the method returns, on every path (the method's own result on a miss
    * included, so make it accept an instance too); not called for null or undefined. Exclusive with `type`.
    * @example revive: (plain) => Money.from(plain as MoneyFields)

@@ -29,6 +29,8 @@ export interface CacheDefinition<A extends unknown[] = any[], R = unknown> {
   readonly loadTimeoutMs?: number | false;
   /** The class results are revived into (see the `type` option). */
   readonly type?: RevivableClass;
+  /** false: shared by every scope (see the `scope` option). */
+  readonly scope?: false;
   /** The definition's own reviver (see the `revive` option). */
   readonly revive?: (value: unknown) => unknown;
   /** Canonical key text (without namespace) for these arguments; `where` names the caller in errors. */
@@ -55,6 +57,7 @@ const DEFINITION_OPTIONS = optionNames<CacheDefinitionOptions>({
   loadTimeout: true,
   type: true,
   revive: true,
+  scope: true,
 });
 
 /**
@@ -114,6 +117,7 @@ function buildDefinition<A extends unknown[], R>(
         : parseDuration(options.loadTimeout, `${where}: option 'loadTimeout'`),
     type: options.type,
     revive: options.revive,
+    scope: options.scope,
     keyOf(args: A, caller = where): string {
       let raw: unknown;
       try {
@@ -159,6 +163,9 @@ function checkRevival(options: CacheDefinitionOptions<any, any>, where: string):
   const type: unknown = options.type;
   if (type !== undefined && (typeof type !== 'function' || typeof type.prototype !== 'object')) {
     throw new CacheDefinitionError(messages.invalidType(`${where}: option 'type'`, type));
+  }
+  if (options.scope !== undefined && options.scope !== false) {
+    throw new CacheDefinitionError(messages.invalidScopeOption(`${where}: option 'scope'`, options.scope));
   }
   if (type !== undefined && options.revive !== undefined) throw new CacheDefinitionError(messages.typeAndRevive(where));
 }

@@ -33,6 +33,12 @@ export const messages = {
     `The batch loader of ${where} must resolve to a Map of id to value (or [id, value] pairs); got ${show(got)}. Nothing was cached.`,
   batchArrayNeedsIdOf: (where: string) =>
     `${where} returned an array: give @CacheableMany an idOf option (idOf: (product) => product.id) so each value finds its id, or return a Map of id to value.`,
+  invalidScopeOption: (where: string, got: unknown) =>
+    `${where} can only be false (this definition's entries are shared by every scope); leave it out to scope the definition. Got ${show(got)}.`,
+  scopeThrew: (where: string, cause: unknown) =>
+    `The module's scope function threw for ${where} (${cause instanceof Error ? cause.message : String(cause)}): the call runs uncached, and its evictions reach every scope.`,
+  scopeInvalid: (where: string, got: unknown) =>
+    `The module's scope function must return a non-empty string or undefined; for ${where} it returned ${show(got)}. The call runs uncached, and its evictions reach every scope.`,
   typeAndRevive: (where: string) =>
     `${where}: set either 'type' (a class) or 'revive' (a function), not both; revive can build the instance itself.`,
   defaultNamespaceShared: (namespace: string) =>

@@ -53,6 +53,15 @@ export interface CacheKitModuleOptions {
    * Redis pub/sub bus. Values in it are deeply frozen. Default: off; when set, maxEntries 10000, ttl '5s'.
    */
   l1?: { maxEntries?: number; maxBytes?: number; ttl?: Duration };
+  /**
+   * Multi-tenancy: the current scope (a tenant id), read on every call, for example from an
+   * AsyncLocalStorage or nestjs-cls. It becomes part of every key, tag and eviction of the
+   * definitions (all but those with `scope: false`): one scope never reads, evicts or sees another's
+   * entries. Outside any scope (undefined) reads and writes run uncached and evictions reach every
+   * scope. Default: none (no scoping). See docs/multi-tenancy.md.
+   * @example scope: () => tenantStorage.getStore()?.tenantId
+   */
+  scope?: () => string | undefined;
 }
 
 /** Options after validation, with every default applied. */
@@ -75,6 +84,8 @@ export interface ResolvedCacheKitOptions {
   shutdownTimeoutMs: number;
   evictionRetry: { initialDelayMs: number; maxDelayMs: number; maxTargets: number };
   l1?: { maxEntries: number; maxBytes?: number; ttlMs: number };
+  /** The current scope (tenant); undefined: no scoping. */
+  scope?: () => string | undefined;
   /** What resolution noticed that is allowed but likely wrong; the module logs each once at boot. */
   warnings: readonly string[];
 }

@@ -23,6 +23,7 @@ const KNOWN = optionNames<CacheKitModuleOptions>({
   shutdownTimeout: true,
   evictionRetry: true,
   l1: true,
+  scope: true,
 });
 type Nested<K extends keyof CacheKitModuleOptions> = Exclude<CacheKitModuleOptions[K], false | undefined>;
 const NESTED: {
@@ -104,6 +105,7 @@ export function resolveOptions(options: CacheKitModuleOptions = {}): ResolvedCac
         options.l1.maxBytes === undefined ? undefined : positiveInt(options.l1.maxBytes, `Option 'l1.maxBytes'`),
       ttlMs: parseDuration(options.l1.ttl ?? '5s', `Option 'l1.ttl'`),
     },
+    scope: scopeFunction(options.scope),
     // Two apps on one Redis that both keep the default read, overwrite and evict each other's
     // entries; in memory, every app has its own store.
     warnings:
@@ -111,6 +113,12 @@ export function resolveOptions(options: CacheKitModuleOptions = {}): ResolvedCac
         ? [messages.defaultNamespaceShared(DEFAULT_NAMESPACE)]
         : [],
   };
+}
+
+function scopeFunction(value: unknown): (() => string | undefined) | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'function') throw new CacheKitOptionsError(messages.invalidFunction(`Option 'scope'`, value));
+  return value as () => string | undefined;
 }
 
 function positiveInt(value: unknown, where: string): number {

@@ -4,6 +4,7 @@ import { messages } from '../../errors/messages.js';
 import { EntryPlan } from '../entry/entry-plan.js';
 import { EntryPlanner } from '../entry/entry-planner.js';
 import { BatchReadThrough } from './batch-read-through.js';
+import { isOutsideScope } from '../../scope/outside-scope.js';
 
 /** What a batch loader may return for the ids it was given: a Map, or [id, value] pairs. */
 export type LoadedById<I, R> = ReadonlyMap<I, R> | Iterable<readonly [I, R]>;
@@ -29,9 +30,16 @@ export class IdBatches {
     load: (ids: I[]) => Promise<LoadedById<I, R>>,
   ): Promise<Map<I, R>> {
     if (!Array.isArray(ids)) throw new CacheDefinitionError(messages.batchNeedsIds(where, ids));
+    if (ids.length === 0) return new Map();
     const plans: EntryPlan[] = [];
     const unique: I[] = [];
     const seen = new Set<string>();
+    try {
+      this.planner.plan(definition as CacheDefinition, [ids[0]], `${where} (ids[0])`);
+    } catch (error) {
+      if (!isOutsideScope(error)) throw error;
+      return this.#uncached(ids, where, load); // outside any scope: straight to the loader
+    }
     ids.forEach((id, index) => {
       const plan = this.planner.plan(definition as CacheDefinition, [id], `${where} (ids[${index}])`);
       if (seen.has(plan.key)) return;
@@ -50,6 +58,14 @@ export class IdBatches {
     unique.forEach((id, i) => {
       if (values[i] !== null && values[i] !== undefined) out.set(id, values[i] as R);
     });
+    return out;
+  }
+
+  async #uncached<I, R>(ids: readonly I[], where: string, load: (ids: I[]) => Promise<LoadedById<I, R>>) {
+    const unique = [...new Set(ids)];
+    const loaded = toMap(await load(unique), where);
+    const out = new Map<I, R>();
+    for (const id of unique) if (loaded.get(id) !== undefined && loaded.get(id) !== null) out.set(id, loaded.get(id)!);
     return out;
   }
 }
