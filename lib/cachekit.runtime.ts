@@ -31,6 +31,7 @@ import { MemoryEntryStore } from './stores/memory-entry.store.js';
 import { RedisEntryStore } from './stores/redis-entry.store.js';
 import { PlainToInstance, loadPlainToInstance } from './serialization/revive.js';
 import { ScopeReader } from './scope/scope-reader.js';
+import { RequestMemo } from './scope/request-memo.js';
 
 // An eviction's fence outlives any reasonable load; a fill finding no fence at all is refused anyway.
 const FENCE_TTL_MS = 60_000;
@@ -40,6 +41,8 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
   readonly engine: CacheEngine;
   readonly planner: EntryPlanner;
   readonly readThrough: ReadThrough;
+  /** The per-request memo (`requestMemo` option); undefined when off. */
+  readonly memo?: RequestMemo;
   /** Batches by id over single-id definitions (`@CacheableMany`, `CacheKit.getMany`). */
   readonly batches: IdBatches;
   readonly refresher: BackgroundRefresher;
@@ -113,7 +116,9 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
     });
     this.engine = new CacheEngine(this.store, codec, stats, this.#retries, options.l1 && new L1Tier(options.l1));
     this.refresher = new BackgroundRefresher(this.engine, this.store, stats, log);
-    this.readThrough = new ReadThrough(this.engine, this.refresher);
+    this.memo = options.requestMemo ? new RequestMemo() : undefined;
+    if (this.memo) this.engine.attachMemo(this.memo);
+    this.readThrough = new ReadThrough(this.engine, this.refresher, this.memo);
     this.planner = new EntryPlanner(
       options.namespace,
       options.defaultTtlMs,

@@ -80,6 +80,21 @@ export class CacheKit {
     ) as Promise<Map<I, NonNullable<R>>>;
   }
 
+  /**
+   * Runs `fn` with a per-request memo (module option `requestMemo: true`; otherwise just runs it):
+   * repeated cached calls with the same key inside it read the store once; an eviction inside it
+   * clears the memo. For code outside HTTP (jobs, consumers); HTTP apps use `CacheKitRequestMemo`.
+   * @example await cacheKit.withRequestMemo(() => this.report.build());
+   */
+  withRequestMemo<T>(fn: () => Promise<T>): Promise<T> {
+    return this.runWithRequestMemo(fn);
+  }
+
+  /** As `withRequestMemo`, for a synchronous start (a middleware's `next`). */
+  runWithRequestMemo<T>(fn: () => T): T {
+    return this.runtime.memo ? this.runtime.memo.run(fn) : fn();
+  }
+
   /** The cached value, or undefined on a miss (or when the store is unavailable). */
   get<A extends unknown[], R>(definition: CacheDefinition<A, R>, ...args: A): Promise<R | undefined>;
   get<R = unknown>(key: string): Promise<R | undefined>;

@@ -20,6 +20,7 @@ import { LoadControl, LoadOutcome, ReadResult } from './engine.types.js';
 import { loadUnderLease } from './loading/lease-wait.js';
 import { loadDeadline } from './loading/load-deadline.js';
 import { BatchBarrier, BatchLoader } from './batch/batch-barrier.js';
+import type { RequestMemo } from '../scope/request-memo.js';
 
 /**
  * The read/write path: cache-aside with single-flight in this process and across instances,
@@ -60,6 +61,11 @@ export class CacheEngine {
   /** Connects the L1 bus (set once the subscriber connection is up). */
   attachBus(bus: InvalidationBus): void {
     this.#invalidations.attachBus(bus);
+  }
+
+  /** Connects the per-request memo: an eviction made in a request clears that request's memo. */
+  attachMemo(memo: RequestMemo): void {
+    this.#invalidations.attachMemo(memo);
   }
 
   /** Looks an entry up, counting a hit, stale hit or miss. */

@@ -62,6 +62,12 @@ export interface CacheKitModuleOptions {
    * @example scope: () => tenantStorage.getStore()?.tenantId
    */
   scope?: () => string | undefined;
+  /**
+   * Per-request memoization: within one request (started by the `CacheKitRequestMemo` middleware or
+   * `CacheKit.withRequestMemo`), repeated cached calls with the same key return the first result
+   * (a copy) without a store round trip; an eviction made in the request clears it. Default: false.
+   */
+  requestMemo?: boolean;
 }
 
 /** Options after validation, with every default applied. */
@@ -84,6 +90,8 @@ export interface ResolvedCacheKitOptions {
   shutdownTimeoutMs: number;
   evictionRetry: { initialDelayMs: number; maxDelayMs: number; maxTargets: number };
   l1?: { maxEntries: number; maxBytes?: number; ttlMs: number };
+  /** Per-request memoization on. */
+  requestMemo: boolean;
   /** The current scope (tenant); undefined: no scoping. */
   scope?: () => string | undefined;
   /** What resolution noticed that is allowed but likely wrong; the module logs each once at boot. */

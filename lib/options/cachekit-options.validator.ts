@@ -24,6 +24,7 @@ const KNOWN = optionNames<CacheKitModuleOptions>({
   evictionRetry: true,
   l1: true,
   scope: true,
+  requestMemo: true,
 });
 type Nested<K extends keyof CacheKitModuleOptions> = Exclude<CacheKitModuleOptions[K], false | undefined>;
 const NESTED: {
@@ -106,6 +107,7 @@ export function resolveOptions(options: CacheKitModuleOptions = {}): ResolvedCac
       ttlMs: parseDuration(options.l1.ttl ?? '5s', `Option 'l1.ttl'`),
     },
     scope: scopeFunction(options.scope),
+    requestMemo: booleanOption(options.requestMemo, `Option 'requestMemo'`),
     // Two apps on one Redis that both keep the default read, overwrite and evict each other's
     // entries; in memory, every app has its own store.
     warnings:
@@ -113,6 +115,12 @@ export function resolveOptions(options: CacheKitModuleOptions = {}): ResolvedCac
         ? [messages.defaultNamespaceShared(DEFAULT_NAMESPACE)]
         : [],
   };
+}
+
+function booleanOption(value: unknown, where: string): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') throw new CacheKitOptionsError(messages.invalidBoolean(where, value));
+  return value;
 }
 
 function scopeFunction(value: unknown): (() => string | undefined) | undefined {
