@@ -17,7 +17,7 @@ export { StaleWhileRevalidate } from './decorators/stale-while-revalidate.decora
 export type { StaleWhileRevalidateOptions } from './decorators/stale-while-revalidate.decorator.js';
 export type { CacheEvictOptions } from './decorators/cache-evict.decorator.js';
 export type { CacheMethodDecorator } from './decorators/cache-method-decorator.interface.js';
-export { CacheKitRequestMemo } from './scope/request-memo.middleware.js';
+export { CacheKitRequestMemo } from './cachekit.request-memo.middleware.js';
 export { InjectRedis } from './redis/inject-redis.decorator.js';
 export { CACHEKIT_REDIS } from './redis/redis.constants.js';
 export { CACHEKIT_OPTIONS } from './cachekit.constants.js';

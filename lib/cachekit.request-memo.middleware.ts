@@ -1,5 +1,5 @@
 import { Injectable, NestMiddleware } from '@nestjs/common';
-import { CacheKit } from '../cachekit.service.js';
+import { CacheKit } from './cachekit.service.js';
 
 /**
  * Starts a per-request memo for each HTTP request (with the module option `requestMemo: true`).
