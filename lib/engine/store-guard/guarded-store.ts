@@ -87,7 +87,9 @@ export class GuardedStore {
     } catch (error) {
       return Promise.resolve(this.#readFailed(error));
     }
-    return this.#settle(pending, this.#readSucceeded, this.#readFailed);
+    // A chunk of entries costs more than one on the wire and in decoding: one deadline per 100 of them.
+    const deadlineMs = this.deadlineMs * Math.max(1, Math.ceil(reads.length / BATCH_READS_PER_DEADLINE));
+    return this.#settle(pending, this.#readSucceeded, this.#readFailed, deadlineMs);
   }
 
   begin(key: string, tags: readonly string[], tagLifeMs: number): Promise<FillTicket | undefined> {
@@ -164,10 +166,11 @@ export class GuardedStore {
     pending: Promise<T>,
     onValue: (value: T) => T,
     onFailure: (error: unknown) => undefined,
+    deadlineMs = this.deadlineMs,
   ): Promise<T | undefined> {
     // An in-process store answers or throws at once; only a networked one needs the deadline.
     if (this.store.kind === 'memory') return pending.then(onValue, onFailure);
-    return this.#watch.run<T, T | undefined>(pending, this.deadlineMs, onValue, onFailure);
+    return this.#watch.run<T, T | undefined>(pending, deadlineMs, onValue, onFailure);
   }
 
   #failed(operation: string, error: unknown): undefined {
@@ -201,3 +204,4 @@ export class GuardedStore {
 }
 
 const SKIPPED: Promise<undefined> = Promise.resolve(undefined);
+const BATCH_READS_PER_DEADLINE = 100;
