@@ -18,6 +18,9 @@ import { CacheEvictInterceptor } from './invocation/cache-evict.interceptor.js';
 import { CachePutInterceptor } from './invocation/cache-put.interceptor.js';
 import { CacheableInterceptor } from './invocation/cacheable.interceptor.js';
 import { InvocationPipeline } from './invocation/invocation.pipeline.js';
+import { CacheableManyInterceptor } from './invocation/cacheable-many.interceptor.js';
+import { BatchReadThrough } from './engine/batch/batch-read-through.js';
+import { IdBatches } from './engine/batch/id-batch.js';
 import { CacheStatsRecorder } from './observability/cache-stats.js';
 import { StoreStats } from './observability/cache-event.interface.js';
 import { StoreStatsRecorder } from './observability/store-stats.js';
@@ -32,6 +35,9 @@ import { StatsBeacon } from './observability/stats-beacon.js';
 import { EntryStore } from './stores/entry-store.interface.js';
 import { MemoryEntryStore } from './stores/memory-entry.store.js';
 import { RedisEntryStore } from './stores/redis-entry.store.js';
+import { PlainToInstance, loadPlainToInstance } from './serialization/revive.js';
+import { ScopeReader } from './scope/scope-reader.js';
+import { RequestMemo } from './scope/request-memo.js';
 
 // An eviction's fence outlives any reasonable load; a fill finding no fence at all is refused anyway.
 const FENCE_TTL_MS = 60_000;
@@ -41,6 +47,10 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
   readonly engine: CacheEngine;
   readonly planner: EntryPlanner;
   readonly readThrough: ReadThrough;
+  /** The per-request memo (`requestMemo` option); undefined when off. */
+  readonly memo?: RequestMemo;
+  /** Batches by id over single-id definitions (`@CacheableMany`, `CacheKit.getMany`). */
+  readonly batches: IdBatches;
   readonly refresher: BackgroundRefresher;
   readonly pipeline: InvocationPipeline;
   readonly store: GuardedStore;
@@ -59,7 +69,7 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
 
   /** Builds the runtime and, with an L1 over Redis, connects its invalidation bus. */
   static async create(options: ResolvedCacheKitOptions, connection: RedisConnectionHolder): Promise<CacheKitRuntime> {
-    const runtime = new CacheKitRuntime(options, connection);
+    const runtime = new CacheKitRuntime(options, connection, await loadPlainToInstance());
     if (options.singleFlight && connection.client) {
       runtime.#fillNotices = new FillNotices(connection.client, options.namespace);
       runtime.engine.attachFillNotices(runtime.#fillNotices);
@@ -96,6 +106,7 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
   private constructor(
     private readonly options: ResolvedCacheKitOptions,
     private readonly connection: RedisConnectionHolder,
+    plainToInstance?: PlainToInstance,
   ) {
     const log = this.#log;
     const stats = this.stats;
@@ -144,7 +155,9 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
       options.outageFallback && new OutageFallback(options.outageFallback),
     );
     this.refresher = new BackgroundRefresher(this.engine, this.store, stats, log);
-    this.readThrough = new ReadThrough(this.engine, this.refresher, stats, options.latencySampling);
+    this.memo = options.requestMemo ? new RequestMemo() : undefined;
+    if (this.memo) this.engine.attachMemo(this.memo);
+    this.readThrough = new ReadThrough(this.engine, this.refresher, stats, options.latencySampling, this.memo);
     this.planner = new EntryPlanner(
       options.namespace,
       options.defaultTtlMs,
@@ -152,7 +165,10 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
       options.singleFlight,
       options.loadTimeoutMs,
       { failSafe: options.failSafe, timeout: options.timeout },
+      plainToInstance,
+      options.scope && new ScopeReader(options.scope, log),
     );
+    this.batches = new IdBatches(this.planner, new BatchReadThrough(this.engine, this.refresher));
     this.#window = new WindowSnapshots(stats, options.report.windowMs, options.report.stepMs);
     this.reporter = new CacheReporter(stats, this.#window, {
       kind: this.store.store.kind,
@@ -164,6 +180,7 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
       new CacheableInterceptor(this.readThrough, this.planner, this.#audit),
       new CachePutInterceptor(this.engine, this.planner),
       new CacheEvictInterceptor(this.engine.evictor, this.planner),
+      new CacheableManyInterceptor(this.batches),
     );
   }
 

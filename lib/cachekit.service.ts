@@ -14,6 +14,8 @@ import type {
   LatencyBuckets,
   ReportOptions,
 } from './observability/observability.interface.js';
+import type { LoadedById } from './engine/batch/id-batch.js';
+import { isOutsideScope } from './scope/outside-scope.js';
 
 /** What `CacheKit.evictMany` evicts: entries (a definition and the arguments readers use) and tags. */
 export interface EvictionTargets {
@@ -55,21 +57,59 @@ export class CacheKit {
   getOrSet<A extends unknown[], R>(definition: CacheDefinition<A, R>, args: A, load: () => Promise<R>): Promise<R>;
   getOrSet<R>(key: string, load: () => Promise<R>, options?: RawEntryOptions): Promise<R>;
   getOrSet(target: CacheDefinition | string, a: unknown, b?: unknown): Promise<unknown> {
-    if (isCacheDefinition(target))
-      return this.runtime.readThrough.getOrLoad(this.#plan(target, a as unknown[]), b as () => Promise<unknown>);
+    if (isCacheDefinition(target)) {
+      const plan = this.#scopedPlan(target, a as unknown[]);
+      const load = b as () => Promise<unknown>;
+      return plan ? this.runtime.readThrough.getOrLoad(plan, load) : load(); // outside any scope: uncached
+    }
     return this.runtime.readThrough.getOrLoad(
       this.#rawPlan(target, b as RawEntryOptions | undefined),
       a as () => Promise<unknown>,
     );
   }
 
+  /**
+   * Many ids of a single-id definition at once, from the same entries `getOrSet(definition, [id])`
+   * and `@Cacheable(definition)` use: the hits in one round trip, the misses with one call of
+   * `loadMissing` (each missing id once; ids loading already are joined). Resolves to the ids that
+   * have a value, in the order asked for. See docs/batched-loads.md.
+   * @example const products = await cacheKit.getMany(productById, [1, 2, 3], (ids) => repo.findByIds(ids));
+   */
+  getMany<I, R>(
+    definition: CacheDefinition<[I], R>,
+    ids: readonly I[],
+    loadMissing: (ids: I[]) => Promise<LoadedById<I, R>>,
+  ): Promise<Map<I, NonNullable<R>>> {
+    return this.runtime.batches.getMany(
+      definition,
+      ids,
+      `CacheKit.getMany(${definition.name})`,
+      loadMissing,
+    ) as Promise<Map<I, NonNullable<R>>>;
+  }
+
+  /**
+   * Runs `fn` with a per-request memo (module option `requestMemo: true`; otherwise just runs it):
+   * repeated cached calls with the same key inside it read the store once; an eviction inside it
+   * clears the memo. For code outside HTTP (jobs, consumers); HTTP apps use `CacheKitRequestMemo`.
+   * @example await cacheKit.withRequestMemo(() => this.report.build());
+   */
+  withRequestMemo<T>(fn: () => Promise<T>): Promise<T> {
+    return this.runWithRequestMemo(fn);
+  }
+
+  /** As `withRequestMemo`, for a synchronous start (a middleware's `next`). */
+  runWithRequestMemo<T>(fn: () => T): T {
+    return this.runtime.memo ? this.runtime.memo.run(fn) : fn();
+  }
+
   /** The cached value, or undefined on a miss (or when the store is unavailable). */
   get<A extends unknown[], R>(definition: CacheDefinition<A, R>, ...args: A): Promise<R | undefined>;
   get<R = unknown>(key: string): Promise<R | undefined>;
   async get(target: CacheDefinition | string, ...args: unknown[]): Promise<unknown> {
-    const result = await this.runtime.engine.read(
-      isCacheDefinition(target) ? this.#plan(target, args) : this.#rawPlan(target),
-    );
+    const plan = isCacheDefinition(target) ? this.#scopedPlan(target, args) : this.#rawPlan(target);
+    if (!plan) return undefined; // outside any scope: nothing to read
+    const result = await this.runtime.engine.read(plan);
     return result.hit ? result.value : undefined;
   }
 
@@ -77,7 +117,10 @@ export class CacheKit {
   set<A extends unknown[], R>(definition: CacheDefinition<A, R>, args: A, value: R): Promise<boolean>;
   set(key: string, value: unknown, options?: RawEntryOptions): Promise<boolean>;
   set(target: CacheDefinition | string, a: unknown, b?: unknown): Promise<boolean> {
-    if (isCacheDefinition(target)) return this.runtime.engine.write(this.#plan(target, a as unknown[]), b);
+    if (isCacheDefinition(target)) {
+      const plan = this.#scopedPlan(target, a as unknown[]);
+      return plan ? this.runtime.engine.write(plan, b) : this.#clearEveryScope(target).then(() => false);
+    }
     return this.runtime.engine.write(this.#rawPlan(target, b as RawEntryOptions | undefined), a);
   }
 
@@ -85,7 +128,8 @@ export class CacheKit {
   evict<A extends unknown[], R>(definition: CacheDefinition<A, R>, ...args: A): Promise<boolean>;
   evict(key: string): Promise<boolean>;
   evict(target: CacheDefinition | string, ...args: unknown[]): Promise<boolean> {
-    const plan = isCacheDefinition(target) ? this.#plan(target, args) : this.#rawPlan(target);
+    const plan = isCacheDefinition(target) ? this.#scopedPlan(target, args) : this.#rawPlan(target);
+    if (!plan) return this.#clearEveryScope(target as CacheDefinition); // the entry's scope is unknown
     return this.runtime.engine.evictor.evict(plan.name, [plan.key]);
   }
 
@@ -98,12 +142,24 @@ export class CacheKit {
    */
   async evictMany(targets: EvictionTargets, options: EvictManyOptions = {}): Promise<boolean> {
     const byName = new Map<string, Set<string>>();
+    const cleared = new Map<string, string>();
     for (const { definition, args } of targets.keys ?? []) {
-      const key = this.runtime.planner.key(definition, [...args], `CacheKit(${definition.name})`);
+      let key: string;
+      try {
+        key = this.runtime.planner.key(definition, [...args], `CacheKit(${definition.name})`);
+      } catch (error) {
+        if (!isOutsideScope(error)) throw error;
+        // Outside any scope (a job, a bridge without the request's context): every scope's entries go.
+        cleared.set(definition.name, this.runtime.planner.nameKey(definition.name));
+        continue;
+      }
       byName.set(definition.name, (byName.get(definition.name) ?? new Set()).add(key));
     }
     const entries = new Map([...byName].map(([name, keys]) => [name, [...keys]]));
-    const tags = this.runtime.planner.tagKeys([...new Set(targets.tags ?? [])]);
+    const tags = [
+      ...this.runtime.planner.tagKeys([...new Set(targets.tags ?? [])], 'CacheKit.evictMany'),
+      ...cleared.values(),
+    ];
     return this.runtime.engine.evictor.evictMany(entries, tags, options.onOutcome, options.source === 'orm');
   }
 
@@ -116,12 +172,16 @@ export class CacheKit {
     const name = typeof definitionOrName === 'string' ? definitionOrName : definitionOrName.name;
     // A name reaches the store inside a key: one no definition could have ('*', '{x}') is refused.
     if (!isCacheName(name)) throw new CacheDefinitionError(messages.invalidName(`CacheKit.clear(name)`, name));
-    return this.runtime.engine.evictor.clear(name, this.runtime.planner.nameKey(name));
+    const key =
+      typeof definitionOrName === 'string'
+        ? this.runtime.planner.nameKey(name)
+        : this.runtime.planner.clearKey(definitionOrName, `CacheKit.clear(${name})`);
+    return this.runtime.engine.evictor.clear(name, key);
   }
 
   /** Invalidates every entry carrying any of these tags, in O(1) per tag; loads already running never store. */
   evictTags(tags: readonly string[]): Promise<boolean> {
-    return this.runtime.engine.evictor.evictTags(this.runtime.planner.tagKeys(tags));
+    return this.runtime.engine.evictor.evictTags(this.runtime.planner.tagKeys(tags, 'CacheKit.evictTags'));
   }
 
   /**
@@ -181,8 +241,18 @@ export class CacheKit {
     return this.runtime.stats.buckets();
   }
 
-  #plan(definition: CacheDefinition, args: unknown[]): EntryPlan {
-    return this.runtime.planner.plan(definition, args, `CacheKit(${definition.name})`);
+  // Undefined for a scoped definition outside any scope.
+  #scopedPlan(definition: CacheDefinition, args: unknown[]): EntryPlan | undefined {
+    try {
+      return this.runtime.planner.plan(definition, args, `CacheKit(${definition.name})`);
+    } catch (error) {
+      if (isOutsideScope(error)) return undefined;
+      throw error;
+    }
+  }
+
+  #clearEveryScope(definition: CacheDefinition): Promise<boolean> {
+    return this.runtime.engine.evictor.clear(definition.name, this.runtime.planner.nameKey(definition.name));
   }
 
   #rawPlan(key: string, options?: RawEntryOptions): EntryPlan {

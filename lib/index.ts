@@ -9,12 +9,16 @@ export type { FailSafeOptions, LoadTimeoutOptions } from './definitions/fail-saf
 export type { KeyValue } from './keys/key-encoding.js';
 export { pick, omit } from './definitions/pick.js';
 export { Cacheable } from './decorators/cacheable.decorator.js';
+export { CacheableMany } from './decorators/cacheable-many.decorator.js';
+export type { CacheableManyOptions, CacheableManyDecorator } from './decorators/cacheable-many.decorator.js';
+export type { LoadedById } from './engine/batch/id-batch.js';
 export { CachePut } from './decorators/cache-put.decorator.js';
 export { CacheEvict } from './decorators/cache-evict.decorator.js';
 export { StaleWhileRevalidate } from './decorators/stale-while-revalidate.decorator.js';
 export type { StaleWhileRevalidateOptions } from './decorators/stale-while-revalidate.decorator.js';
 export type { CacheEvictOptions } from './decorators/cache-evict.decorator.js';
 export type { CacheMethodDecorator } from './decorators/cache-method-decorator.interface.js';
+export { CacheKitRequestMemo } from './cachekit.request-memo.middleware.js';
 export { InjectRedis } from './redis/inject-redis.decorator.js';
 export { CACHEKIT_REDIS } from './redis/redis.constants.js';
 export { CACHEKIT_OPTIONS } from './cachekit.constants.js';

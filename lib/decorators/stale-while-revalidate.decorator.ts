@@ -41,6 +41,9 @@ const SWR_DECORATOR_OPTIONS = optionNames<StaleWhileRevalidateOptions<any[], unk
   failSafe: true,
   timeout: true,
   audit: true,
+  type: true,
+  revive: true,
+  scope: true,
 });
 
 /**

@@ -1,6 +1,7 @@
 import type { Duration } from './duration.js';
 import type { FailSafeOptions, LoadTimeoutOptions } from './fail-safe-settings.js';
 import type { AuditOptions } from '../observability/observability.interface.js';
+import type { RevivableClass } from '../serialization/revive.js';
 
 /** Options of a cache definition; shared by defineCache and the decorators' inline form. */
 export interface CacheDefinitionOptions<A extends unknown[] = any[], R = unknown> {
@@ -8,8 +9,14 @@ export interface CacheDefinitionOptions<A extends unknown[] = any[], R = unknown
   name: string;
   /** Builds the key from the method's arguments. Default: every argument, canonically encoded. */
   key?: (...args: A) => unknown;
-  /** Time to live. Default: the module's `defaultTtl` ('5m'). */
-  ttl?: Duration;
+  /**
+   * Time to live, or a function of the loaded value (and the arguments) returning it, for values
+   * that decide (an auction ending in 3 minutes); jitter applies either way. A function that throws
+   * or returns no valid duration leaves the value uncached (a store-skipped event says why).
+   * Default: the module's `defaultTtl` ('5m').
+   * @example ttl: (auction: Auction) => auction.endsAt.getTime() - Date.now()
+   */
+  ttl?: Duration | ((result: R, ...args: A) => Duration);
   /** TTL spread as a fraction (0.1 = +-10%). Default: the module's `jitter`; 0 turns it off. */
   jitter?: number;
   /** Store null/undefined results for this long (negative caching). Default: off. */
@@ -61,6 +68,28 @@ export interface CacheDefinitionOptions<A extends unknown[] = any[], R = unknown
    * @example audit: { sampleRate: 0.01 }
    */
   audit?: AuditOptions | false;
+  /**
+   * The class of the method's results: every path (the loading caller, joiners, L1 and store hits)
+   * hands out instances of it, so getters and methods work on cached values. Built with
+   * class-transformer's `plainToInstance` when it is installed (`@Type()` applies to nested
+   * values), otherwise with `Object.create(prototype)` and the own properties assigned. Arrays are
+   * revived element by element; null stays null. Default: values come back as the serializer
+   * decodes them (plain objects from the store). Exclusive with `revive`.
+   * @example type: ProductDto
+   */
+  type?: RevivableClass;
+  /**
+   * With a module `scope` (multi-tenancy), every definition is scoped: its keys, tags and
+   * evictions belong to the current scope. `false` opts this definition out: its entries are
+   * shared by every scope (and evicted by a tag eviction in any of them). Default: scoped.
+   */
+  scope?: false;
+  /**
+   * Turns a value into what the method returns, on every path (the method's own result on a miss
+   * included, so make it accept an instance too); not called for null or undefined. Exclusive with `type`.
+   * @example revive: (plain) => Money.from(plain as MoneyFields)
+   */
+  revive?: (value: unknown) => R;
 }
 
 /** Settings of the stale-while-revalidate windows, in ms. */

@@ -9,6 +9,7 @@ import { resolveTags } from './tags.js';
 import { AuditSettings, parseAudit } from './audit-settings.js';
 import type { CacheDefinitionOptions, SwrSettings } from './cache-definition-options.interface.js';
 import { NO_TAGS, isCacheName } from '../keys/key-layout.js';
+import type { RevivableClass } from '../serialization/revive.js';
 
 export type { CacheDefinitionOptions, SwrSettings } from './cache-definition-options.interface.js';
 
@@ -16,6 +17,8 @@ export type { CacheDefinitionOptions, SwrSettings } from './cache-definition-opt
 export interface CacheDefinition<A extends unknown[] = any[], R = unknown> {
   readonly name: string;
   readonly ttlMs?: number;
+  /** The TTL of one loaded value, from a `ttl` function; throws when it throws or returns no valid duration. */
+  ttlOf?(result: R, args: A, where: string): number;
   readonly jitter?: number;
   readonly cacheNullMs?: number;
   readonly condition?: (...args: A) => boolean;
@@ -32,6 +35,12 @@ export interface CacheDefinition<A extends unknown[] = any[], R = unknown> {
   readonly timeout?: TimeoutSettings | false;
   /** false: off; undefined: the module's `audit`. */
   readonly audit?: AuditSettings | false;
+  /** The class results are revived into (see the `type` option). */
+  readonly type?: RevivableClass;
+  /** false: shared by every scope (see the `scope` option). */
+  readonly scope?: false;
+  /** The definition's own reviver (see the `revive` option). */
+  readonly revive?: (value: unknown) => unknown;
   /** Canonical key text (without namespace) for these arguments; `where` names the caller in errors. */
   keyOf(args: A, where?: string): string;
   /** The tags an entry for these arguments carries (empty without a `tags` option). */
@@ -57,6 +66,9 @@ const DEFINITION_OPTIONS = optionNames<CacheDefinitionOptions>({
   failSafe: true,
   timeout: true,
   audit: true,
+  type: true,
+  revive: true,
+  scope: true,
 });
 
 /**
@@ -84,16 +96,20 @@ function buildDefinition<A extends unknown[], R>(
   if (!isCacheName(options.name)) {
     throw new CacheDefinitionError(messages.invalidName(`${where}: option 'name'`, options.name));
   }
-  for (const fn of ['key', 'condition', 'unless', 'tags'] as const) {
+  for (const fn of ['key', 'condition', 'unless', 'tags', 'revive'] as const) {
     if (options[fn] !== undefined && typeof options[fn] !== 'function') {
       throw new CacheDefinitionError(messages.invalidFunction(`${where}: option '${fn}'`, options[fn]));
     }
   }
+  checkRevival(options, where);
   const keyFn = options.key;
   const tagsFn = options.tags;
   const name = options.name;
   const swr = options.swr === undefined ? undefined : parseSwr(options, where, labels.swrPath);
-  const ttlMs = options.ttl === undefined ? undefined : parseDuration(options.ttl, `${where}: option 'ttl'`);
+  const ttlMs =
+    options.ttl === undefined || typeof options.ttl === 'function'
+      ? undefined
+      : parseDuration(options.ttl, `${where}: option 'ttl'`);
   const timeout = parseTimeout(options.timeout, where, CacheDefinitionError);
   if (timeout && timeout.hardMs !== undefined && options.loadTimeout !== undefined) {
     throw new CacheDefinitionError(messages.loadTimeoutTwice(where));
@@ -102,6 +118,7 @@ function buildDefinition<A extends unknown[], R>(
   return Object.freeze({
     name,
     ttlMs,
+    ttlOf: typeof options.ttl === 'function' ? ttlFunction(options.ttl) : undefined,
     jitter: options.jitter === undefined ? undefined : parseJitter(options.jitter, `${where}: option 'jitter'`),
     cacheNullMs:
       options.cacheNull === undefined || options.cacheNull === false
@@ -122,6 +139,9 @@ function buildDefinition<A extends unknown[], R>(
     failSafe: parseFailSafe(options.failSafe, where, life, CacheDefinitionError),
     timeout,
     audit: options.audit === undefined || options.audit === false ? options.audit : parseAudit(options.audit, where),
+    type: options.type,
+    revive: options.revive,
+    scope: options.scope,
     keyOf(args: A, caller = where): string {
       let raw: unknown;
       try {
@@ -146,6 +166,32 @@ function buildDefinition<A extends unknown[], R>(
     },
     [DEFINITION]: true as const,
   });
+}
+
+function ttlFunction<A extends unknown[], R>(
+  ttl: (result: R, ...args: A) => unknown,
+): (result: R, args: A, where: string) => number {
+  return (result, args, where) => {
+    let raw: unknown;
+    try {
+      raw = ttl(result, ...args);
+    } catch (cause) {
+      throw new CacheDefinitionError(messages.ttlThrew(where, cause));
+    }
+    return parseDuration(raw, `The ttl function of ${where}`);
+  };
+}
+
+// A class is a function with a prototype object (arrow functions and bound functions have none).
+function checkRevival(options: CacheDefinitionOptions<any, any>, where: string): void {
+  const type: unknown = options.type;
+  if (type !== undefined && (typeof type !== 'function' || typeof type.prototype !== 'object')) {
+    throw new CacheDefinitionError(messages.invalidType(`${where}: option 'type'`, type));
+  }
+  if (options.scope !== undefined && options.scope !== false) {
+    throw new CacheDefinitionError(messages.invalidScopeOption(`${where}: option 'scope'`, options.scope));
+  }
+  if (type !== undefined && options.revive !== undefined) throw new CacheDefinitionError(messages.typeAndRevive(where));
 }
 
 /**

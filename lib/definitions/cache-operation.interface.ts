@@ -7,6 +7,14 @@ export interface CacheableOperation {
   definition: CacheDefinition;
 }
 
+/** @CacheableMany: a method taking a list of ids, served per id from a single-id definition's entries. */
+export interface CacheableManyOperation {
+  kind: 'batch';
+  definition: CacheDefinition<[unknown]>;
+  /** The id of a value the method returned in an array; undefined: the method returns a Map. */
+  idOf?: (value: any) => unknown;
+}
+
 export interface CachePutOperation {
   kind: 'put';
   definition: CacheDefinition;
@@ -23,7 +31,7 @@ export interface CacheEvictOperation {
   condition?: (...args: any[]) => boolean;
 }
 
-export type CacheOperation = CacheableOperation | CachePutOperation | CacheEvictOperation;
+export type CacheOperation = CacheableOperation | CacheableManyOperation | CachePutOperation | CacheEvictOperation;
 
 /** What a trampoline knows about the method it stands for. */
 export interface DecoratedMethod {

@@ -27,6 +27,8 @@ import { FailSafeCandidate } from './fail-safe/fail-safe-candidate.js';
 import { waitWithFailSafe } from './fail-safe/fail-safe-wait.js';
 import { RateLimitedLogger } from '../observability/rate-limited-logger.js';
 import { OutageFallback } from './fallback/outage-fallback.js';
+import { BatchBarrier, BatchLoader } from './batch/batch-barrier.js';
+import type { RequestMemo } from '../scope/request-memo.js';
 
 /**
  * The read/write path: cache-aside with single-flight in this process and across instances,
@@ -91,6 +93,11 @@ export class CacheEngine {
     this.#invalidations.attachBus(bus);
   }
 
+  /** Connects the per-request memo: an eviction made in a request clears that request's memo. */
+  attachMemo(memo: RequestMemo): void {
+    this.#invalidations.attachMemo(memo);
+  }
+
   /** Looks an entry up, counting a hit, stale hit or miss. */
   read(plan: EntryPlan): Promise<ReadResult> {
     return this.#lookup(plan, true);
@@ -111,7 +118,7 @@ export class CacheEngine {
     const kept = storeUnavailable ? this.fallback?.get(plan.key) : undefined;
     if (kept) {
       this.stats.for(plan.name).outageHits++;
-      return this.codec.decodeBody(kept);
+      return this.#revived(plan, this.codec.decodeBody(kept));
     }
     const flightKey = this.#flightKey(plan);
     const { promise, joined } = this.#flights.run(
@@ -134,7 +141,60 @@ export class CacheEngine {
     const outcome = candidate ? await waitWithFailSafe(promise, plan, candidate) : await promise;
     if (outcome.failSafe !== undefined) this.#failSafe.served(plan, outcome.failSafe);
     if (!joined && !(outcome.failSafe !== undefined && outcome.value === undefined)) return outcome.value;
-    return outcome.body ? this.codec.decodeBody(outcome.body) : privateCopy(outcome.value);
+    return this.#joinedValue(plan, outcome);
+  }
+
+  /**
+   * Looks many entries up at once (a batch): L1 first, then the rest in one store round trip;
+   * each counted as a hit, stale hit or miss, as `read` counts it.
+   */
+  async readMany(plans: readonly EntryPlan[]): Promise<ReadResult[]> {
+    const results = new Array<ReadResult>(plans.length);
+    const fromStore: number[] = [];
+    plans.forEach((plan, i) => {
+      const local = this.l1?.get(plan.key);
+      if (local) {
+        const value = local.hasFrozen ? local.frozen : this.#revived(plan, this.codec.decodeBody(local.body!));
+        const stale = local.freshUntil > 0 && Date.now() >= local.freshUntil;
+        results[i] = { hit: true, value, refresh: stale ? 'stale' : undefined };
+      } else if (this.retries.size > 0 && this.retries.blocks(plan.key, plan.tags)) {
+        results[i] = { hit: false, unavailable: true };
+        this.stats.for(plan.name).storeErrors++;
+      } else fromStore.push(i);
+    });
+    if (fromStore.length > 0) {
+      const epoch = this.l1?.epoch ?? 0;
+      const stored = await this.store.readMany(fromStore.map((i) => ({ key: plans[i]!.key, tags: plans[i]!.tags })));
+      fromStore.forEach((i, k) => (results[i] = this.#fromStore(plans[i]!, stored?.[k], epoch)));
+    }
+    return results.map((result, i) => countRead(this.stats, this.events$, plans[i]!, result));
+  }
+
+  /**
+   * Loads many entries with one call of `loader` (given the indices of the entries it must load):
+   * single-flight per entry (one already loading here is joined, not loaded again), each entry
+   * fenced by its own `begin` before the call and stored with its own TTL. Batches take no
+   * cross-instance lease: another instance may load the same entry meanwhile, fenced all the same.
+   */
+  loadMany(plans: readonly EntryPlan[], loader: BatchLoader): Promise<unknown[]> {
+    const barrier = new BatchBarrier(loader);
+    const values = plans.map((plan, i) => {
+      const { promise, joined } = this.#flights.run(
+        this.#flightKey(plan),
+        () => this.loadAndStore(plan, () => barrier.load(i)),
+        loadDeadline(plan),
+      );
+      if (joined) this.stats.for(plan.name).joins++;
+      else barrier.expect(i);
+      return promise.then((outcome) => (joined ? this.#joinedValue(plan, outcome) : outcome.value));
+    });
+    barrier.seal();
+    return Promise.all(values);
+  }
+
+  #joinedValue(plan: EntryPlan, outcome: LoadOutcome): unknown {
+    const copy = outcome.body ? this.codec.decodeBody(outcome.body) : privateCopy(outcome.value);
+    return plan.revive ? plan.revive(copy) : copy;
   }
 
   #storing(control: LoadControl) {
@@ -180,7 +240,8 @@ export class CacheEngine {
   ): Promise<LoadOutcome> {
     const epoch = this.l1?.epoch ?? 0;
     const fallbackEpoch = this.fallback?.epoch ?? 0;
-    const ticket = begun ?? (await this.store.begin(plan.key, plan.tags, longestLifeMs(plan)));
+    const tagLifeMs = longestLifeMs(plan);
+    const ticket = begun ?? (await this.store.begin(plan.key, plan.tags, tagLifeMs));
     let timed: { value: unknown; loadMs: number };
     try {
       timed = await this.#timedLoad(plan, load);
@@ -197,6 +258,13 @@ export class CacheEngine {
     if (this.#closed || control?.abandoned) return { value };
     const entry = this.codec.encode(plan, value, loadMs, ticket.tagVersions);
     if (!entry) return { value };
+    if (entry.ttlMs > tagLifeMs) {
+      // The value asked for a longer life than the tags were given before the load: extend them,
+      // and store only if none changed meanwhile (an eviction during the load fences it, as always).
+      const versions = await this.store.tagVersions(plan.tags, entry.ttlMs);
+      if (!versions) return { value, storeFailed: true };
+      if (!versions.every((version, i) => version === ticket.tagVersions[i])) return { value };
+    }
     const storedMs = storedLifeMs(plan, entry.ttlMs, value === null || value === undefined);
     const stored = this.store.fill(plan.key, ticket, entry.payload, storedMs, control?.lease).then((ok) => {
       if (ok) this.l1?.set(plan.key, value, entry.body, entry.freshUntil, plan.tags, entry.ttlMs, epoch);
@@ -213,7 +281,8 @@ export class CacheEngine {
   /** Stores `value` unconditionally (subject to `unless`, negative caching, size), fencing older loads. */
   async write(plan: EntryPlan, value: unknown): Promise<boolean> {
     // The put replaces the entry's version itself; only tag versions need reading first.
-    const tagVersions = plan.tags.length === 0 ? [] : await this.store.tagVersions(plan.tags, longestLifeMs(plan));
+    const tagVersions =
+      plan.tags.length === 0 ? [] : await this.store.tagVersions(plan.tags, longestLifeMs(plan, value));
     // The store failed: the old value must not stay, so its eviction waits for a retry.
     if (!tagVersions) return this.evictor.putFailed(plan);
     const entry = this.codec.encode(plan, value, 0, tagVersions);
@@ -261,6 +330,8 @@ export class CacheEngine {
     let value: unknown;
     try {
       value = await load();
+      // The loading caller gets the same kind of object as every later caller.
+      if (plan.revive) value = plan.revive(value);
     } catch (error) {
       this.stats.for(plan.name).loadErrors++;
       this.emit({ type: 'load-error', name: plan.name, key: plan.key, durationMs: performance.now() - started });
@@ -281,7 +352,7 @@ export class CacheEngine {
     const local = blocked ? undefined : this.l1?.get(plan.key);
     let result: ReadResult;
     if (local) {
-      const value = local.hasFrozen ? local.frozen : this.codec.decodeBody(local.body!);
+      const value = local.hasFrozen ? local.frozen : this.#revived(plan, this.codec.decodeBody(local.body!));
       result = {
         hit: true,
         value,
@@ -331,14 +402,19 @@ export class CacheEngine {
     const decoded = this.codec.decode(envelope, plan);
     if (!decoded) return { hit: false };
     if (expired) return { hit: false, stale: { ...decoded, createdAt: envelope.meta.createdAt } };
-    this.l1?.set(plan.key, decoded.value, decoded.body, freshUntil, plan.tags, expiresAt - Date.now(), epoch);
+    const value = this.#revived(plan, decoded.value);
+    this.l1?.set(plan.key, value, decoded.body, freshUntil, plan.tags, expiresAt - Date.now(), epoch);
     return {
       hit: true,
-      value: decoded.value,
+      value,
       refresh: refreshNeed(envelope, plan),
       createdAt: envelope.meta.createdAt,
       body: decoded.body,
     };
+  }
+
+  #revived(plan: EntryPlan, value: unknown): unknown {
+    return plan.revive ? plan.revive(value) : value;
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Invalidation, InvalidationBus } from '../bus/invalidation-bus.js';
 import type { L1Tier } from '../l1/l1-tier.js';
 import type { OutageFallback } from './fallback/outage-fallback.js';
+import type { RequestMemo } from '../scope/request-memo.js';
 
 /**
  * What this process does when an entry, a tag or a whole prefix is invalidated: drop it from L1,
@@ -23,9 +24,16 @@ export class LocalInvalidations {
     return this.#generation;
   }
 
+  #memo?: RequestMemo;
+
   /** Connects the L1 bus (set once the subscriber connection is up). */
   attachBus(bus: InvalidationBus): void {
     this.bus = bus;
+  }
+
+  /** Connects the per-request memo, which an invalidation made in a request clears. */
+  attachMemo(memo: RequestMemo): void {
+    this.#memo = memo;
   }
 
   /**
@@ -43,6 +51,7 @@ export class LocalInvalidations {
 
   /** An invalidation made here: applied, then published. Call it after the store write, never before: a local read between the two would re-insert the old value. */
   announce(what: Invalidation): void {
+    this.#memo?.clear();
     this.apply(what);
     if (this.l1) this.bus?.publish(what);
   }

@@ -22,6 +22,27 @@ export const messages = {
   invalidBeaconInstance: (got: unknown) =>
     `Option 'statsBeacon.instance' must be 1 to 64 letters, digits, '_', '-' or '.' (it becomes part of a Redis key); got ${show(got)}.`,
   invalidFunction: (where: string, got: unknown) => `${where} must be a function; got ${show(got)}.`,
+  invalidType: (where: string, got: unknown) =>
+    `${where} must be a class (type: ProductDto), the class cached values are revived into; got ${show(got)}.`,
+  ttlThrew: (where: string, cause: unknown) =>
+    `The ttl function of ${where} threw: ${cause instanceof Error ? cause.message : String(cause)}.`,
+  ttlFunctionFailed: (where: string, key: string, cause: unknown) =>
+    `Not caching ${where} under '${key}': ${cause instanceof Error ? cause.message : String(cause)} The value is returned uncached; fix the ttl function.`,
+  batchNeedsDefinition: (where: string) =>
+    `${where} needs the single-id definition its ids are cached under (defineCache({ name, key: (id) => id })), so findOne(id) and the batch share entries.`,
+  batchNeedsIds: (where: string, got: unknown) => `${where} needs an array of ids; got ${show(got)}.`,
+  batchBadResult: (where: string, got: unknown) =>
+    `The batch loader of ${where} must resolve to a Map of id to value (or [id, value] pairs); got ${show(got)}. Nothing was cached.`,
+  batchArrayNeedsIdOf: (where: string) =>
+    `${where} returned an array: give @CacheableMany an idOf option (idOf: (product) => product.id) so each value finds its id, or return a Map of id to value.`,
+  invalidScopeOption: (where: string, got: unknown) =>
+    `${where} can only be false (this definition's entries are shared by every scope); leave it out to scope the definition. Got ${show(got)}.`,
+  scopeThrew: (where: string, cause: unknown) =>
+    `The module's scope function threw for ${where} (${cause instanceof Error ? cause.message : String(cause)}): the call runs uncached, and its evictions reach every scope.`,
+  scopeInvalid: (where: string, got: unknown) =>
+    `The module's scope function must return a non-empty string or undefined; for ${where} it returned ${show(got)}. The call runs uncached, and its evictions reach every scope.`,
+  typeAndRevive: (where: string) =>
+    `${where}: set either 'type' (a class) or 'revive' (a function), not both; revive can build the instance itself.`,
   defaultNamespaceShared: (namespace: string) =>
     `Option 'namespace' is left at its default '${namespace}' with a Redis store: every other app on the same Redis that keeps the default too reads, overwrites and evicts the same entries. Set namespace to a name of this app (for example namespace: 'shop').`,
   invalidRedis: (got: unknown) =>

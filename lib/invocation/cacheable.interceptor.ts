@@ -4,6 +4,8 @@ import { ReadThrough } from '../engine/loading/read-through.js';
 import { EntryPlanner } from '../engine/entry/entry-planner.js';
 import type { StalenessAudit } from '../report/staleness-audit.js';
 import { Invocation, OperationInterceptor } from './invocation.interface.js';
+import { isOutsideScope } from '../scope/outside-scope.js';
+import type { EntryPlan } from '../engine/entry/entry-plan.js';
 
 /** @Cacheable and @StaleWhileRevalidate: read through the cache, load once on a miss. */
 export class CacheableInterceptor implements OperationInterceptor<CacheableOperation> {
@@ -15,7 +17,13 @@ export class CacheableInterceptor implements OperationInterceptor<CacheableOpera
 
   intercept({ definition }: CacheableOperation, call: Invocation, next: () => Promise<unknown>): Promise<unknown> {
     if (definition.condition && !definition.condition(...call.args)) return next();
-    const plan = this.planner.plan(definition, call.args, call.method.where);
+    let plan: EntryPlan;
+    try {
+      plan = this.planner.plan(definition, call.args, call.method.where);
+    } catch (error) {
+      if (isOutsideScope(error)) return next(); // no scope, no entry it could belong to: uncached
+      throw error;
+    }
     if (call.method.returnsObservable) {
       const unless = plan.shouldStore;
       plan.shouldStore = (value) => value !== NO_VALUE && (!unless || unless(value)); // an empty Observable stores nothing

@@ -5,10 +5,12 @@ import { NO_VALUE, callOriginal } from './call-original.js';
 import { CacheEvictInterceptor } from './cache-evict.interceptor.js';
 import { CachePutInterceptor } from './cache-put.interceptor.js';
 import { CacheableInterceptor } from './cacheable.interceptor.js';
+import { CacheableManyInterceptor } from './cacheable-many.interceptor.js';
 import { Invocation } from './invocation.interface.js';
 
 // Outermost first: evictions wrap puts, puts wrap the cached read, the read wraps the method.
-const ORDER: Record<CacheOperation['kind'], number> = { evict: 0, put: 1, cacheable: 2 };
+// A batch calls the method itself (with the missing ids), so it comes last.
+const ORDER: Record<CacheOperation['kind'], number> = { evict: 0, put: 1, cacheable: 2, batch: 3 };
 
 /**
  * One app's path for every decorated call: run the operations' interceptors around the original
@@ -21,6 +23,7 @@ export class InvocationPipeline implements MethodInvoker {
     private readonly cacheable: CacheableInterceptor,
     private readonly put: CachePutInterceptor,
     private readonly evict: CacheEvictInterceptor,
+    private readonly batch: CacheableManyInterceptor,
   ) {}
 
   invoke(instance: object, method: DecoratedMethod, args: unknown[]): Promise<unknown> | Observable<unknown> {
@@ -42,6 +45,8 @@ export class InvocationPipeline implements MethodInvoker {
           return this.put.intercept(operation, call, next);
         case 'evict':
           return this.evict.intercept(operation, call, next);
+        case 'batch':
+          return this.batch.intercept(operation, call);
       }
     };
     try {

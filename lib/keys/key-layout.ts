@@ -105,3 +105,16 @@ export function busChannel(namespace: string): string {
 export function keyvPrefix(namespace: string): string {
   return `${namespace}:keyv:`;
 }
+
+/**
+ * The key part naming a scope (a tenant), already encoded: `~s<scope>:`, put before an entry's
+ * parts, a tag or a cache name. Encoded parts never start with '~s' (an encoded string escapes '~',
+ * and no type marker is '~s'), and an encoded scope holds no ':', so no scoped key collides with
+ * an unscoped one or with another scope's. @example scopePart('acme') === '~sacme:'
+ */
+export function scopePart(encodedScope: string): string {
+  return `~s${encodedScope}:`;
+}
+
+/** The part before the tags of entries that opted out of scoping (`scope: false`) in a scoped app: `~g:`. */
+export const GLOBAL_PART = '~g:';

@@ -97,6 +97,21 @@ export interface CacheKitModuleOptions {
    * stay exact either way, and every load is timed. Default: 8.
    */
   latencySampling?: number;
+  /**
+   * Multi-tenancy: the current scope (a tenant id), read on every call, for example from an
+   * AsyncLocalStorage or nestjs-cls. It becomes part of every key, tag and eviction of the
+   * definitions (all but those with `scope: false`): one scope never reads, evicts or sees another's
+   * entries. Outside any scope (undefined) reads and writes run uncached and evictions reach every
+   * scope. Default: none (no scoping). See docs/multi-tenancy.md.
+   * @example scope: () => tenantStorage.getStore()?.tenantId
+   */
+  scope?: () => string | undefined;
+  /**
+   * Per-request memoization: within one request (started by the `CacheKitRequestMemo` middleware or
+   * `CacheKit.withRequestMemo`), repeated cached calls with the same key return the first result
+   * (a copy) without a store round trip; an eviction made in the request clears it. Default: false.
+   */
+  requestMemo?: boolean;
 }
 
 /** Options after validation, with every default applied. */
@@ -129,6 +144,10 @@ export interface ResolvedCacheKitOptions {
   audit?: AuditSettings;
   report: { windowMs: number; stepMs: number };
   latencySampling: number;
+  /** Per-request memoization on. */
+  requestMemo: boolean;
+  /** The current scope (tenant); undefined: no scoping. */
+  scope?: () => string | undefined;
   /** What resolution noticed that is allowed but likely wrong; the module logs each once at boot. */
   warnings: readonly string[];
 }

@@ -33,6 +33,8 @@ const KNOWN = optionNames<CacheKitModuleOptions>({
   audit: true,
   report: true,
   latencySampling: true,
+  scope: true,
+  requestMemo: true,
 });
 type Nested<K extends keyof CacheKitModuleOptions> = Exclude<CacheKitModuleOptions[K], false | undefined>;
 const NESTED: {
@@ -152,6 +154,8 @@ export function resolveOptions(options: CacheKitModuleOptions = {}): ResolvedCac
     audit: options.audit === undefined ? undefined : parseAudit(options.audit, where, CacheKitOptionsError),
     report: resolveReport(options.report),
     latencySampling: positiveInt(options.latencySampling ?? 8, `Option 'latencySampling'`),
+    scope: scopeFunction(options.scope),
+    requestMemo: booleanOption(options.requestMemo, `Option 'requestMemo'`),
     // Two apps on one Redis that both keep the default read, overwrite and evict each other's
     // entries; in memory, every app has its own store.
     warnings:
@@ -180,6 +184,18 @@ function resolveReport(report: CacheKitModuleOptions['report']): ResolvedCacheKi
   if (stepMs > windowMs || windowMs / stepMs > 1_440)
     throw new CacheKitOptionsError(messages.invalidReportWindow(windowMs, stepMs));
   return { windowMs, stepMs };
+}
+
+function booleanOption(value: unknown, where: string): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') throw new CacheKitOptionsError(messages.invalidBoolean(where, value));
+  return value;
+}
+
+function scopeFunction(value: unknown): (() => string | undefined) | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'function') throw new CacheKitOptionsError(messages.invalidFunction(`Option 'scope'`, value));
+  return value as () => string | undefined;
 }
 
 function positiveInt(value: unknown, where: string): number {

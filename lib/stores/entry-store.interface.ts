@@ -14,6 +14,8 @@ export interface EntryStore {
   readonly kind: string;
   /** The entry (if any) and the current versions of `tags`, in one round trip. */
   read(key: string, tags: readonly string[]): Promise<StoredRead>;
+  /** Many entries and their tags' versions, in one round trip (per node); without it, one `read` each. */
+  readMany?(reads: readonly { key: string; tags: readonly string[] }[]): Promise<StoredRead[]>;
   /**
    * Snapshot taken before a load: the entry's and the tags' versions, created where missing (or
    * not ours). A tag version is kept alive at least `tagLifeMs`, the longest life of the entry.

@@ -4,6 +4,7 @@ import { EntryStore, FillTicket, StoredRead } from './entry-store.interface.js';
 import { BEGIN, FILL, LEASE_BEGIN, PUT, READ, RELEASE_LEASE, TAG_VERSION } from './redis.scripts.js';
 import { nextVersion } from './version-nonce.js';
 import { WriteCoalescer } from './write-coalescer.js';
+import { EntryRead, readMany } from './redis-batch-read.js';
 
 export interface RedisEntryStoreTimes {
   /**
@@ -50,6 +51,10 @@ export class RedisEntryStore implements EntryStore {
       this.#reads.settled();
       throw error;
     }
+  }
+
+  readMany(reads: readonly EntryRead[]): Promise<StoredRead[]> {
+    return readMany(this.client, reads);
   }
 
   // Built once: an untagged read (the usual hit) allocates no handlers of its own.

@@ -1,7 +1,16 @@
 // Compiled by `tsc` in `npm test`: every @ts-expect-error below must be a real type error,
 // and everything else must compile.
 import { Observable, of } from 'rxjs';
-import { CacheEvict, CachePut, Cacheable, CacheKit, StaleWhileRevalidate, defineCache, pick } from '../../lib/index.js';
+import {
+  CacheEvict,
+  CachePut,
+  Cacheable,
+  CacheableMany,
+  CacheKit,
+  StaleWhileRevalidate,
+  defineCache,
+  pick,
+} from '../../lib/index.js';
 
 type Locale = 'en' | 'fr';
 interface ListQuery {
@@ -122,4 +131,56 @@ export async function programmatic(cache: CacheKit): Promise<void> {
   await cache.evict(byName, 1);
   // @ts-expect-error durations are checked at compile time too
   defineCache({ name: 'bad', ttl: '5 minutes' });
+}
+
+interface Item {
+  id: number;
+  name: string;
+}
+
+export class Batches {
+  @CacheableMany(byIdOnly)
+  async findByIds(ids: number[]): Promise<Map<number, Item>> {
+    return new Map(ids.map((id) => [id, { id, name: String(id) }]));
+  }
+
+  @CacheableMany(byIdOnly, { idOf: (item: Item) => item.id })
+  async listByIds(ids: number[], locale?: Locale): Promise<Item[]> {
+    return ids.map((id) => ({ id, name: String(locale) }));
+  }
+
+  // @ts-expect-error the definition's ids are numbers, the method takes strings
+  @CacheableMany(byIdOnly)
+  async byNames(ids: string[]): Promise<Map<string, Item>> {
+    return new Map(ids.map((id) => [id, { id: 1, name: id }]));
+  }
+
+  // @ts-expect-error without idOf the method must resolve to a Map of id to value
+  @CacheableMany(byIdOnly)
+  async arrayWithoutIdOf(ids: number[]): Promise<Item[]> {
+    return ids.map((id) => ({ id, name: '' }));
+  }
+
+  // @ts-expect-error with idOf the method must resolve to an array of values
+  @CacheableMany(byIdOnly, { idOf: (item: Item) => item.id })
+  async mapWithIdOf(ids: number[]): Promise<Map<number, Item>> {
+    return new Map(ids.map((id) => [id, { id, name: '' }]));
+  }
+
+  // @ts-expect-error the first parameter must be the list of ids
+  @CacheableMany(byIdOnly)
+  async notAList(id: number): Promise<Map<number, Item>> {
+    return new Map([[id, { id, name: '' }]]);
+  }
+}
+
+export async function batched(cache: CacheKit): Promise<void> {
+  const found: Map<number, unknown> = await cache.getMany(
+    byIdOnly,
+    [1, 2],
+    async (ids) => new Map(ids.map((id) => [id, id])),
+  );
+  void found;
+  // @ts-expect-error ids must be the definition's ids
+  await cache.getMany(byIdOnly, ['1'], async () => new Map());
 }

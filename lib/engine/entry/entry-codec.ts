@@ -70,7 +70,11 @@ export class EntryCodec {
       const fresh = jitterTtl(plan.swr.freshMs, plan.jitter);
       freshUntil = now + fresh;
       ttlMs = fresh + jitterTtl(plan.swr.staleMs, plan.jitter);
-    } else ttlMs = jitterTtl(plan.ttlMs, plan.jitter);
+    } else {
+      const base = plan.ttlFor ? this.#valueTtl(plan, value) : plan.ttlMs;
+      if (base === undefined) return undefined;
+      ttlMs = jitterTtl(base, plan.jitter);
+    }
     const compressed = this.compression.compress(body);
     const meta = { createdAt: now, freshUntil, loadMs, expiresAt: now + ttlMs };
     const payload = wrap(compressed ?? body, meta, tagVersions, compressed !== undefined);
@@ -178,6 +182,18 @@ export class EntryCodec {
       this.log.warn(`unless:${plan.name}`, message);
       this.onSkip(plan, message);
       return false;
+    }
+  }
+
+  // A `ttl` function is the app's code too: when it fails, the answer is returned uncached.
+  #valueTtl(plan: EntryPlan, value: unknown): number | undefined {
+    try {
+      return plan.ttlFor!(value);
+    } catch (cause) {
+      const message = messages.ttlFunctionFailed(plan.where, plan.key, cause);
+      this.log.warn(`ttl:${plan.name}`, message);
+      this.onSkip(plan, message);
+      return undefined;
     }
   }
 

@@ -1,5 +1,6 @@
 import { SwrSettings } from '../../definitions/cache-definition.js';
 import type { FailSafeSettings } from '../../definitions/fail-safe-settings.js';
+import type { Reviver } from '../../serialization/revive.js';
 
 /** Cross-instance single-flight settings, in ms. */
 export interface LockSettings {
@@ -21,6 +22,8 @@ export interface EntryPlan {
   where: string;
   /** Hard TTL (without swr). */
   ttlMs: number;
+  /** The hard TTL of this value when the definition's `ttl` is a function (throws when it fails); replaces ttlMs. */
+  readonly ttlFor?: (value: unknown) => number;
   jitter: number;
   /** TTL for null/undefined results; undefined: they are not stored. */
   cacheNullMs?: number;
@@ -38,11 +41,16 @@ export interface EntryPlan {
   softTimeoutMs?: number;
   /** false: a load all of whose callers timed out does not store its result. Default: true. */
   storeAfterTimeout?: boolean;
+  /** Turns a value from the cache (or the method) into what the method returns (`type`/`revive`); undefined: as it is. */
+  revive?: Reviver;
 }
 
-/** The longest an entry of this plan can live (jitter included): its tag versions must live as long. */
-export function longestLifeMs(plan: EntryPlan): number {
-  const life = plan.swr ? plan.swr.freshMs + plan.swr.staleMs : plan.ttlMs;
+/**
+ * The longest an entry of this plan can live (jitter included): its tag versions must live as
+ * long. With `value` known (a put), a TTL function decides; before a load, the plan's ttlMs.
+ */
+export function longestLifeMs(plan: EntryPlan, value?: unknown): number {
+  const life = plan.swr ? plan.swr.freshMs + plan.swr.staleMs : ttlOfValue(plan, value);
   const jittered = Math.ceil(Math.max(life, plan.cacheNullMs ?? 0) * (1 + plan.jitter));
   return plan.failSafe ? Math.max(jittered, plan.failSafe.maxAgeMs) : jittered;
 }
@@ -50,4 +58,13 @@ export function longestLifeMs(plan: EntryPlan): number {
 /** How long the store keeps an entry of `lifeMs` (its logical life): longer with fail-safe, never for null. */
 export function storedLifeMs(plan: EntryPlan, lifeMs: number, isNull: boolean): number {
   return plan.failSafe && !isNull ? Math.max(lifeMs, plan.failSafe.maxAgeMs) : lifeMs;
+}
+
+function ttlOfValue(plan: EntryPlan, value: unknown): number {
+  if (!plan.ttlFor || value === undefined || value === null) return plan.ttlMs;
+  try {
+    return plan.ttlFor(value);
+  } catch {
+    return plan.ttlMs; // the codec reports it and stores nothing
+  }
 }

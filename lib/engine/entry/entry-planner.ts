@@ -1,6 +1,18 @@
 import { CacheDefinition, SwrSettings } from '../../definitions/cache-definition.js';
 import { encodeKey } from '../../keys/key-encoding.js';
-import { NO_TAGS, RAW_NAME, entryKey, entryKeyPrefix, nameKey, rawKey, tagKey } from '../../keys/key-layout.js';
+import {
+  GLOBAL_PART,
+  NO_TAGS,
+  RAW_NAME,
+  entryKey,
+  entryKeyPrefix,
+  nameKey,
+  rawKey,
+  scopePart,
+  tagKey,
+} from '../../keys/key-layout.js';
+import { OutsideScope } from '../../scope/outside-scope.js';
+import type { ScopeReader } from '../../scope/scope-reader.js';
 import { EntryPlan, LockSettings } from './entry-plan.js';
 import { CacheDefinitionError } from '../../errors/cachekit.errors.js';
 import { FailSafeSettings, TimeoutSettings, checkMaxAge } from '../../definitions/fail-safe-settings.js';
@@ -10,6 +22,7 @@ export interface PlannerFailSafeDefaults {
   failSafe?: FailSafeSettings;
   timeout?: TimeoutSettings;
 }
+import { PlainToInstance, Reviver, reviverFor } from '../../serialization/revive.js';
 
 /**
  * Turns a definition and arguments into the store key and write settings, applying the module's
@@ -26,20 +39,38 @@ export class EntryPlanner {
     private readonly defaultLock: LockSettings | undefined,
     private readonly defaultLoadTimeoutMs?: number,
     private readonly failSafeDefaults: PlannerFailSafeDefaults = {},
+    private readonly plainToInstance?: PlainToInstance,
+    private readonly scope?: ScopeReader,
   ) {}
 
   readonly #settings = new WeakMap<CacheDefinition, PlanSettings>();
 
+  /** The plan of one call; throws OutsideScope for a scoped definition called outside any scope. */
   plan(definition: CacheDefinition, args: unknown[], where: string): EntryPlan {
     const unless = definition.unless;
     const settings = this.#settingsOf(definition);
+    const scope = this.#scopeOf(settings, where);
     return new DefinitionPlan(
       settings,
-      keyOf(settings, args, where),
+      keyOf(settings, args, where, scope),
       args,
       where,
       unless ? (value) => !unless(value, ...args) : undefined,
+      scope,
     );
+  }
+
+  /** True when the module scopes keys (a `scope` option). */
+  get scoped(): boolean {
+    return this.scope !== undefined;
+  }
+
+  // The encoded scope of a scoped definition's call; undefined for an unscoped one.
+  #scopeOf(settings: PlanSettings, where: string): string | undefined {
+    if (!settings.scoped) return undefined;
+    const scope = this.scope!.read(where);
+    if (scope === undefined) throw new OutsideScope(where);
+    return scope;
   }
 
   // Everything that depends only on the definition, computed once per definition.
@@ -61,6 +92,8 @@ export class EntryPlanner {
         loadTimeoutMs:
           definition.loadTimeoutMs === false ? undefined : (definition.loadTimeoutMs ?? this.defaultLoadTimeoutMs),
         ...this.#failSafeOf(definition),
+        revive: reviverFor(definition.type, definition.revive, this.plainToInstance),
+        scoped: this.scope !== undefined && definition.scope !== false,
       };
       this.#settings.set(definition, settings);
     }
@@ -80,19 +113,58 @@ export class EntryPlanner {
     return { failSafe, softTimeoutMs: timeout?.softMs, storeAfterTimeout: timeout?.background };
   }
 
+  /** The store key of a call's entry; throws OutsideScope like `plan`. */
   key(definition: CacheDefinition, args: unknown[], where: string): string {
-    return keyOf(this.#settingsOf(definition), args, where);
+    const settings = this.#settingsOf(definition);
+    return keyOf(settings, args, where, this.#scopeOf(settings, where));
   }
 
-  /** Store keys of tags: each its own hash tag, since a tag spans entries in every slot. */
-  tagKeys(tags: readonly string[]): string[] {
+  /**
+   * Store keys of tags to evict: each its own hash tag, since a tag spans entries in every slot.
+   * In a scope, the scope's own tags and those of the definitions shared by every scope; outside
+   * any (or in an app without scopes), the plain tags, which every entry carries.
+   */
+  tagKeys(tags: readonly string[], where = 'an eviction'): string[] {
     if (tags.length === 0) return NO_TAGS;
+    const scope = this.scope?.read(where);
+    if (scope === undefined) return this.#plainTagKeys(tags);
+    const part = scopePart(scope);
+    return tags.flatMap((tag) => {
+      const encoded = encodeKey(tag);
+      return [tagKey(this.namespace, part + encoded), tagKey(this.namespace, GLOBAL_PART + encoded)];
+    });
+  }
+
+  /** The tag keys an entry carries for its own tags: plain, and (in a scoped app) scoped or global too. */
+  entryTagKeys(tags: readonly string[], scope: string | undefined): string[] {
+    const plain = this.#plainTagKeys(tags);
+    if (!this.scope) return plain;
+    const part = scope === undefined ? GLOBAL_PART : scopePart(scope);
+    return [...tags.map((tag) => tagKey(this.namespace, part + encodeKey(tag))), ...plain];
+  }
+
+  #plainTagKeys(tags: readonly string[]): string[] {
     return tags.map((tag) => tagKey(this.namespace, encodeKey(tag)));
   }
 
   /** Store key of a cache name's generation, the implicit tag of every entry of that name. */
   nameKey(name: string): string {
     return nameKey(this.namespace, name);
+  }
+
+  /**
+   * The generation to bump to clear a definition: in a scope, the scope's own for a scoped
+   * definition (other scopes keep theirs); outside any, or for a shared one, the name's.
+   */
+  clearKey(definition: CacheDefinition, where: string): string {
+    if (!this.#settingsOf(definition).scoped) return this.nameKey(definition.name);
+    const scope = this.scope!.read(where);
+    return scope === undefined ? this.nameKey(definition.name) : this.clearKeyOfScope(scope, definition.name);
+  }
+
+  /** The generation of a cache name within one (encoded) scope. */
+  clearKeyOfScope(scope: string, name: string): string {
+    return nameKey(this.namespace, scopePart(scope) + name);
   }
 
   /** Plan for a raw string key given to CacheKit. */
@@ -116,8 +188,9 @@ export class EntryPlanner {
   }
 }
 
-function keyOf(settings: PlanSettings, args: unknown[], where: string): string {
-  return entryKey(settings.keyPrefix, settings.definition.keyOf(args, where));
+function keyOf(settings: PlanSettings, args: unknown[], where: string, scope: string | undefined): string {
+  const parts = settings.definition.keyOf(args, where);
+  return entryKey(settings.keyPrefix, scope === undefined ? parts : scopePart(scope) + parts);
 }
 
 interface PlanSettings {
@@ -134,6 +207,9 @@ interface PlanSettings {
   failSafe?: FailSafeSettings;
   softTimeoutMs?: number;
   storeAfterTimeout?: boolean;
+  revive?: Reviver;
+  /** Keys, tags and evictions of this definition belong to the current scope. */
+  scoped: boolean;
 }
 
 /** A plan for one call; its tag keys are built only when a store round trip needs them (not on L1 hits). */
@@ -146,19 +222,26 @@ class DefinitionPlan implements EntryPlan {
     private readonly args: unknown[],
     readonly where: string,
     public shouldStore: ((value: unknown) => boolean) | undefined,
+    private readonly scope?: string,
   ) {}
 
   get tags(): string[] {
     if (this.#tags) return this.#tags;
     const { definition, nameTags, planner } = this.settings;
     const own = definition.tagsOf(this.args, this.where);
-    return (this.#tags = own.length === 0 ? nameTags : [...nameTags, ...planner.tagKeys(own)]);
+    // A scoped entry also carries its scope's generation, so clearing the cache in one scope leaves the others.
+    const names = this.scope === undefined ? nameTags : [...nameTags, planner.clearKeyOfScope(this.scope, this.name)];
+    return (this.#tags = own.length === 0 ? names : [...names, ...planner.entryTagKeys(own, this.scope)]);
   }
   get name(): string {
     return this.settings.definition.name;
   }
   get ttlMs(): number {
     return this.settings.ttlMs;
+  }
+  get ttlFor(): ((value: unknown) => number) | undefined {
+    const ttlOf = this.settings.definition.ttlOf;
+    return ttlOf && ((value) => ttlOf(value, this.args, this.where));
   }
   get jitter(): number {
     return this.settings.jitter;
@@ -186,5 +269,8 @@ class DefinitionPlan implements EntryPlan {
   }
   get storeAfterTimeout(): boolean | undefined {
     return this.settings.storeAfterTimeout;
+  }
+  get revive(): Reviver | undefined {
+    return this.settings.revive;
   }
 }

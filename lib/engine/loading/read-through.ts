@@ -3,6 +3,7 @@ import { CacheEngine } from '../cache.engine.js';
 import { EntryPlan } from '../entry/entry-plan.js';
 import type { ReadResult } from '../engine.types.js';
 import type { CacheStatsRecorder } from '../../observability/cache-stats.js';
+import { RequestMemo, memoCopy } from '../../scope/request-memo.js';
 
 /** A hit as the staleness audit sees it. */
 export type Hit = Extract<ReadResult, { hit: true }>;
@@ -20,6 +21,7 @@ export class ReadThrough {
     private readonly refresher: BackgroundRefresher,
     private readonly stats: CacheStatsRecorder,
     private readonly sampleEvery = 1,
+    private readonly memo?: RequestMemo,
   ) {}
 
   /** Registers a check: while it returns a reason, reads go to the origin and store nothing. Returns its removal. */
@@ -32,11 +34,26 @@ export class ReadThrough {
   }
 
   /** `onHit` is told of a hit after its value is ready (the audit uses it; it must not block). */
-  async getOrLoad(plan: EntryPlan, load: () => Promise<unknown>, onHit?: (hit: Hit) => void): Promise<unknown> {
+  getOrLoad(plan: EntryPlan, load: () => Promise<unknown>, onHit?: (hit: Hit) => void): Promise<unknown> {
     if (this.#bypasses.length > 0) {
       const reason = this.#bypassReason();
       if (reason !== undefined) return this.engine.bypass(plan, load, reason);
     }
+    const memo = this.memo?.current();
+    if (!memo) return this.#getOrLoad(plan, load, onHit);
+    if (memo.values.has(plan.key)) {
+      const value = memoCopy(memo.values.get(plan.key));
+      return Promise.resolve(plan.revive ? plan.revive(value) : value);
+    }
+    const generation = memo.generation;
+    return this.#getOrLoad(plan, load, onHit).then((value) => {
+      // An eviction made in this request meanwhile: what was read may be older than it.
+      if (memo.generation === generation) memo.values.set(plan.key, memoCopy(value));
+      return value;
+    });
+  }
+
+  async #getOrLoad(plan: EntryPlan, load: () => Promise<unknown>, onHit?: (hit: Hit) => void): Promise<unknown> {
     const timings = this.stats.timings(plan.name);
     // A clock read can cost as much as an L1 hit (0.5 µs on some VMs): one lookup in `sampleEvery` is timed.
     const timed = timings.calls++ % this.sampleEvery === 0;

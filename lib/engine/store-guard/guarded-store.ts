@@ -71,6 +71,27 @@ export class GuardedStore {
     return this.#settle(pending, this.#readSucceeded, this.#readFailed);
   }
 
+  /** Many entries at once (a batch's hits), judged as one read: one deadline, one breaker verdict. */
+  readMany(reads: readonly { key: string; tags: readonly string[] }[]): Promise<StoredRead[] | undefined> {
+    if (this.#writes.isOpen) {
+      this.#probeWrites();
+      return SKIPPED;
+    }
+    if (!this.#reads.allow()) return SKIPPED;
+    const store = this.store;
+    let pending: Promise<StoredRead[]>;
+    try {
+      pending = store.readMany
+        ? store.readMany(reads)
+        : Promise.all(reads.map((read) => store.read(read.key, read.tags)));
+    } catch (error) {
+      return Promise.resolve(this.#readFailed(error));
+    }
+    // A chunk of entries costs more than one on the wire and in decoding: one deadline per 100 of them.
+    const deadlineMs = this.deadlineMs * Math.max(1, Math.ceil(reads.length / BATCH_READS_PER_DEADLINE));
+    return this.#settle(pending, this.#readSucceeded, this.#readFailed, deadlineMs);
+  }
+
   begin(key: string, tags: readonly string[], tagLifeMs: number): Promise<FillTicket | undefined> {
     return this.#guard('begin', () => this.store.begin(key, tags, tagLifeMs));
   }
@@ -160,10 +181,11 @@ export class GuardedStore {
     pending: Promise<T>,
     onValue: (value: T) => T,
     onFailure: (error: unknown) => undefined,
+    deadlineMs = this.deadlineMs,
   ): Promise<T | undefined> {
     // An in-process store answers or throws at once; only a networked one needs the deadline.
     if (this.store.kind === 'memory') return pending.then(onValue, onFailure);
-    return this.#watch.run<T, T | undefined>(pending, this.deadlineMs, onValue, onFailure);
+    return this.#watch.run<T, T | undefined>(pending, deadlineMs, onValue, onFailure);
   }
 
   #failed(operation: string, error: unknown): undefined {
@@ -197,3 +219,4 @@ export class GuardedStore {
 }
 
 const SKIPPED: Promise<undefined> = Promise.resolve(undefined);
+const BATCH_READS_PER_DEADLINE = 100;

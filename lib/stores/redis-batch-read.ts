@@ -1,0 +1,90 @@
+import { Cluster, Redis } from 'ioredis';
+import { NO_TAGS } from '../keys/key-layout.js';
+import { StoredRead } from './entry-store.interface.js';
+import { groupByNode } from './cluster-slots.js';
+
+/** One entry of a multi-key read: its key and the store keys of its tags. */
+export interface EntryRead {
+  key: string;
+  tags: readonly string[];
+}
+
+/**
+ * Reads many entries and their tags' versions at once. A tag shared by the entries (a cache name's
+ * generation always is) is read once. Standalone: one pipeline (HGETs and one MGET), one socket
+ * write and one round trip. Cluster: the entries and tags live in slots of their own, so the
+ * commands are grouped by the master serving their slot, one pipeline per node, all sent at once. A value under an entry key that is not ours (not a hash) is no payload.
+ * @example await readMany(client, [{ key: '{shop:product:#1}', tags: ['{shop:~name:product}'] }])
+ */
+export async function readMany(client: Redis | Cluster, reads: readonly EntryRead[]): Promise<StoredRead[]> {
+  if (reads.length === 0) return [];
+  const tagIndex = new Map<string, number>();
+  for (const read of reads) for (const tag of read.tags) if (!tagIndex.has(tag)) tagIndex.set(tag, tagIndex.size);
+  const tags = [...tagIndex.keys()];
+  const [payloads, versions] =
+    client instanceof Cluster ? await clusterRead(client, reads, tags) : await pipelinedRead(client, reads, tags);
+  return reads.map((read, i) => ({
+    payload: payloads[i] ?? undefined,
+    tagVersions: read.tags.length === 0 ? NO_TAGS : read.tags.map((tag) => versions[tagIndex.get(tag)!]),
+  }));
+}
+
+type Replies = [(Buffer | null)[], (string | undefined)[]];
+
+async function pipelinedRead(client: Redis, reads: readonly EntryRead[], tags: string[]): Promise<Replies> {
+  const pipeline = client.pipeline();
+  for (const read of reads) pipeline.hgetBuffer(read.key, 'd');
+  if (tags.length > 0) pipeline.mget(...tags);
+  const replies = (await pipeline.exec()) ?? [];
+  const payloads = reads.map((_, i) => entryReply(replies[i]));
+  const tagReply = tags.length > 0 ? replies[reads.length] : undefined;
+  if (tagReply?.[0]) throw tagReply[0];
+  const versions = ((tagReply?.[1] as (string | null)[] | undefined) ?? []).map((v) => v ?? undefined);
+  return [payloads, versions];
+}
+
+async function clusterRead(client: Cluster, reads: readonly EntryRead[], tags: string[]): Promise<Replies> {
+  // One pipeline per master: entries and tags alike, each to the node owning its slot.
+  const keys = [...reads.map((read) => read.key), ...tags];
+  const groups = groupByNode(client, keys);
+  const replies = new Array<[Error | null, unknown]>(keys.length);
+  const one = (i: number): Promise<void> =>
+    (i < reads.length ? client.hgetBuffer(keys[i]!, 'd') : client.get(keys[i]!)).then(
+      (value) => void (replies[i] = [null, value]),
+      (error: Error) => void (replies[i] = [error, null]),
+    );
+  await Promise.all(
+    groups
+      ? [...groups.values()].map(async (group) => {
+          const pipeline = client.pipeline();
+          for (const i of group) {
+            if (i < reads.length) pipeline.hgetBuffer(keys[i]!, 'd');
+            else pipeline.get(keys[i]!);
+          }
+          try {
+            const results = (await pipeline.exec()) ?? [];
+            group.forEach((i, k) => (replies[i] = results[k] ?? [null, null]));
+          } catch {
+            await Promise.all(group.map(one)); // the slot map moved under us: key by key
+          }
+        })
+      : keys.map((_, i) => one(i)),
+  );
+  const versions = tags.map((_, k) => {
+    const [error, value] = replies[reads.length + k]!;
+    if (error) throw error;
+    return (value as string | null) ?? undefined;
+  });
+  return [reads.map((_, i) => entryReply(replies[i])), versions];
+}
+
+function entryReply(reply: [Error | null, unknown] | undefined): Buffer | null {
+  if (!reply) return null;
+  if (reply[0]) return foreignIsMiss(reply[0]);
+  return (reply[1] as Buffer | null) ?? null;
+}
+
+function foreignIsMiss(error: unknown): null {
+  if (error instanceof Error && error.message.startsWith('WRONGTYPE')) return null;
+  throw error;
+}
