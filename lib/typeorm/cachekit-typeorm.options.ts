@@ -2,6 +2,7 @@ import { InstanceChecker } from 'typeorm';
 import type { DataSource } from 'typeorm';
 import { Duration, parseDuration } from '../definitions/duration.js';
 import type { InvalidationRule } from './typeorm-invalidation.registry.js';
+import { OutboxOptions, ResolvedOutboxOptions, resolveOutboxOptions } from './outbox/outbox.options.js';
 import { CacheKitTypeOrmOptionsError } from './typeorm.errors.js';
 import { typeormMessages } from './typeorm.messages.js';
 
@@ -19,6 +20,12 @@ export interface CacheKitTypeOrmModuleOptions {
    * CacheKitModule's `operationTimeout`); a later answer is handled in the background. Default: '250ms'.
    */
   commitWait?: Duration;
+  /**
+   * Transactional outbox: each transaction's invalidations are written to an outbox table before its
+   * COMMIT and replayed by a relay if the eviction never landed (crash, Redis down). Needs the table
+   * (CacheKitOutboxMigration). Default: off.
+   */
+  outbox?: boolean | OutboxOptions;
 }
 
 /** Options after validation, with every default applied. */
@@ -26,9 +33,10 @@ export interface ResolvedTypeOrmOptions {
   rules: InvalidationRule[];
   dataSources?: (string | DataSource)[];
   commitWaitMs: number;
+  outbox?: ResolvedOutboxOptions;
 }
 
-const KNOWN: readonly (keyof CacheKitTypeOrmModuleOptions)[] = ['rules', 'dataSources', 'commitWait'];
+const KNOWN: readonly (keyof CacheKitTypeOrmModuleOptions)[] = ['rules', 'dataSources', 'commitWait', 'outbox'];
 
 /** Checks every option at boot; errors name the option and the accepted forms. */
 export function resolveTypeOrmOptions(options: CacheKitTypeOrmModuleOptions = {}): ResolvedTypeOrmOptions {
@@ -51,6 +59,7 @@ export function resolveTypeOrmOptions(options: CacheKitTypeOrmModuleOptions = {}
     rules,
     dataSources: options.dataSources,
     commitWaitMs: duration(options.commitWait ?? '250ms', 'commitWait'),
+    outbox: resolveOutboxOptions(options.outbox),
   };
 }
 

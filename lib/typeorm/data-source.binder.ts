@@ -9,6 +9,9 @@ import { EvictionEventPublisher } from './eviction-events.js';
 import { PostCommitSubscriber } from './post-commit.subscriber.js';
 import { InvalidationRegistry } from './typeorm-invalidation.registry.js';
 import { DataSourceBindingError } from './typeorm.errors.js';
+import { CacheKit } from '../cachekit.service.js';
+import { OutboxRelay } from './outbox/outbox.relay.js';
+import { bindOutbox } from './outbox/outbox.binding.js';
 import { typeormMessages } from './typeorm.messages.js';
 
 /**
@@ -18,6 +21,7 @@ import { typeormMessages } from './typeorm.messages.js';
 @Injectable()
 export class DataSourceBinder implements OnModuleInit, OnModuleDestroy {
   #attached: { dataSource: DataSource; subscriber: PostCommitSubscriber }[] = [];
+  #relays: OutboxRelay[] = [];
 
   constructor(
     @Inject(ModuleRef) private readonly moduleRef: ModuleRef,
@@ -26,6 +30,7 @@ export class DataSourceBinder implements OnModuleInit, OnModuleDestroy {
     @Inject(InvalidationRegistry) private readonly registry: InvalidationRegistry,
     @Inject(EvictionDispatcher) private readonly dispatcher: EvictionDispatcher,
     @Inject(EvictionEventPublisher) private readonly publisher: EvictionEventPublisher,
+    @Inject(CacheKit) private readonly cacheKit: CacheKit,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -33,11 +38,17 @@ export class DataSourceBinder implements OnModuleInit, OnModuleDestroy {
     for (const { name, dataSource } of sources) {
       if (!dataSource.isInitialized) throw new DataSourceBindingError(typeormMessages.notInitialized(name));
     }
-    for (const { name, dataSource } of sources) {
-      const subscriber = new PostCommitSubscriber(name, this.registry, this.dispatcher);
+    const outbox = this.options.outbox;
+    const bindings = outbox
+      ? await Promise.all(sources.map(({ name, dataSource }) => bindOutbox(dataSource, name, outbox, this.cacheKit)))
+      : [];
+    sources.forEach(({ name, dataSource }, i) => {
+      const subscriber = new PostCommitSubscriber(name, this.registry, this.dispatcher, bindings[i]?.writer);
       (dataSource.subscribers as EntitySubscriberInterface[]).push(subscriber);
       this.#attached.push({ dataSource, subscriber });
-    }
+    });
+    this.#relays = bindings.map((binding) => binding.relay);
+    for (const relay of this.#relays) relay.start();
     this.publisher.useEmitter(await this.#optional(async () => (await import('@nestjs/event-emitter')).EventEmitter2));
   }
 
@@ -48,6 +59,8 @@ export class DataSourceBinder implements OnModuleInit, OnModuleDestroy {
       if (index >= 0) subscribers.splice(index, 1);
     }
     this.#attached = [];
+    await Promise.all(this.#relays.map((relay) => relay.stop()));
+    this.#relays = [];
     await this.dispatcher.close();
     this.publisher.complete();
   }

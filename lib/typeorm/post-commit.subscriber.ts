@@ -20,6 +20,7 @@ import type { EvictionTargets } from './eviction-targets.js';
 import { PendingEvictions } from './pending-evictions.js';
 import { TransactionTracker } from './transaction-tracker.js';
 import type { InvalidationRegistry } from './typeorm-invalidation.registry.js';
+import type { OutboxWriter } from './outbox/outbox.writer.js';
 
 /**
  * The bridge on one DataSource: entity after-hooks (which run inside the transaction, before
@@ -34,6 +35,7 @@ export class PostCommitSubscriber implements EntitySubscriberInterface {
     readonly dataSourceName: string,
     private readonly registry: InvalidationRegistry,
     private readonly dispatcher: EvictionDispatcher,
+    private readonly outbox?: OutboxWriter,
   ) {}
 
   afterInsert(event: InsertEvent<ObjectLiteral>): Promise<void> | void {
@@ -60,11 +62,18 @@ export class PostCommitSubscriber implements EntitySubscriberInterface {
     this.#tracker.started(event.queryRunner);
   }
 
+  // Outbox only: the row is written inside the transaction; a failed write fails the COMMIT on purpose.
+  beforeTransactionCommit(event: TransactionCommitEvent): Promise<void> | void {
+    return this.outbox?.beforeCommit(event.queryRunner, this.#tracker.current(event.queryRunner));
+  }
+
   afterTransactionCommit(event: TransactionCommitEvent): Promise<void> | void {
     const committedAt = performance.now();
     try {
       const pending = this.#tracker.committed(event.queryRunner);
-      if (pending) return this.dispatcher.dispatch(pending, this.#source('committed'), committedAt);
+      const row = this.outbox?.take(event.queryRunner);
+      const confirmed = row === undefined ? undefined : () => this.outbox!.confirmed(row);
+      if (pending) return this.dispatcher.dispatch(pending, this.#source('committed'), committedAt, confirmed);
     } catch (error) {
       this.#fail(error);
     }
@@ -72,6 +81,7 @@ export class PostCommitSubscriber implements EntitySubscriberInterface {
 
   afterTransactionRollback(event: TransactionRollbackEvent): void {
     this.#tracker.rolledBack(event.queryRunner);
+    this.outbox?.take(event.queryRunner);
   }
 
   /** Evicts `targets` after the transaction of `runner` commits, or now when it is in none. */
