@@ -10,6 +10,7 @@ import { CategoriesModule } from './categories/categories.module.js';
 import { CatalogueValidationPipe } from './input/catalogue-validation.pipe.js';
 import { CatalogueSeeder } from './database/catalogue.seeder.js';
 import { typeOrmOptions } from './database/database.options.js';
+import { cdcModules } from './database/cdc.js';
 import { ProductsModule } from './products/products.module.js';
 
 /**
@@ -53,6 +54,8 @@ export class AppModule {
         }),
         // Post-commit eviction for every DataSource of the app; ProductsModule adds its rule.
         CacheKitTypeOrmModule.forRoot({}),
+        // CDC=1 (PostgreSQL only): the same rules, fed from the WAL, for writes made outside the app.
+        ...cdcModules(options),
         CategoriesModule,
         ProductsModule,
       ],

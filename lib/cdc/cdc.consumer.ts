@@ -73,6 +73,7 @@ export class CdcConsumer {
     lock.on('error', failed);
     await lock.connect();
     let service: LogicalReplicationService | undefined;
+    let stopListening = () => {};
     try {
       const { rows } = await lock.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [
         `cachekit_cdc:${this.options.slot}`,
@@ -89,7 +90,9 @@ export class CdcConsumer {
         // Answer with what the store confirmed, never with what merely arrived.
         if (respond) void replication.acknowledge(this.#stats.acknowledgedLsn ?? '0/0').catch(() => undefined);
       });
-      this.#abort.signal.addEventListener('abort', () => failed(), { once: true });
+      const onAbort = () => failed();
+      this.#abort.signal.addEventListener('abort', onAbort, { once: true });
+      stopListening = () => this.#abort.signal.removeEventListener('abort', onAbort);
       const plugin = new PgoutputPlugin({ protoVersion: 1, publicationNames: [this.options.publication] });
       replication.subscribe(plugin, this.options.slot).then(
         () => failed(new Error('replication stream ended')),
@@ -99,6 +102,7 @@ export class CdcConsumer {
       const error = await ended;
       if (error && !this.#abort.signal.aborted) throw error;
     } finally {
+      stopListening();
       this.#tx = undefined;
       await service?.destroy().catch(() => undefined);
       await lock.end().catch(() => undefined);
@@ -173,9 +177,15 @@ export class CdcConsumer {
   }
 
   #pause(ms: number): Promise<void> {
+    const signal = this.#abort.signal;
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.#abort.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+      const done = () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal.addEventListener('abort', done, { once: true });
     });
   }
 }

@@ -29,19 +29,25 @@ export async function evictConfirmed(
   onWait: (attempt: number) => void,
   signal: AbortSignal,
 ): Promise<boolean> {
-  const aborted = new Promise<'stopped'>((resolve) => signal.addEventListener('abort', () => resolve('stopped')));
-  for (let attempt = 1; !signal.aborted; attempt++) {
-    let settle!: (outcome: 'retried' | 'dropped') => void;
-    const outcome = new Promise<'retried' | 'dropped'>((resolve) => (settle = resolve));
-    const ok = await cacheKit.evictMany(chunk, { onOutcome: settle }).catch(() => false);
-    if (ok) return true;
-    onWait(attempt);
-    const result = await Promise.race([outcome, aborted]);
-    if (result === 'retried') return true;
-    if (result === 'stopped') return false;
-    await Promise.race([sleep(retryMs), aborted]);
+  let stop!: () => void;
+  const aborted = new Promise<'stopped'>((resolve) => (stop = () => resolve('stopped')));
+  signal.addEventListener('abort', stop, { once: true });
+  try {
+    for (let attempt = 1; !signal.aborted; attempt++) {
+      let settle!: (outcome: 'retried' | 'dropped') => void;
+      const outcome = new Promise<'retried' | 'dropped'>((resolve) => (settle = resolve));
+      const ok = await cacheKit.evictMany(chunk, { onOutcome: settle }).catch(() => false);
+      if (ok) return true;
+      onWait(attempt);
+      const result = await Promise.race([outcome, aborted]);
+      if (result === 'retried') return true;
+      if (result === 'stopped') return false;
+      await Promise.race([sleep(retryMs), aborted]);
+    }
+    return false;
+  } finally {
+    signal.removeEventListener('abort', stop);
   }
-  return false;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
