@@ -1,6 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { createRequire } from 'node:module';
+import { Registry } from 'prom-client';
 import { afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { registerCdcMetrics } from '../../lib/cdc/index.js';
 import { productById, productsInCategory } from '../fixtures/catalog-orm.fixture.js';
 import { uniqueNamespace } from '../support/app.js';
 import { logicalReplicationUnavailable } from '../support/postgres.js';
@@ -61,6 +63,15 @@ describe('CDC invalidation from PostgreSQL logical replication', () => {
     expect(evicted).toMatchObject({ rows: 1, tags: ['category:1', 'category:2'], keys: ['orm.product:#1'], bulk: [] });
     expect(c.cdc.stats()).toMatchObject({ state: 'active', transactions: 1, rows: 1 });
     expect(c.cdc.stats().lagMs).toBeGreaterThanOrEqual(0);
+
+    const registry = new Registry();
+    const remove = registerCdcMetrics(c.cdc, registry);
+    const text = await registry.metrics();
+    expect(text).toMatch(/^cachekit_cdc_active 1$/m);
+    expect(text).toMatch(/^cachekit_cdc_transactions 1$/m);
+    expect(text).toMatch(/^cachekit_cdc_lag_seconds \d/m);
+    remove();
+    expect(await registry.metrics()).not.toMatch(/cachekit_cdc/);
   });
 
   it('ignores tables without a rule, and a row the entity cannot read goes to the bulk rule, logged once', async (ctx) => {
