@@ -79,6 +79,12 @@ export class CdcConsumer {
         `cachekit_cdc:${this.options.slot}`,
       ]);
       if (!rows[0]?.ok) return this.#state('standby');
+      // A keepalive reply must never move the slot back: start from what it confirmed (another holder may have moved it on).
+      const slot = await lock.query<{ lsn: string | null }>(
+        'SELECT confirmed_flush_lsn::text AS lsn FROM pg_replication_slots WHERE slot_name = $1',
+        [this.options.slot],
+      );
+      this.#stats.acknowledgedLsn = slot.rows[0]?.lsn ?? this.#stats.acknowledgedLsn;
       service = new LogicalReplicationService(this.connection, {
         acknowledge: { auto: false, timeoutSeconds: 0 },
         flowControl: { enabled: true },
@@ -88,7 +94,8 @@ export class CdcConsumer {
       replication.on('data', (lsn: string, message: WalMessage) => this.#onMessage(replication, lsn, message));
       replication.on('heartbeat', (_lsn: string, _at: number, respond: boolean) => {
         // Answer with what the store confirmed, never with what merely arrived.
-        if (respond) void replication.acknowledge(this.#stats.acknowledgedLsn ?? '0/0').catch(() => undefined);
+        const confirmed = this.#stats.acknowledgedLsn;
+        if (respond && confirmed) void replication.acknowledge(confirmed).catch(() => undefined);
       });
       const onAbort = () => failed();
       this.#abort.signal.addEventListener('abort', onAbort, { once: true });
