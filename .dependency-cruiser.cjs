@@ -2,9 +2,9 @@
 // the layers and why; these rules make `npm run lint` fail when an import crosses a line.
 // Paths are relative to the project root. "core" is lib/ without its subpath exports.
 
-const SUBPATHS = '^lib/(typeorm|keyv|prometheus|terminus|opentelemetry|dashboard|cli)/';
+const SUBPATHS = '^lib/(typeorm|keyv|prometheus|terminus|opentelemetry|dashboard|cli|cdc)/';
 const OPTIONAL_PEERS =
-  '(^|/)node_modules/(typeorm|keyv|prom-client|@nestjs/typeorm|@nestjs/event-emitter|@nestjs/terminus|@opentelemetry/api)/';
+  '(^|/)node_modules/(typeorm|keyv|prom-client|@nestjs/typeorm|@nestjs/event-emitter|@nestjs/terminus|@opentelemetry/api|pg|pg-logical-replication)/';
 const STATEFUL = '^lib/(engine|stores|redis|bus|l1)/';
 
 // What a subpath may use of the core besides lib/index.ts: the public API's own files, and a short,
@@ -27,6 +27,10 @@ const SUBPATH_SURFACE = [
   '^lib/observability/stats-beacon\\.ts$', // the snapshot shape instances publish (cli, dashboard)
   '^lib/observability/observability\\.interface\\.ts$', // latency, audit and report shapes (prometheus)
 ];
+
+// CDC feeds the TypeORM bridge's rules from the WAL: it uses that subpath's public API and the one
+// class that collects a transaction's targets (PendingEvictions), nothing else of it.
+const CDC_TYPEORM_SURFACE = ['^lib/typeorm/index\\.ts$', '^lib/typeorm/pending-evictions\\.ts$'];
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -104,6 +108,14 @@ module.exports = {
       comment: 'A subpath uses its own files, the public API and SUBPATH_SURFACE above; no other subpath.',
       from: { path: SUBPATHS },
       to: { path: '^lib/', pathNot: ['^lib/$1/', ...SUBPATH_SURFACE] },
+    },
+    {
+      name: 'cdc-uses-the-named-surface',
+      severity: 'error',
+      comment:
+        'The CDC subpath uses its own files, SUBPATH_SURFACE and the TypeORM surface named in CDC_TYPEORM_SURFACE.',
+      from: { path: '^lib/cdc/' },
+      to: { path: '^lib/', pathNot: ['^lib/cdc/', ...SUBPATH_SURFACE, ...CDC_TYPEORM_SURFACE] },
     },
   ],
   options: {

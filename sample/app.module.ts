@@ -14,6 +14,7 @@ import { CategoriesModule } from './categories/categories.module.js';
 import { CatalogueValidationPipe } from './input/catalogue-validation.pipe.js';
 import { CatalogueSeeder } from './database/catalogue.seeder.js';
 import { typeOrmOptions } from './database/database.options.js';
+import { cdcModules } from './database/cdc.js';
 import { ProductsModule } from './products/products.module.js';
 
 /**
@@ -65,6 +66,8 @@ export class AppModule {
           inject: [Registry],
           useFactory: (registry: Registry) => ({ registry }),
         }),
+        // CDC=1 (PostgreSQL only): the same rules, fed from the WAL, for writes made outside the app.
+        ...cdcModules(options),
         CategoriesModule,
         ProductsModule,
       ],

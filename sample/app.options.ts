@@ -18,6 +18,10 @@ export interface AppOptions {
   logSql?: boolean;
   /** How long the category statistics aggregate takes (it stands for an expensive query). Default: 300. */
   statsDelayMs?: number;
+  /** Also evict from PostgreSQL's WAL (CDC), so writes from any client are seen. Default: false (`CDC=1`). */
+  cdc?: boolean;
+  /** The replication slot of the CDC consumer (unique per PostgreSQL server). Default: 'catalogue_cdc' (`CDC_SLOT`). */
+  cdcSlot?: string;
 }
 
 /** Where ConfigModule keeps the AppOptions: `config.getOrThrow<AppOptions>(APP_CONFIG)`. */
@@ -48,6 +52,8 @@ export function appOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): AppOpti
     redis: redisFromUrl(env.REDIS_URL),
     logSql: env.LOG_SQL === '1' || env.LOG_SQL === 'true',
     statsDelayMs: nonNegativeInt(env.STATS_DELAY_MS, 'STATS_DELAY_MS', DEFAULT_STATS_DELAY_MS),
+    cdc: env.CDC === '1' || env.CDC === 'true',
+    cdcSlot: env.CDC_SLOT || undefined,
   };
 }
 

@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { Duration, parseDuration } from '../definitions/duration.js';
 import type { InvalidationRule } from './typeorm-invalidation.registry.js';
 import type { TransactionReads } from './dirty-transactions.js';
+import { OutboxOptions, ResolvedOutboxOptions, resolveOutboxOptions } from './outbox/outbox.options.js';
 import { CacheKitTypeOrmOptionsError } from './typeorm.errors.js';
 import { typeormMessages } from './typeorm.messages.js';
 
@@ -27,6 +28,12 @@ export interface CacheKitTypeOrmModuleOptions {
    * 'cache' leaves them cached. Default: 'after-write'. See docs/fail-safe.md for how it is detected.
    */
   transactionReads?: TransactionReads;
+  /**
+   * Transactional outbox: each transaction's invalidations are written to an outbox table before its
+   * COMMIT and replayed by a relay if the eviction never landed (crash, Redis down). Needs the table
+   * (CacheKitOutboxMigration). Default: off.
+   */
+  outbox?: boolean | OutboxOptions;
 }
 
 /** Options after validation, with every default applied. */
@@ -35,6 +42,7 @@ export interface ResolvedTypeOrmOptions {
   dataSources?: (string | DataSource)[];
   commitWaitMs: number;
   transactionReads: TransactionReads;
+  outbox?: ResolvedOutboxOptions;
 }
 
 const KNOWN: readonly (keyof CacheKitTypeOrmModuleOptions)[] = [
@@ -42,6 +50,7 @@ const KNOWN: readonly (keyof CacheKitTypeOrmModuleOptions)[] = [
   'dataSources',
   'commitWait',
   'transactionReads',
+  'outbox',
 ];
 const TRANSACTION_READS: readonly unknown[] = ['after-write', 'any', 'cache'];
 
@@ -71,6 +80,7 @@ export function resolveTypeOrmOptions(options: CacheKitTypeOrmModuleOptions = {}
     rules,
     dataSources: options.dataSources,
     commitWaitMs: duration(options.commitWait ?? '250ms', 'commitWait'),
+    outbox: resolveOutboxOptions(options.outbox),
   };
 }
 

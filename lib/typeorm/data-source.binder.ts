@@ -11,6 +11,8 @@ import { DirtyTransactions } from './dirty-transactions.js';
 import { CacheKit } from '../cachekit.service.js';
 import { InvalidationRegistry } from './typeorm-invalidation.registry.js';
 import { DataSourceBindingError } from './typeorm.errors.js';
+import { OutboxRelay } from './outbox/outbox.relay.js';
+import { bindOutbox } from './outbox/outbox.binding.js';
 import { typeormMessages } from './typeorm.messages.js';
 
 /**
@@ -21,6 +23,7 @@ import { typeormMessages } from './typeorm.messages.js';
 export class DataSourceBinder implements OnModuleInit, OnModuleDestroy {
   #attached: { dataSource: DataSource; subscriber: PostCommitSubscriber }[] = [];
   #dirty?: { transactions: DirtyTransactions; unregister: () => void };
+  #relays: OutboxRelay[] = [];
 
   constructor(
     @Inject(ModuleRef) private readonly moduleRef: ModuleRef,
@@ -39,13 +42,25 @@ export class DataSourceBinder implements OnModuleInit, OnModuleDestroy {
     }
     // Reads inside a transaction that wrote bypass the cache (see dirty-transactions.ts).
     const transactions = new DirtyTransactions(this.options.transactionReads);
-    for (const { name, dataSource } of sources) {
-      const subscriber = new PostCommitSubscriber(name, this.registry, this.dispatcher, transactions);
+    const outbox = this.options.outbox;
+    const bindings = outbox
+      ? await Promise.all(sources.map(({ name, dataSource }) => bindOutbox(dataSource, name, outbox, this.cacheKit)))
+      : [];
+    sources.forEach(({ name, dataSource }, i) => {
+      const subscriber = new PostCommitSubscriber(
+        name,
+        this.registry,
+        this.dispatcher,
+        transactions,
+        bindings[i]?.writer,
+      );
       (dataSource.subscribers as EntitySubscriberInterface[]).push(subscriber);
       this.#attached.push({ dataSource, subscriber });
-    }
+    });
     for (const { dataSource } of sources) transactions.attach(dataSource);
     this.#dirty = { transactions, unregister: this.cacheKit.bypassReadsWhen(() => transactions.reason()) };
+    this.#relays = bindings.map((binding) => binding.relay);
+    for (const relay of this.#relays) relay.start();
     this.publisher.useEmitter(await this.#optional(async () => (await import('@nestjs/event-emitter')).EventEmitter2));
   }
 
@@ -59,6 +74,8 @@ export class DataSourceBinder implements OnModuleInit, OnModuleDestroy {
     this.#dirty?.unregister();
     this.#dirty?.transactions.detachAll();
     this.#dirty = undefined;
+    await Promise.all(this.#relays.map((relay) => relay.stop()));
+    this.#relays = [];
     await this.dispatcher.close();
     this.publisher.complete();
   }

@@ -20,6 +20,8 @@ export interface EvictionBatch {
   /** performance.now() when the COMMIT returned. */
   committedAt: number;
   attempts: number;
+  /** Told once when the store confirmed this batch (the outbox deletes its row then). */
+  confirmed?: () => void;
 }
 
 /** Where a batch comes from: the DataSource and whether a transaction or a single statement committed. */
@@ -52,15 +54,32 @@ export class EvictionDispatcher {
     return [...this.#queued];
   }
 
-  /** Evicts now (waiting at most `commitWait`) and schedules the delayed second evictions. */
-  async dispatch(pending: PendingEvictions, source: EvictionSource, committedAt = performance.now()): Promise<void> {
+  /**
+   * Evicts now (waiting at most `commitWait`) and schedules the delayed second evictions; `confirmed`
+   * runs once the store confirmed the first eviction (at once or after retries).
+   */
+  async dispatch(
+    pending: PendingEvictions,
+    source: EvictionSource,
+    committedAt = performance.now(),
+    confirmed?: () => void,
+  ): Promise<void> {
     try {
       const changes = pending.changes;
       for (const [delayMs, targets] of pending.repeats) {
         this.#scheduleRepeat(delayMs, { ...source, changes, targets, repeat: true, committedAt, attempts: 0 });
       }
       if (pending.isEmpty) return;
-      await this.#evict({ ...source, changes, targets: pending.targets, repeat: false, committedAt, attempts: 0 });
+      const batch = {
+        ...source,
+        changes,
+        targets: pending.targets,
+        repeat: false,
+        committedAt,
+        attempts: 0,
+        confirmed,
+      };
+      await this.#evict(batch);
     } catch (error) {
       this.#logger.error(`Post-commit eviction failed unexpectedly: ${error instanceof Error ? error.stack : error}`);
     }
@@ -90,7 +109,10 @@ export class EvictionDispatcher {
   }
 
   #settle(batch: EvictionBatch, ok: boolean): void {
-    if (ok) return this.#publish(batch, 'evicted');
+    if (ok) {
+      batch.confirmed?.();
+      return this.#publish(batch, 'evicted');
+    }
     this.#queued.add(batch);
     this.#publish(batch, 'queued');
   }
@@ -99,6 +121,7 @@ export class EvictionDispatcher {
   #retried(batch: EvictionBatch, outcome: 'retried' | 'dropped'): void {
     if (!this.#queued.delete(batch)) return; // reported already (shutdown)
     batch.attempts++;
+    if (outcome === 'retried') batch.confirmed?.();
     this.#publish(batch, outcome);
   }
 

@@ -16,3 +16,7 @@ export { CACHE_EVICTION_EVENT } from './eviction-events.js';
 export type { CacheEvictionEvent, EvictionOutcome } from './eviction-events.js';
 export type { ChangeSummary } from './pending-evictions.js';
 export { InvalidationRuleError, CacheKitTypeOrmOptionsError, DataSourceBindingError } from './typeorm.errors.js';
+export { CacheKitOutboxMigration, createOutboxMigration } from './outbox/outbox.migration.js';
+export type { OutboxMigrationClass } from './outbox/outbox.migration.js';
+export type { OutboxOptions } from './outbox/outbox.options.js';
+export { OutboxError } from './outbox/outbox.errors.js';

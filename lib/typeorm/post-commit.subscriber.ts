@@ -21,6 +21,7 @@ import { PendingEvictions } from './pending-evictions.js';
 import { TransactionTracker } from './transaction-tracker.js';
 import type { DirtyTransactions } from './dirty-transactions.js';
 import type { InvalidationRegistry } from './typeorm-invalidation.registry.js';
+import type { OutboxWriter } from './outbox/outbox.writer.js';
 
 /**
  * The bridge on one DataSource: entity after-hooks (which run inside the transaction, before
@@ -36,6 +37,7 @@ export class PostCommitSubscriber implements EntitySubscriberInterface {
     private readonly registry: InvalidationRegistry,
     private readonly dispatcher: EvictionDispatcher,
     private readonly dirty?: DirtyTransactions,
+    private readonly outbox?: OutboxWriter,
   ) {}
 
   afterInsert(event: InsertEvent<ObjectLiteral>): Promise<void> | void {
@@ -62,11 +64,18 @@ export class PostCommitSubscriber implements EntitySubscriberInterface {
     this.#tracker.started(event.queryRunner);
   }
 
+  // Outbox only: the row is written inside the transaction; a failed write fails the COMMIT on purpose.
+  beforeTransactionCommit(event: TransactionCommitEvent): Promise<void> | void {
+    return this.outbox?.beforeCommit(event.queryRunner, this.#tracker.current(event.queryRunner));
+  }
+
   afterTransactionCommit(event: TransactionCommitEvent): Promise<void> | void {
     const committedAt = performance.now();
     try {
       const pending = this.#tracker.committed(event.queryRunner);
-      if (pending) return this.dispatcher.dispatch(pending, this.#source('committed'), committedAt);
+      const row = this.outbox?.take(event.queryRunner);
+      const confirmed = row === undefined ? undefined : () => this.outbox!.confirmed(row);
+      if (pending) return this.dispatcher.dispatch(pending, this.#source('committed'), committedAt, confirmed);
     } catch (error) {
       this.#fail(error);
     }
@@ -74,6 +83,7 @@ export class PostCommitSubscriber implements EntitySubscriberInterface {
 
   afterTransactionRollback(event: TransactionRollbackEvent): void {
     this.#tracker.rolledBack(event.queryRunner);
+    this.outbox?.take(event.queryRunner);
   }
 
   /** Evicts `targets` after the transaction of `runner` commits, or now when it is in none. */

@@ -11,6 +11,8 @@ const PG_ROOT = '/usr/lib/postgresql';
 
 export interface PostgresServer {
   url: string;
+  /** Restarts the server on the same port and data directory (`pg_ctl restart -m fast`). */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -56,6 +58,11 @@ export async function startPostgres(): Promise<PostgresServer> {
       '-c synchronous_commit=off',
       '-c full_page_writes=off',
       '-c max_connections=200',
+      // Logical replication for the CDC tests: each test uses a slot of its own and drops it.
+      '-c wal_level=logical',
+      '-c max_replication_slots=40',
+      '-c max_wal_senders=40',
+      '-c max_slot_wal_keep_size=1GB',
     ];
     await exec('pg_ctl', [
       '-D',
@@ -77,6 +84,10 @@ export async function startPostgres(): Promise<PostgresServer> {
   await waitForPostgres(url);
   return {
     url,
+    restart: async () => {
+      await exec('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '60', '-m', 'fast', 'restart']);
+      await waitForPostgres(url);
+    },
     stop: async () => {
       await exec('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });
@@ -103,5 +114,22 @@ async function waitForPostgres(url: string, timeoutMs = 20_000): Promise<void> {
         throw new Error(`PostgreSQL at ${url} did not answer: ${error}`, { cause: error });
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+  }
+}
+
+/**
+ * Why logical replication cannot be tested against `url` (wal_level is not logical, e.g. a
+ * DATABASE_URL server set up without it), or undefined when it can.
+ */
+export async function logicalReplicationUnavailable(url: string): Promise<string | undefined> {
+  const probe = await new DataSource({ type: 'postgres', url, extra: { max: 1 } }).initialize();
+  try {
+    const [{ wal_level: level }] = (await probe.query('SHOW wal_level')) as { wal_level: string }[];
+    return level === 'logical'
+      ? undefined
+      : `CDC tests skipped: the PostgreSQL server at DATABASE_URL runs with wal_level=${level}; they need ` +
+          `wal_level=logical (or unset DATABASE_URL so the tests start their own server).`;
+  } finally {
+    await probe.destroy();
   }
 }

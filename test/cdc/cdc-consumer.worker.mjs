@@ -1,0 +1,62 @@
+// Another app instance running the CDC consumer (the built package), driven by
+// test/cdc/cdc-processes.spec.ts over IPC: it reports its state and each COMMIT it receives, so the
+// test can SIGKILL it between a COMMIT arriving and its eviction being confirmed.
+import 'reflect-metadata';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { EntitySchema } from 'typeorm';
+import { CacheKitModule, defineCache } from 'nestjs-cachekit';
+import { CacheKitCdc, CacheKitCdcModule } from 'nestjs-cachekit/cdc';
+import { cacheEntry, invalidate } from 'nestjs-cachekit/typeorm';
+
+const config = JSON.parse(process.env.WORKER_CONFIG);
+// The same definition and rule as test/fixtures/catalog-orm.fixture.ts: the same entries.
+const productById = defineCache({ name: 'orm.product', key: (id) => id, ttl: '5m' });
+const Product = new EntitySchema({
+  name: 'Product',
+  tableName: 'orm_product',
+  columns: {
+    id: { type: 'integer', primary: true },
+    name: { type: 'varchar', length: 60 },
+    price: { type: 'integer' },
+    categoryId: { type: 'integer' },
+    deletedAt: { type: 'timestamp', nullable: true, deleteDate: true },
+  },
+});
+const rule = invalidate(
+  'Product',
+  ({ row, before, after }) => [
+    cacheEntry(productById, row.id),
+    before && `category:${before.categoryId}`,
+    after && `category:${after.categoryId}`,
+  ],
+  { bulk: () => ['catalog'] },
+);
+
+class Root {}
+Module({})(Root);
+
+const app = await NestFactory.createApplicationContext(
+  {
+    module: Root,
+    imports: [
+      CacheKitModule.forRoot({ redis: config.redisUrl, namespace: config.namespace, operationTimeout: '300ms' }),
+      TypeOrmModule.forRoot({ ...config.database, entities: [Product], synchronize: false }),
+      CacheKitCdcModule.forRoot({ rules: [rule], slot: config.slot, publication: config.slot, retryInterval: '200ms' }),
+    ],
+  },
+  { logger: ['error'] },
+);
+app.get(CacheKitCdc).events$.subscribe((event) => {
+  if (event.type === 'state') process.send({ type: event.state });
+  if (event.type === 'received') process.send({ type: 'received', lsn: event.lsn });
+  if (event.type === 'evicted') process.send({ type: 'evicted', lsn: event.lsn });
+});
+process.on('message', async (message) => {
+  if (message.type === 'close') {
+    await app.close();
+    process.exit(0);
+  }
+});
+process.send({ type: 'ready' });
