@@ -206,15 +206,16 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
   }
 
   /**
-   * Runs before the Redis connection closes: let background refreshes finish (bounded), give
-   * evictions waiting for a retry one last attempt, then stop writing.
+   * Runs before the Redis connection closes: let background refreshes finish (bounded), stop
+   * filling (what the drain gave up on never writes), and give evictions waiting for a retry one
+   * last attempt.
    */
   async beforeApplicationShutdown(): Promise<void> {
     this.#audit.close();
     this.#window.stop();
     await this.refresher.drain(this.options.shutdownTimeoutMs);
-    await this.#retries.close(this.options.operationTimeoutMs * 2);
     this.engine.close();
+    await this.#retries.close(this.options.operationTimeoutMs * 2);
     await Promise.all([this.#bus?.stop(), this.#fillNotices?.stop(), this.#beacon?.stop()]);
   }
 }
