@@ -397,7 +397,8 @@ export class CacheEngine {
     if (!envelope || !sameVersions(envelope, stored.tagVersions)) return { hit: false };
     const { freshUntil, expiresAt } = envelope.meta;
     // Past its expiry only a fail-safe copy is still stored: a miss, whose value may answer a failed load.
-    const expired = expiresAt <= Date.now();
+    // An expiry of 0 is not one this codec writes: such an entry lives by its store TTL alone.
+    const expired = expiresAt > 0 && expiresAt <= Date.now();
     if (expired && !plan.failSafe) return { hit: false };
     const decoded = this.codec.decode(envelope, plan);
     if (!decoded) return { hit: false };

@@ -13,6 +13,7 @@ import { sleep } from '../support/chaos-store.js';
 
 const TTL_MS = 300;
 const THROTTLE_MS = 600;
+const SOFT_TTL_MS = 1_000;
 
 class NotFound extends Error {}
 
@@ -55,10 +56,11 @@ class PriceService {
     return this.origin.answer(id);
   }
 
+  // A longer ttl: the value the hung load stores must still be fresh when the test reads it.
   @Cacheable({
     name: 'soft',
     key: (id: number) => id,
-    ttl: TTL_MS,
+    ttl: SOFT_TTL_MS,
     jitter: 0,
     failSafe: { maxAge: '1m', throttle: THROTTLE_MS },
     timeout: { soft: 100, hard: 1_000 },
@@ -178,14 +180,14 @@ describe('fail-safe: the last good value answers while the origin fails', () => 
   it('timeout.soft: a slow origin is answered with the last good value; the load finishes and stores', async () => {
     const { service, origin } = await boot();
     await service.soft(8);
-    await sleep(TTL_MS + 50);
+    await sleep(SOFT_TTL_MS + 50);
     origin.mode = 'hang';
     origin.version = 2;
     const started = performance.now();
     expect(await service.soft(8)).toEqual({ id: 8, version: 1 });
     expect(performance.now() - started).toBeLessThan(100 + 400); // soft timeout + a generous margin
     origin.mode = 'up';
-    await sleep(1_700); // the hung load ends and stores its result
+    await sleep(1_700); // the hung load ends (1.5 s) and stores its result, fresh for 1 s
     expect(await service.soft(8)).toEqual({ id: 8, version: 2 });
     expect(origin.calls).toBe(2);
   });

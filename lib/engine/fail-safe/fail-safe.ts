@@ -49,7 +49,7 @@ export class FailSafe {
       if (!decoded) throw error;
       const now = Date.now();
       const { createdAt, loadMs, expiresAt } = envelope.meta;
-      if (expiresAt > now) return { value: decoded.value, body: decoded.body }; // another load stored it meanwhile
+      if (expiresAt > now || expiresAt <= 0) return { value: decoded.value, body: decoded.body }; // stored meanwhile
       const endsAt = createdAt + failSafe.maxAgeMs;
       if (endsAt <= now) throw error;
       served = { ...decoded, createdAt };
