@@ -88,8 +88,10 @@ describe('CDC consumer faults, with real processes', () => {
     expect(holder.saw('evicted')).toBe(false);
 
     await redis.start();
-    await until(() => standby.cdc.stats().state === 'active', 20_000);
-    await until(async () => (await standby.cache.get(productById, 1)) === undefined, 20_000);
+    await until(() => standby.cdc.stats().state === 'active', 30_000);
+    // Waits for the eviction itself (a read right after Redis restarts may miss for other reasons).
+    await until(() => standby.events.some((e) => e.type === 'evicted'), 30_000);
+    expect(await standby.cache.get(productById, 1)).toBeUndefined();
     expect(await standby.reader.product(1)).toMatchObject({ name: 'Lamp v2' });
     // The very transaction the holder received and never acknowledged was replayed to the new holder.
     const received = holder.messages.find((m) => m.type === 'received') as unknown as { lsn: string };

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { createRequire } from 'node:module';
-import { Registry } from 'prom-client';
+import { Gauge, Registry } from 'prom-client';
 import { afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { registerCdcMetrics } from '../../lib/cdc/index.js';
 import { productById, productsInCategory } from '../fixtures/catalog-orm.fixture.js';
@@ -65,7 +65,7 @@ describe('CDC invalidation from PostgreSQL logical replication', () => {
     expect(c.cdc.stats().lagMs).toBeGreaterThanOrEqual(0);
 
     const registry = new Registry();
-    const remove = registerCdcMetrics(c.cdc, registry);
+    const remove = registerCdcMetrics(c.cdc, { Gauge, registry });
     const text = await registry.metrics();
     expect(text).toMatch(/^cachekit_cdc_active 1$/m);
     expect(text).toMatch(/^cachekit_cdc_transactions 1$/m);
