@@ -6,7 +6,9 @@ import { openContenders } from './contenders/all.js';
 import { ContenderGroup } from './contenders/contender.js';
 import { runBridgeLatency } from './scenarios/bridge-latency.js';
 import { runClear } from './scenarios/clear.js';
+import { runCommitToEvict } from './scenarios/commit-to-evict.js';
 import { expiryStormSettings, runExpiryStorm } from './scenarios/expiry-storm.js';
+import { failSafeSettings, runFailSafe } from './scenarios/fail-safe.js';
 import { runFeatureOverhead } from './scenarios/feature-overhead.js';
 import { runHitPath } from './scenarios/hit-path.js';
 import { hotKeysSettings, runHotKeys } from './scenarios/hot-keys.js';
@@ -34,9 +36,11 @@ const SCENARIOS = [
   'stampede-processes',
   'expiry-storm',
   'hot-keys',
+  'fail-safe',
   'serializers',
   'tag-invalidation',
   'bridge-latency',
+  'commit-to-evict',
   'clear',
   'feature-overhead',
 ] as const;
@@ -135,12 +139,18 @@ async function main(): Promise<void> {
   if (wants('hot-keys')) {
     show(await runHotKeys({ ...hotKeysSettings(args.quick), prefix, redisUrl: redis.url }, progress));
   }
+  if (wants('fail-safe')) {
+    for (const table of await runFailSafe(failSafeSettings(args.quick, prefix, redis.url), progress)) show(table);
+  }
   if (wants('serializers')) {
     for (const table of runSerializers(SETTINGS.codec, SETTINGS.passes, progress)) show(table);
   }
   const invalidation = { ...SETTINGS.invalidation, prefix, redisUrl: redis.url };
   if (wants('tag-invalidation')) show(await runTagInvalidation(invalidation, progress));
   if (wants('bridge-latency')) show(await runBridgeLatency(invalidation, progress));
+  if (wants('commit-to-evict')) {
+    show(await runCommitToEvict({ ...invalidation, databaseUrl: process.env.DATABASE_URL }, progress));
+  }
   if (wants('clear')) show(await runClear({ sizes: SETTINGS.clear, prefix, redisUrl: redis.url }, progress));
   if (wants('feature-overhead')) {
     const settings = { ...SETTINGS.overhead, passes: SETTINGS.passes, concurrency: CONCURRENCY };
