@@ -258,7 +258,7 @@ export class CacheEngine {
     if (this.#closed || control?.abandoned) return { value };
     const entry = this.codec.encode(plan, value, loadMs, ticket.tagVersions);
     if (!entry) return { value };
-    if (entry.ttlMs > tagLifeMs) {
+    if (plan.ttlFor && entry.ttlMs > tagLifeMs) {
       // The value asked for a longer life than the tags were given before the load: extend them,
       // and store only if none changed meanwhile (an eviction during the load fences it, as always).
       const versions = await this.store.tagVersions(plan.tags, entry.ttlMs);
