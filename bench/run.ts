@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { openContenders } from './contenders/all.js';
 import { ContenderGroup } from './contenders/contender.js';
+import { runBatch } from './scenarios/batch.js';
 import { runBridgeLatency } from './scenarios/bridge-latency.js';
 import { runClear } from './scenarios/clear.js';
 import { runCommitToEvict } from './scenarios/commit-to-evict.js';
@@ -32,6 +33,7 @@ const { values: args } = parseArgs({
 
 const SCENARIOS = [
   'hit-path',
+  'batch',
   'stampede',
   'stampede-processes',
   'expiry-storm',
@@ -125,6 +127,7 @@ async function main(): Promise<void> {
     const hit = { serial: SETTINGS.hit, concurrent: SETTINGS.hit, passes: SETTINGS.passes, concurrency: CONCURRENCY };
     for (const table of await runHitPath(group.contenders, { ...hit, prefix }, progress)) show(table);
   }
+  if (wants('batch')) show(await runBatch({ ids: 100, rounds: 200, prefix, redisUrl: redis.url }, progress));
   if (wants('stampede')) {
     show(await runStampede(group.contenders, { ...STAMPEDE, rounds: SETTINGS.rounds, prefix }, progress));
   }
