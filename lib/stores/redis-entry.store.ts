@@ -1,7 +1,7 @@
 import { Cluster, Redis } from 'ioredis';
 import { NO_TAGS, leaseKey, leaseWaitersKey, probeKey } from '../keys/key-layout.js';
 import { EntryStore, FillTicket, StoredRead } from './entry-store.interface.js';
-import { BEGIN, FILL, LEASE_BEGIN, PUT, READ, RELEASE_LEASE, TAG_VERSION } from './redis.scripts.js';
+import { BEGIN, FILL, LEASE_BEGIN, PUT, READ, RELEASE_LEASE, TAG_VERSION, loadScripts } from './redis.scripts.js';
 import { nextVersion } from './version-nonce.js';
 import { WriteCoalescer } from './write-coalescer.js';
 import { EntryRead, readMany } from './redis-batch-read.js';
@@ -36,6 +36,10 @@ export class RedisEntryStore implements EntryStore {
   ) {
     this.#isCluster = client instanceof Cluster;
     this.#reads = new WriteCoalescer(client);
+    // Loading fails only with the connection (EVALSHA then falls back to EVAL): nothing to report.
+    const load = () => void loadScripts(client).catch(() => undefined);
+    client.on('ready', load);
+    if (client.status === 'ready') load();
   }
 
   read(key: string, tags: readonly string[]): Promise<StoredRead> {

@@ -22,6 +22,12 @@ export class LuaScript {
     }
   }
 
+  /** Sends SCRIPT LOAD to every master, so the first EVALSHA of this script finds it. */
+  async load(client: Redis | Cluster): Promise<void> {
+    const nodes = 'nodes' in client ? client.nodes('master') : [client];
+    await Promise.all(nodes.map((node) => node.script('LOAD', this.source)));
+  }
+
   /** As `run`, with bulk replies as Buffers (payloads are binary). */
   runBuffer(client: Redis | Cluster, keys: string[]): Promise<unknown> {
     return client.callBuffer('EVALSHA', this.#sha, keys.length, ...keys).catch((error: unknown) => {
@@ -128,3 +134,11 @@ export const RELEASE_LEASE = new LuaScript(`
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 if tonumber(ARGV[2]) > 0 then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return redis.call('DEL', KEYS[1])`);
+
+/**
+ * Every script, loaded into Redis on each (re)connection: a fill nobody waits for must not meet
+ * NOSCRIPT, whose EVAL retry would reach Redis after the caller's next read of the entry.
+ */
+export async function loadScripts(client: Redis | Cluster): Promise<void> {
+  await Promise.all([READ, BEGIN, LEASE_BEGIN, TAG_VERSION, FILL, PUT, RELEASE_LEASE].map((s) => s.load(client)));
+}
