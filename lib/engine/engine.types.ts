@@ -37,3 +37,6 @@ export interface LoadControl {
   /** A background refresh: its failure is its own (backoff), never answered by fail-safe. */
   refresh?: boolean;
 }
+
+/** A lookup that found the entry. */
+export type Hit = Extract<ReadResult, { hit: true }>;
