@@ -121,7 +121,7 @@ async function measure(
       imports: [
         CacheKitModule.forRoot({
           redis: settings.redisUrl,
-          namespace: `${settings.prefix}c2e${path}`,
+          namespace: `${settings.prefix}.${path.slice(0, 3)}`,
           jitter: 0,
           operationTimeout: '1s',
         }),

@@ -36,7 +36,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * definition against a plain one, alternated in passes: fail-safe must cost nothing on a hit.
  */
 export async function runFailSafe(settings: FailSafeSettings, progress: (line: string) => void): Promise<Table[]> {
-  const namespace = `${settings.prefix}failsafe`;
+  const namespace = `${settings.prefix}.fs`;
   const common = { key: (id: number) => id, ttl: settings.ttlMs, jitter: 0 };
   const plain = defineCache({ name: 'bench.plain', ...common });
   const safe = defineCache({ name: 'bench.safe', ...common, failSafe: { maxAge: '10m', throttle: '1s' } });
