@@ -152,12 +152,12 @@ export class CacheEngine {
     const results = new Array<ReadResult>(plans.length);
     const fromStore: number[] = [];
     plans.forEach((plan, i) => {
-      const local = this.l1?.get(plan.key);
+      // As in #lookup: an eviction still on its way blocks the entry, its L1 copy included.
+      const blocked = this.retries.blocking && this.retries.blocks(plan.key, plan.tags);
+      const local = blocked ? undefined : this.#localHit(plan);
       if (local) {
-        const value = local.hasFrozen ? local.frozen : this.#revived(plan, this.codec.decodeBody(local.body!));
-        const stale = local.freshUntil > 0 && Date.now() >= local.freshUntil;
-        results[i] = { hit: true, value, refresh: stale ? 'stale' : undefined };
-      } else if (this.retries.size > 0 && this.retries.blocks(plan.key, plan.tags)) {
+        results[i] = local;
+      } else if (blocked) {
         results[i] = { hit: false, unavailable: true };
         this.stats.for(plan.name).storeErrors++;
       } else fromStore.push(i);
