@@ -119,7 +119,7 @@ export class GuardedStore {
 
   /** True when this token now holds the lease, false when someone else does, undefined when the store failed. */
   acquireLease(key: string, token: string, ttlMs: number): Promise<boolean | undefined> {
-    return this.#guard('acquireLease', () => this.store.acquireLease(key, token, ttlMs));
+    return this.#leasing(key, token, () => this.store.acquireLease(key, token, ttlMs));
   }
 
   /** The lease and, for its holder, the fill's snapshot: a ticket, false when held elsewhere, undefined on failure. */
@@ -131,14 +131,31 @@ export class GuardedStore {
     tagLifeMs: number,
   ): Promise<FillTicket | false | undefined> {
     const store = this.store;
-    return this.#guard('acquireLease', async () => {
+    return this.#leasing(key, token, async () => {
       if (store.leaseAndBegin) return store.leaseAndBegin(key, token, ttlMs, tags, tagLifeMs);
       return (await store.acquireLease(key, token, ttlMs)) && store.begin(key, tags, tagLifeMs);
     });
   }
 
+  /** Gives a lease back. Not skipped while the breaker is open: a lease kept by mistake holds other instances' waiters. */
   async releaseLease(key: string, token: string, holdMs?: number): Promise<void> {
-    await this.#guard('releaseLease', () => this.store.releaseLease(key, token, holdMs));
+    await this.#run('releaseLease', () => this.store.releaseLease(key, token, holdMs));
+  }
+
+  // A lease request that missed its deadline may still be granted when it reaches Redis, to a
+  // caller that has moved on without the store: nobody would fill under it, and every other
+  // instance missing the entry would wait for it up to its wait bound. Given back once it arrives.
+  #leasing<T>(key: string, token: string, call: () => Promise<T>): Promise<T | undefined> {
+    let sent: Promise<T> | undefined;
+    return this.#guard('acquireLease', () => (sent = call())).then((result) => {
+      if (result === undefined && sent) {
+        sent.then(
+          (late) => late && this.store.releaseLease(key, token).catch(() => undefined),
+          () => undefined,
+        );
+      }
+      return result;
+    });
   }
 
   // One harmless write per cooldown while writes are skipped: the only way to learn they work again
