@@ -67,22 +67,27 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
   #fillNotices?: FillNotices;
   #beacon?: StatsBeacon;
 
-  /** Builds the runtime and, with an L1 over Redis, connects its invalidation bus. */
+  /** Builds the runtime and, over Redis, connects its invalidation bus. */
   static async create(options: ResolvedCacheKitOptions, connection: RedisConnectionHolder): Promise<CacheKitRuntime> {
     const runtime = new CacheKitRuntime(options, connection, await loadPlainToInstance());
     if (options.singleFlight && connection.client) {
       runtime.#fillNotices = new FillNotices(connection.client, options.namespace);
       runtime.engine.attachFillNotices(runtime.#fillNotices);
     }
-    if (options.l1 && connection.client) {
+    // Every instance over Redis listens: an L1 drops what others evicted, and a caller never joins
+    // a load (or read) this process began before another instance's eviction reached it.
+    if (connection.client) {
       const bus = new InvalidationBus(
         connection.client,
         options.namespace,
         (what) => runtime.engine.applyInvalidation(what),
         () => runtime.engine.applyInvalidation({ prefix: '' }),
         runtime.#log,
+        options.operationTimeoutMs,
       );
-      await bus.start();
+      // An L1 must not serve before it listens; a fence alone does not hold up boot (Redis may be down).
+      const started = bus.start();
+      if (options.l1) await started;
       runtime.engine.attachBus(bus);
       runtime.#bus = bus;
     }
@@ -216,7 +221,9 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
     await this.refresher.drain(this.options.shutdownTimeoutMs);
     this.engine.close();
     await this.#retries.close(this.options.operationTimeoutMs * 2);
-    await Promise.all([this.#bus?.stop(), this.#fillNotices?.stop(), this.#beacon?.stop()]);
+    this.#bus?.stop();
+    this.#fillNotices?.stop();
+    await this.#beacon?.stop();
   }
 }
 

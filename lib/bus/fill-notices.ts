@@ -1,8 +1,5 @@
 import { Cluster, Redis } from 'ioredis';
 import { fillChannel } from '../keys/key-layout.js';
-import { within } from '../timing/within.js';
-
-const QUIT_WAIT_MS = 1_000;
 
 /**
  * Wakes this instance's lease waiters as soon as the instance holding the lease has filled the
@@ -45,21 +42,12 @@ export class FillNotices {
     });
   }
 
-  async stop(): Promise<void> {
+  stop(): void {
     this.#closed = true;
     for (const waiters of [...this.#waiters.values()]) for (const wake of [...waiters]) wake();
-    const subscriber = this.#subscriber;
+    // At once: a subscriber connection holds nothing a graceful QUIT would save.
+    this.#subscriber?.disconnect();
     this.#subscriber = undefined;
-    if (!subscriber) return;
-    // Bounded whatever the client's options: QUIT gets no answer from a frozen server.
-    const quitted = await within(
-      subscriber.quit().then(
-        () => true,
-        () => false,
-      ),
-      QUIT_WAIT_MS,
-    );
-    if (!quitted) subscriber.disconnect();
   }
 
   #subscribe(): void {

@@ -5,8 +5,6 @@ import { busChannel } from '../keys/key-layout.js';
 import { within } from '../timing/within.js';
 import type { RateLimitedLogger } from '../observability/rate-limited-logger.js';
 
-const QUIT_WAIT_MS = 1_000;
-
 /** What one instance tells the others to drop from their L1. */
 export type Invalidation = { keys: string[] } | { tags: string[] } | { prefix: string };
 
@@ -38,6 +36,7 @@ export class InvalidationBus {
     private readonly onMessage: (what: Invalidation) => void,
     private readonly onResync: () => void,
     private readonly log: RateLimitedLogger,
+    private readonly publishWaitMs: number,
   ) {
     this.#channel = busChannel(namespace);
   }
@@ -55,11 +54,17 @@ export class InvalidationBus {
         this.#logger.warn(`Ignoring a malformed message on ${this.#channel}`);
       }
     });
-    // Every (re)connect: whatever was published meanwhile is lost, so start over from an empty L1.
-    // ioredis resubscribes by itself after a reconnect; the first subscribe waits for 'ready'.
+    // Every reconnect: whatever was published meanwhile is lost, so start over (an empty L1, every
+    // running load fenced). Not on a first connect within the boot wait: nothing was missed before
+    // it, and a resync then would split the loads already running at boot. ioredis resubscribes by itself after a
+    // reconnect, right after 'ready': what was published until Redis took that is lost too, so
+    // once a PING sent after it comes back, start over once more.
+    let missed = false;
     const ready = new Promise<void>((resolve) => {
       subscriber.on('ready', async () => {
-        this.onResync();
+        if (missed) this.onResync();
+        missed = true;
+        if (this.#subscribed) setImmediate(() => void subscriber.ping().then(this.onResync, () => undefined));
         if (!this.#subscribed) {
           try {
             await subscriber.subscribe(this.#channel);
@@ -72,7 +77,10 @@ export class InvalidationBus {
         }
         resolve();
       });
-      setTimeout(resolve, 1_000).unref();
+      setTimeout(() => {
+        missed = true; // serving before the bus listens: the first connect resyncs too
+        resolve();
+      }, 1_000).unref();
     });
     await ready;
   }
@@ -82,26 +90,27 @@ export class InvalidationBus {
     return this.#subscribed && this.#subscriber?.status === 'ready';
   }
 
-  /** Publishes an invalidation without waiting; if Redis does not take it, others rely on the L1 TTL. */
-  publish(what: Invalidation): void {
-    this.publisher.publish(this.#channel, busMessage(this.#id, what)).catch(() => {
-      this.log.warn(
-        'bus-publish',
-        `Could not publish an L1 invalidation; other instances drop it within their L1 TTL.`,
-      );
-    });
+  /**
+   * Publishes an invalidation; resolves (never rejects) once Redis took it, so it is on its way to
+   * every subscribed instance, or after the operation deadline. If Redis does not take it, others
+   * rely on the L1 TTL.
+   */
+  async publish(what: Invalidation): Promise<void> {
+    const published = this.publisher.publish(this.#channel, busMessage(this.#id, what)).then(
+      () => undefined,
+      () => {
+        this.log.warn(
+          'bus-publish',
+          `Could not publish an L1 invalidation; other instances drop it within their L1 TTL.`,
+        );
+      },
+    );
+    await within(published, this.publishWaitMs);
   }
 
-  async stop(): Promise<void> {
-    const subscriber = this.#subscriber;
+  /** Closes the subscriber connection at once: it holds nothing a graceful QUIT would save. */
+  stop(): void {
+    this.#subscriber?.disconnect();
     this.#subscriber = undefined;
-    if (!subscriber) return;
-    // Bounded whatever the client's options: QUIT gets no answer from a frozen server.
-    const quit = subscriber.quit().then(
-      () => true,
-      () => false,
-    );
-    const quitted = (await within(quit, QUIT_WAIT_MS)) ?? false;
-    if (!quitted) subscriber.disconnect();
   }
 }

@@ -293,7 +293,7 @@ export class CacheEngine {
       storedLifeMs(plan, entry.ttlMs, value === null || value === undefined),
     );
     if (!ok) return this.evictor.putFailed(plan);
-    this.#invalidations.announce({ keys: [plan.key] });
+    await this.#invalidations.announce({ keys: [plan.key] });
     return true;
   }
 
@@ -388,9 +388,11 @@ export class CacheEngine {
   }
 
   /**
-   * Concurrent lookups of one entry in this process share one store read: a burst of callers on a
-   * hot or cold key sends one command, not one each. Every caller still decodes its own copy. Keyed
-   * like loads, so no lookup joins a read that began before an invalidation seen here.
+   * Lookups of one entry made in one burst (the same turn of the event loop, before any reply
+   * could arrive) share one store read: such a burst on a hot or cold key sends one command, not
+   * one each. A later caller never joins it: Redis may have answered it before an eviction that
+   * caller already knows of (confirmed to another instance, over a slow link to this one). Every
+   * caller still decodes its own copy.
    */
   #sharedRead(plan: EntryPlan): Promise<StoredRead | undefined> {
     const key = this.#flightKey(plan);
@@ -398,10 +400,10 @@ export class CacheEngine {
     if (running) return running;
     const read = this.store.read(plan.key, plan.tags);
     this.#reads.set(key, read);
-    const forget = () => {
+    // No I/O callback runs before the microtasks queued now: only callers of this burst join.
+    queueMicrotask(() => {
       if (this.#reads.get(key) === read) this.#reads.delete(key);
-    };
-    read.then(forget, forget);
+    });
     return read;
   }
 

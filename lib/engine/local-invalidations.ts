@@ -5,8 +5,8 @@ import type { RequestMemo } from '../scope/request-memo.js';
 
 /**
  * What this process does when an entry, a tag or a whole prefix is invalidated: drop it from L1,
- * tell the other instances (when there is an L1 to keep coherent), and bump the generation that
- * keys loads and shared reads.
+ * tell the other instances (their L1 and their running loads), and bump the generation that keys
+ * loads and shared reads.
  */
 export class LocalInvalidations {
   // Bumped by every invalidation seen here; part of the single-flight key, so a caller never joins
@@ -50,9 +50,11 @@ export class LocalInvalidations {
   }
 
   /** An invalidation made here: applied, then published. Call it after the store write, never before: a local read between the two would re-insert the old value. */
-  announce(what: Invalidation): void {
+  announce(what: Invalidation): Promise<void> {
     this.#memo?.clear();
     this.apply(what);
-    if (this.l1) this.bus?.publish(what);
+    return this.bus ? this.bus.publish(what) : DONE;
   }
 }
+
+const DONE = Promise.resolve();

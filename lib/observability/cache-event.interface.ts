@@ -61,7 +61,7 @@ export interface StoreStats {
   pendingEvictions: number;
   /** Evictions given up (retry queue full, or shutdown): those entries lived until their TTL. */
   droppedEvictions: number;
-  /** With an L1 over Redis: whether the invalidation bus is subscribed right now; absent without a bus. */
+  /** Over Redis: whether the invalidation bus is subscribed right now; absent without Redis. */
   bus?: 'subscribed' | 'unsubscribed';
   /** The last failure, with its cause. */
   lastFailure?: { operation: string; cause: string; message: string; at: string };

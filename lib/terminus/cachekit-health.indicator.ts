@@ -19,7 +19,7 @@ export interface CacheHealthDetails {
   latencyMs?: number;
   breaker: { reads: 'open' | 'closed'; writes: 'open' | 'closed' };
   pendingEvictions: number;
-  /** With an L1 over Redis: whether its invalidation bus is subscribed. */
+  /** Over Redis: whether its invalidation bus is subscribed. */
   bus?: 'subscribed' | 'unsubscribed';
   /** Why the status is not up. */
   problems?: string[];
@@ -27,7 +27,7 @@ export interface CacheHealthDetails {
 
 /**
  * A `@nestjs/terminus` indicator for readiness probes: store reachable (PING round trip), breaker
- * states, evictions waiting for a retry and the L1 bus. A store outage reports `whenStoreDown`
+ * states, evictions waiting for a retry and the invalidation bus. A store outage reports `whenStoreDown`
  * (default 'degraded': the cache fails open, so pods stay in rotation).
  * @example () => this.cacheHealth.isHealthy()
  */

@@ -124,12 +124,12 @@ describe('CACHE_MANAGER on the cache module connection (standalone Redis)', () =
     expect(await cache.get('greeting')).toBeUndefined();
     expect(await probe.exists(key)).toBe(0);
 
-    // The store runs on the module's client, and nothing opened another connection: the probe
-    // and the module's one client are all the server sees.
+    // The store runs on the module's client, and nothing opened another connection: the probe,
+    // the module's client and its bus subscriber are all the server sees.
     const store = cache.stores[0]!.store as CacheKitKeyvStore;
     expect(store).toBeInstanceOf(CacheKitKeyvStore);
     expect(store.client).toBe(http.get(CACHEKIT_REDIS));
-    expect(await connectedClients(probe)).toBe(before + 1);
+    expect(await connectedClients(probe)).toBe(before + 2);
 
     // Closing the app: cache-manager disconnects its stores first, which must leave the module's
     // client to the module, which closes it.

@@ -58,7 +58,7 @@ export class Evictor {
 
   /** A put the store did not confirm: the old value may still be there, so its eviction is retried. */
   putFailed(plan: EntryPlan): false {
-    this.invalidations.announce({ keys: [plan.key] });
+    void this.invalidations.announce({ keys: [plan.key] });
     this.stats.for(plan.name).storeErrors++;
     this.retries.add({ keys: [plan.key], tags: NO_TAGS });
     return false;
@@ -69,8 +69,14 @@ export class Evictor {
     const sent = this.retries.sending(eviction);
     try {
       const ok = await sendEviction(this.store, eviction);
-      if (keys.length > 0) this.invalidations.announce({ keys: [...keys] });
-      if (tags.length > 0) this.invalidations.announce({ tags: [...tags] });
+      // Confirmed only once the other instances' buses have been sent it: a caller told of the
+      // eviction finds no instance still joining a load that began before it (one more round trip).
+      // Not waited for when the store failed: the bus is most likely down too.
+      const published = Promise.all([
+        keys.length > 0 && this.invalidations.announce({ keys: [...keys] }),
+        tags.length > 0 && this.invalidations.announce({ tags: [...tags] }),
+      ]);
+      if (ok) await published;
       if (!ok) this.retries.add(eviction, onOutcome);
       return ok;
     } finally {
