@@ -2,9 +2,24 @@ import { Cluster } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CACHEKIT_REDIS, CacheKit, CacheKitModuleOptions } from '../../lib/index.js';
 import { uniqueNamespace } from '../support/app.js';
-import { SUBSCRIBER_TAG } from '../support/fault-proxy.js';
 import { ClusterProxies, masterPortsOf, startClusterProxies } from '../support/cluster-proxies.js';
-import { Apps, Origin, itemById, scenarioOptions } from './reliability.helpers.js';
+import { CallLoop, CallRecord, hitRatio } from '../support/call-loop.js';
+import { SUBSCRIBER_TAG, faults } from '../support/fault-proxy.js';
+import {
+  Apps,
+  BREAKER_COOLDOWN_MS,
+  DEADLINE_MS,
+  MARGIN_MS,
+  ORIGIN_MS,
+  Origin,
+  itemById,
+  scenarioOptions,
+  sleep,
+  until,
+} from './reliability.helpers.js';
+
+/** The bound every call keeps under a fault: the origin, one deadline, and slack for a busy machine. */
+const BOUND_MS = ORIGIN_MS + DEADLINE_MS + MARGIN_MS;
 
 /**
  * The suite's shared 3-master cluster, reached by the instance under test through one fault proxy
@@ -58,5 +73,129 @@ describe('a Redis Cluster behind a fault proxy per node', () => {
     }
     const tags = (await Promise.all(proxies.nodes.map((node) => node.proxy.connections()))).flat().map((c) => c.tag);
     expect(tags).toContain(SUBSCRIBER_TAG.name);
+  });
+
+  /**
+   * Two instances on one namespace (a through the proxies, b direct), a victim master, ids on it and
+   * off it, all cached. Every read of an entry also reads its cache name's generation (an implicit
+   * tag: one key, on one master), so the victim is chosen as that master or as another one.
+   */
+  async function scenario(victimHolds: 'generation' | 'entries only') {
+    const namespace = uniqueNamespace();
+    const a = await apps.boot(proxied(namespace));
+    const b = await apps.boot({ ...scenarioOptions('unused', namespace), redis: { cluster: inject('clusterNodes') } });
+    const ids = Array.from({ length: 120 }, (_, i) => i + 1);
+    const [generation, ...owners] = await masterPortsOf(seed, [
+      `{${namespace}:~name:${itemById.name}}`,
+      ...ids.map((id) => entryKey(namespace, id)),
+    ]);
+    const victim = victimHolds === 'generation' ? generation! : owners.find((port) => port !== generation)!;
+    const on = ids.filter((_, i) => owners[i] === victim).slice(0, 16);
+    const off = ids.filter((_, i) => owners[i] !== victim).slice(0, 16);
+    const origin = new Origin();
+    await Promise.all([...on, ...off].map((id) => a.getOrSet(itemById, [id], origin.load(id))));
+    // Counts the loader per call, so concurrent calls can be told apart.
+    const call = async (id: number) => {
+      let loaded = false;
+      const value = await a.getOrSet(itemById, [id], () => ((loaded = true), origin.load(id)()));
+      expect(value.id).toBe(id);
+      return { version: value.version, loaded };
+    };
+    return { a, b, on, off, origin, call, proxy: proxies.of(victim) };
+  }
+
+  /** Calls of evicted ids that began after their eviction was confirmed yet returned the old version. */
+  const staleAfter = (records: CallRecord[], evicted: number[], at: number) =>
+    records.filter((r) => evicted.includes(r.id) && r.startedAt > at && r.version !== 2);
+
+  /**
+   * One master blackholed for 1.5 s under steady traffic (4 callers), a writer evicting rows of
+   * both kinds meanwhile, then the fault lifted: what the blackhole held (reads, fills sent before
+   * the eviction) reaches Redis late.
+   */
+  async function blackholed(victimHolds: 'generation' | 'entries only') {
+    const { a, b, on, off, origin, call, proxy } = await scenario(victimHolds);
+    const breaker = { samples: 0, readsOpen: 0, writesOpen: 0 };
+    const sample = () => {
+      const { reads, writes } = a.storeStats().breaker;
+      breaker.samples++;
+      breaker.readsOpen += reads === 'open' ? 1 : 0;
+      breaker.writesOpen += writes === 'open' ? 1 : 0;
+    };
+    await proxy.set(faults.blackhole());
+    const faultAt = performance.now();
+    const loop = CallLoop.start([...on, ...off], 4, call, sample);
+    await sleep(400);
+    origin.version = 2;
+    const evicted = [...on.slice(0, 4), ...off.slice(0, 4)];
+    expect(await b.evictMany({ keys: evicted.map((id) => ({ definition: itemById, args: [id] })) })).toBe(true);
+    const evictedAt = performance.now();
+    await sleep(1_100);
+    await proxy.clear();
+    const clearedAt = performance.now();
+    const recoveredMs = await until(
+      async () => loop.between(performance.now() - 150).some((r) => on.includes(r.id) && !r.loaded),
+      BREAKER_COOLDOWN_MS + 3_000,
+      25,
+      'hits on the blackholed master after the fault',
+    );
+    await sleep(300);
+    const records = await loop.stop();
+    const during = loop.between(faultAt, clearedAt);
+    const result = {
+      a,
+      b,
+      origin,
+      records,
+      evicted,
+      evictedAt,
+      recoveredMs,
+      breaker,
+      during,
+      onDuring: during.filter((r) => on.includes(r.id)),
+      offDuring: during.filter((r) => off.includes(r.id)),
+      // Rows nobody evicted, once the fault is gone and the breaker closed.
+      keptAfter: loop.between(clearedAt + recoveredMs + 100).filter((r) => !evicted.includes(r.id)),
+    };
+    console.log(
+      `[faults] cluster master (holding ${victimHolds}) blackholed 1.5 s through its proxy: ${during.length} calls, ` +
+        `slowest ${slowest(result.onDuring).toFixed(0)} ms (its keys) / ${slowest(result.offDuring).toFixed(0)} ms (others); ` +
+        `hit ratio ${hitRatio(result.onDuring).toFixed(2)} (its keys) / ${hitRatio(result.offDuring).toFixed(2)} (others); ` +
+        `breaker open in ${breaker.readsOpen}/${breaker.samples} samples (reads), ${breaker.writesOpen} (writes); ` +
+        `hits again ${recoveredMs.toFixed(0)} ms after the fault; after: ${result.keptAfter.length} calls of rows not ` +
+        `evicted, hit ratio ${hitRatio(result.keptAfter).toFixed(2)}`,
+    );
+    return result;
+  }
+
+  const slowest = (records: CallRecord[]) => Math.max(0, ...records.map((r) => r.ms));
+
+  it.each(['entries only', 'generation'] as const)(
+    'one master (holding %s) blackholed: calls answer within the bound, the breaker opens, the cache works again after, nothing evicted is served',
+    async (victimHolds) => {
+      const run = await blackholed(victimHolds);
+      expect(run.records.filter((r) => r.error !== undefined)).toEqual([]);
+      expect(slowest(run.during)).toBeLessThan(BOUND_MS);
+      expect(run.breaker.readsOpen + run.breaker.writesOpen).toBeGreaterThan(0);
+      expect(run.recoveredMs).toBeLessThan(BREAKER_COOLDOWN_MS + MARGIN_MS * 3);
+      expect(staleAfter(run.records, run.evicted, run.evictedAt)).toEqual([]);
+      // Rows nobody evicted were not lost on any master: all hits again once the fault is gone.
+      expect(run.keptAfter.length).toBeGreaterThan(0);
+      expect(hitRatio(run.keptAfter)).toBe(1);
+      for (const id of run.evicted)
+        expect([undefined, { id, version: 2 }]).toContainEqual(await run.b.get(itemById, id));
+      for (const id of run.evicted) {
+        expect(await run.a.getOrSet(itemById, [id], run.origin.load(id))).toEqual({ id, version: 2 });
+      }
+    },
+  );
+
+  // Known defect: the breakers are module-wide, so one unreachable master (holding no generation)
+  // sends every call to the origin, the healthy masters' hits included (0.00 observed). Marked as
+  // failing until the breaker is per node; it turns red once the healthy masters keep their hits.
+  it.fails('one master blackholed: the other masters keep serving their entries from the cache meanwhile', async () => {
+    const run = await blackholed('entries only');
+    expect(run.offDuring.length).toBeGreaterThan(20);
+    expect(hitRatio(run.offDuring)).toBeGreaterThan(0.8);
   });
 });
