@@ -46,6 +46,11 @@ export class CallLoop {
     return this.records.filter((record) => record.startedAt >= from && record.startedAt < to);
   }
 
+  /** Records of the calls that began and ended in [from, to): wholly inside a fault, say. */
+  within(from: number, to: number): CallRecord[] {
+    return this.between(from, to).filter((record) => record.startedAt + record.ms < to);
+  }
+
   async stop(): Promise<CallRecord[]> {
     this.#running = false;
     await Promise.all(this.#callers);
