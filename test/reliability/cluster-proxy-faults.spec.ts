@@ -7,6 +7,7 @@ import { masterPortsOf } from '../support/cluster-proxies.js';
 import { SUBSCRIBER_TAG, faults } from '../support/fault-proxy.js';
 import {
   BOUND_MS,
+  BreakerSamples,
   VictimHolds,
   entryKey,
   hitsAgain,
@@ -59,16 +60,10 @@ describe('a Redis Cluster behind a fault proxy per node: routing, and one master
    */
   async function blackholed(victimHolds: VictimHolds) {
     const { a, b, on, off, origin, call, proxy } = await scenario(victimHolds);
-    const breaker = { samples: 0, readsOpen: 0, writesOpen: 0 };
-    const sample = () => {
-      const { reads, writes } = a.storeStats().breaker;
-      breaker.samples++;
-      breaker.readsOpen += reads === 'open' ? 1 : 0;
-      breaker.writesOpen += writes === 'open' ? 1 : 0;
-    };
+    const breaker = new BreakerSamples(a);
     await proxy.set(faults.blackhole());
     const faultAt = performance.now();
-    const loop = CallLoop.start([...on, ...off], 4, call, sample);
+    const loop = CallLoop.start([...on, ...off], 4, call, breaker.sample);
     await sleep(400);
     origin.version = 2;
     const evicted = [...on.slice(0, 4), ...off.slice(0, 4)];
@@ -101,7 +96,7 @@ describe('a Redis Cluster behind a fault proxy per node: routing, and one master
       `[faults] cluster master (holding ${victimHolds}) blackholed 1.5 s through its proxy: ${during.length} calls, ` +
         `slowest ${slowest(result.onDuring).toFixed(0)} ms (its keys) / ${slowest(result.offDuring).toFixed(0)} ms (others); ` +
         `hit ratio ${hitRatio(result.onDuring).toFixed(2)} (its keys) / ${hitRatio(result.offDuring).toFixed(2)} (others); ` +
-        `breaker open in ${breaker.readsOpen}/${breaker.samples} samples (reads), ${breaker.writesOpen} (writes); ` +
+        `${breaker}; ` +
         `hits again ${recoveredMs.toFixed(0)} ms after the fault; after: ${result.keptAfter.length} calls of rows not ` +
         `evicted, hit ratio ${hitRatio(result.keptAfter).toFixed(2)}`,
     );

@@ -124,3 +124,23 @@ export function hitsAgain(loop: CallLoop, on: number[], what: string): Promise<n
     what,
   );
 }
+
+/** How often each breaker was open, sampled after every call of a loop. @example CallLoop.start(ids, 4, call, breakers.sample) */
+export class BreakerSamples {
+  samples = 0;
+  readsOpen = 0;
+  writesOpen = 0;
+
+  constructor(private readonly cache: CacheKit) {}
+
+  readonly sample = (): void => {
+    const { reads, writes } = this.cache.storeStats().breaker;
+    this.samples++;
+    this.readsOpen += reads === 'open' ? 1 : 0;
+    this.writesOpen += writes === 'open' ? 1 : 0;
+  };
+
+  toString(): string {
+    return `breaker open in ${this.readsOpen}/${this.samples} samples (reads), ${this.writesOpen} (writes)`;
+  }
+}
