@@ -9,8 +9,8 @@ import { EntitySchema } from 'typeorm';
 import { CacheKitModule, defineCache } from 'nestjs-cachekit';
 import { CacheKitCdc, CacheKitCdcModule } from 'nestjs-cachekit/cdc';
 import { cacheEntry, invalidate } from 'nestjs-cachekit/typeorm';
+import { serveParent, tellParent, workerConfig as config } from '../support/worker-child.mjs';
 
-const config = JSON.parse(process.env.WORKER_CONFIG);
 // The same definition and rule as test/fixtures/catalog-orm.fixture.ts: the same entries.
 const productById = defineCache({ name: 'orm.product', key: (id) => id, ttl: '5m' });
 const Product = new EntitySchema({
@@ -49,14 +49,8 @@ const app = await NestFactory.createApplicationContext(
   { logger: ['error'] },
 );
 app.get(CacheKitCdc).events$.subscribe((event) => {
-  if (event.type === 'state') process.send({ type: event.state });
-  if (event.type === 'received') process.send({ type: 'received', lsn: event.lsn });
-  if (event.type === 'evicted') process.send({ type: 'evicted', lsn: event.lsn });
+  if (event.type === 'state') tellParent({ type: event.state });
+  if (event.type === 'received') tellParent({ type: 'received', lsn: event.lsn });
+  if (event.type === 'evicted') tellParent({ type: 'evicted', lsn: event.lsn });
 });
-process.on('message', async (message) => {
-  if (message.type === 'close') {
-    await app.close();
-    process.exit(0);
-  }
-});
-process.send({ type: 'ready' });
+serveParent(app);

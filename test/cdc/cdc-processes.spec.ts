@@ -1,4 +1,3 @@
-import { ChildProcess, fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -6,37 +5,11 @@ import { productById } from '../fixtures/catalog-orm.fixture.js';
 import { uniqueNamespace } from '../support/app.js';
 import { PostgresServer, logicalReplicationUnavailable, startPostgres } from '../support/postgres.js';
 import { RestartableRedis, startRestartableRedis } from '../support/restartable-redis.js';
+import { WorkerProcess } from '../support/worker-process.js';
 import { CdcApp, CdcDatabase, bootCdcApp, cdcDatabase, until } from './cdc-app.js';
 
 const WORKER = fileURLToPath(new URL('./cdc-consumer.worker.mjs', import.meta.url));
 const BUILT = fileURLToPath(new URL('../../dist/lib/cdc/index.js', import.meta.url));
-
-/** A consumer in its own process; `messages` holds every message it sent. */
-class ConsumerProcess {
-  readonly messages: { type: string }[] = [];
-  readonly exited: Promise<NodeJS.Signals | null>;
-
-  private constructor(readonly child: ChildProcess) {
-    child.on('message', (message: { type: string }) => this.messages.push(message));
-    this.exited = new Promise((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
-  }
-
-  static async start(config: object): Promise<ConsumerProcess> {
-    const child = fork(WORKER, [], { env: { ...process.env, WORKER_CONFIG: JSON.stringify(config) } });
-    const consumer = new ConsumerProcess(child);
-    await until(() => consumer.messages.some((m) => m.type === 'ready'), 30_000);
-    return consumer;
-  }
-
-  saw(type: string): boolean {
-    return this.messages.some((m) => m.type === type);
-  }
-
-  kill(): Promise<NodeJS.Signals | null> {
-    this.child.kill('SIGKILL');
-    return this.exited;
-  }
-}
 
 /** Retries a query whose pooled connection may have died with the server restart. */
 async function retried<T>(run: () => Promise<T>): Promise<T> {
@@ -73,7 +46,12 @@ describe('CDC consumer faults, with real processes', () => {
     const namespace = uniqueNamespace();
     const cache = { redis: redis.url, namespace, operationTimeout: '300ms', evictionRetry: { initialDelay: '50ms' } };
 
-    const holder = await ConsumerProcess.start({ redisUrl: redis.url, namespace, slot: db.slot, database: db.options });
+    const holder = await WorkerProcess.start(WORKER, {
+      redisUrl: redis.url,
+      namespace,
+      slot: db.slot,
+      database: db.options,
+    });
     cleanups.push(() => holder.kill());
     await until(() => holder.saw('active'));
     const standby: CdcApp = await bootCdcApp(db, cache as never);

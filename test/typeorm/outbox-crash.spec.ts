@@ -1,4 +1,3 @@
-import { ChildProcess, fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, inject, it } from 'vitest';
@@ -6,19 +5,12 @@ import type { CacheKitModuleOptions } from '../../lib/index.js';
 import { productById, seedCatalog } from '../fixtures/catalog-orm.fixture.js';
 import { uniqueNamespace } from '../support/app.js';
 import { Driver, throwawayDatabase } from '../support/typeorm-app.js';
+import { WorkerProcess } from '../support/worker-process.js';
 import { bootOutboxApp, until } from './outbox-app.js';
 
 const WORKER = fileURLToPath(new URL('./outbox-crash.worker.mjs', import.meta.url));
 const BUILT = fileURLToPath(new URL('../../dist/lib/typeorm/index.js', import.meta.url));
 const drivers: Driver[] = ['sqlite', 'postgres'];
-
-function startWriter(config: object): Promise<ChildProcess> {
-  const child = fork(WORKER, [], { env: { ...process.env, WORKER_CONFIG: JSON.stringify(config) } });
-  return new Promise((resolve, reject) => {
-    child.once('message', () => resolve(child));
-    child.once('exit', (code) => reject(new Error(`the writer process exited (${code}) before it was ready`)));
-  });
-}
 
 describe.each(drivers)('outbox: a writer killed after COMMIT, before its eviction, on %s', (driver) => {
   const cleanups: (() => Promise<void>)[] = [];
@@ -39,12 +31,13 @@ describe.each(drivers)('outbox: a writer killed after COMMIT, before its evictio
     await seedCatalog(reader.dataSource);
     expect(await reader.reader.product(1)).toMatchObject({ name: 'Lamp' });
 
-    const writer = await startWriter({ redisUrl: inject('redisUrl'), namespace, database: database.options });
-    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
-      writer.once('exit', (_code, signal) => resolve(signal)),
-    );
+    const writer = await WorkerProcess.start(WORKER, {
+      redisUrl: inject('redisUrl'),
+      namespace,
+      database: database.options,
+    });
     writer.send({ type: 'rename', id: 1, name: 'Lamp v2' });
-    expect(await exited).toBe('SIGKILL');
+    expect(await writer.exited).toBe('SIGKILL');
 
     // Committed, never evicted: the row is there and the entry is stale.
     expect(await reader.rows()).toBe(1);

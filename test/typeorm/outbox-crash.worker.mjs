@@ -8,8 +8,8 @@ import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
 import { EntitySchema, EventSubscriber } from 'typeorm';
 import { CacheKitModule, defineCache } from 'nestjs-cachekit';
 import { CacheKitTypeOrmModule, cacheEntry, invalidate } from 'nestjs-cachekit/typeorm';
+import { serveParent, tellParent, workerConfig as config } from '../support/worker-child.mjs';
 
-const config = JSON.parse(process.env.WORKER_CONFIG);
 // The same definition and rule as test/fixtures/catalog-orm.fixture.ts: the same entries.
 const productById = defineCache({ name: 'orm.product', key: (id) => id, ttl: '5m' });
 const Product = new EntitySchema({
@@ -62,19 +62,14 @@ const app = await NestFactory.createApplicationContext(
 );
 const dataSource = app.get(getDataSourceToken());
 
-process.on('message', async (message) => {
-  if (message.type === 'rename') {
+serveParent(app, {
+  rename: async (message) => {
     armed = true;
     await dataSource.transaction(async (m) => {
       const product = await m.findOneByOrFail('Product', { id: message.id });
       product.name = message.name;
       await m.save('Product', product);
     });
-    process.send({ type: 'survived' });
-  }
-  if (message.type === 'close') {
-    await app.close();
-    process.exit(0);
-  }
+    tellParent({ type: 'survived' });
+  },
 });
-process.send({ type: 'ready' });
