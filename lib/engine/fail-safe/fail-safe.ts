@@ -49,7 +49,7 @@ export class FailSafe {
       if (!decoded) throw error;
       const now = Date.now();
       const { createdAt, loadMs, expiresAt } = envelope.meta;
-      if (expiresAt > now || expiresAt <= 0) return { value: decoded.value, body: decoded.body }; // stored meanwhile
+      if (expiresAt > now || expiresAt <= 0) return { value: revived(plan, decoded.value), body: decoded.body }; // stored meanwhile
       const endsAt = createdAt + failSafe.maxAgeMs;
       if (endsAt <= now) throw error;
       served = { ...decoded, createdAt };
@@ -63,7 +63,8 @@ export class FailSafe {
       served = this.context.candidateOf(plan);
       if (!served || this.context.blocked(plan) || served.createdAt + failSafe.maxAgeMs <= Date.now()) throw error;
     }
-    return { value: served.value, body: served.body, failSafe: causeText(error) };
+    // The loading caller gets the same kind of object as its joiners and later callers (`type`, `revive`).
+    return { value: revived(plan, served.value), body: served.body, failSafe: causeText(error) };
   }
 
   /** Counts and reports one caller answered with a fail-safe value, and why. */
@@ -80,4 +81,8 @@ export class FailSafe {
 /** An error's message, for events and logs. */
 export function causeText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+function revived(plan: EntryPlan, value: unknown): unknown {
+  return plan.revive ? plan.revive(value) : value;
 }
