@@ -296,8 +296,12 @@ export class CacheEngine {
     const valueTags = this.codec.valueTags(plan, value);
     if (!valueTags) return undefined;
     if (valueTags.length === 0) return { fill: { ...ticket, valueTags }, tags: plan.tags };
-    const versions = await this.store.tagVersions(valueTags, longestLifeMs(plan, value));
-    if (!versions) return STORE_FAILED;
+    // Their versions could not be snapshotted before the load: the store refuses them instead when
+    // one of them was evicted since the load began (on any instance), as a changed version would.
+    const fenced = await this.store.valueTagVersions(valueTags, longestLifeMs(plan, value), ticket);
+    if (!fenced) return STORE_FAILED;
+    const versions = fenced.versions;
+    if (!versions) return undefined;
     return {
       fill: { ...ticket, tagVersions: [...ticket.tagVersions, ...versions], valueTags },
       tags: [...plan.tags, ...valueTags],

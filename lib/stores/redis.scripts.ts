@@ -140,7 +140,6 @@ redis.call('DEL', KEYS[1])
 redis.call('SET', KEYS[2], now_ms(), 'PX', ARGV[1])
 return 1`);
 
-
 /**
  * KEYS[1] entry, KEYS[2] its lease, KEYS[3] its waiters flag; ARGV[1] expected version, ARGV[2]
  * payload, ARGV[3] ttl, ARGV[4] the token of the lease the load holds ('' for none), ARGV[5] the
