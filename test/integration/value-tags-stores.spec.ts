@@ -4,6 +4,7 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { CACHEKIT_REDIS, CacheKit, defineCache } from '../../lib/index.js';
 import { bootApp, uniqueNamespace } from '../support/app.js';
 import { ProductModule, ProductService } from './value-tags.fixture.js';
+import { cli } from '../cli/cli-runner.js';
 
 describe('tags from the loaded value on the in-memory store', () => {
   let app: INestApplicationContext;
@@ -47,5 +48,26 @@ describe('entries stored before value tags existed', () => {
     expect(await cache.getOrSet(plain, [1], load)).toEqual({ n: 1 });
     expect(await cache.getMany(plain, [1], async () => new Map([[1, { n: 99 }]]))).toEqual(new Map([[1, { n: 1 }]]));
     expect(loads).toBe(1);
+  });
+});
+
+describe('cachekit evict-tag and tags from the value', () => {
+  let app: INestApplicationContext;
+  afterEach(() => app?.close());
+
+  it('an evict-tag run during a load fences a fill carrying that tag from its value', async () => {
+    const namespace = uniqueNamespace();
+    app = await bootApp({ redis: inject('redisUrl'), namespace }, { imports: [ProductModule] });
+    const service = app.get(ProductService);
+    const held = service.hold();
+    const loading = service.findOne(1);
+    await held.started;
+    const run = await cli('--redis', inject('redisUrl'), '--namespace', namespace, 'evict-tag', 'category:books');
+    expect(run.code).toBe(0);
+    held.release();
+    await loading;
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the fill is not awaited by its caller
+    await service.findOne(1);
+    expect(service.loads).toBe(2);
   });
 });
