@@ -134,11 +134,15 @@ if evicted and evicted >= tonumber(ARGV[3]) then return false end${tagVersionBod
  * lives (longer than any load). Deletes the version first (DEL is allowed even when Redis refuses
  * writes for memory: then the mark fails, the eviction reports the error and is retried), then
  * records when, so a load that began before and learns the tag only from its value is fenced too.
+ * Returns 1 when the tag had a version.
  */
 export const EVICT_TAG = new LuaScript(`${NOW_MS}
-redis.call('DEL', KEYS[1])
+local deleted = redis.call('DEL', KEYS[1])
 redis.call('SET', KEYS[2], now_ms(), 'PX', ARGV[1])
-return 1`);
+return deleted`);
+
+/** How long a tag eviction's time is kept when a tool outside the app evicts (the app's fence lives as long). */
+export const EVICTION_MARK_TTL_MS = 60_000;
 
 /**
  * KEYS[1] entry, KEYS[2] its lease, KEYS[3] its waiters flag; ARGV[1] expected version, ARGV[2]
