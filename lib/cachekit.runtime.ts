@@ -173,7 +173,7 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
       plainToInstance,
       options.scope && new ScopeReader(options.scope, log),
     );
-    this.batches = new IdBatches(this.planner, new BatchReadThrough(this.engine, this.refresher));
+    this.batches = new IdBatches(this.planner, new BatchReadThrough(this.engine, this.refresher, undefined, this.memo));
     this.#window = new WindowSnapshots(stats, options.report.windowMs, options.report.stepMs);
     this.reporter = new CacheReporter(stats, this.#window, {
       kind: this.store.store.kind,

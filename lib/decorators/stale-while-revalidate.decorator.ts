@@ -35,6 +35,7 @@ const SWR_DECORATOR_OPTIONS = optionNames<StaleWhileRevalidateOptions<any[], unk
   condition: true,
   unless: true,
   tags: true,
+  resultTags: true,
   earlyRefresh: true,
   singleFlight: true,
   loadTimeout: true,

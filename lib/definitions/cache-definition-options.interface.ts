@@ -28,6 +28,17 @@ export interface CacheDefinitionOptions<A extends unknown[] = any[], R = unknown
   /** Tags the entry carries; `evictTags([...])` invalidates every entry carrying one. Default: none. */
   tags?: (...args: A) => readonly string[];
   /**
+   * Tags taken from the loaded value (and the arguments), for tags only the value knows (a product
+   * whose tags come from its category); the entry carries them besides `tags`, and a load during
+   * which one of them is evicted (on any instance) stores nothing. A separate option, not a second
+   * form of `tags`: both are functions, so neither the runtime nor the compiler could tell
+   * `(id) => ...` from `(result, id) => ...`. Not called for null or undefined results. A function
+   * that throws or returns anything but non-empty strings leaves the value uncached (a store-skipped
+   * event says why). Default: none.
+   * @example resultTags: (product: Product) => [`category:${product.categoryId}`]
+   */
+  resultTags?: (result: R, ...args: A) => readonly string[];
+  /**
    * Stale-while-revalidate instead of `ttl`: fresh for `fresh`, then served stale while one
    * background refresh runs (abandoned after `refreshTimeout`, default 10s), gone after `fresh + stale`.
    */

@@ -45,6 +45,8 @@ export interface CacheDefinition<A extends unknown[] = any[], R = unknown> {
   keyOf(args: A, where?: string): string;
   /** The tags an entry for these arguments carries (empty without a `tags` option). */
   tagsOf(args: A, where?: string): readonly string[];
+  /** The tags a loaded value adds (see the `resultTags` option); absent without one. Throws a CacheKeyError when it fails. */
+  resultTagsOf?(result: R, args: A, where: string): readonly string[];
   /** Marker that tells definitions from inline options. */
   readonly [DEFINITION]: true;
 }
@@ -59,6 +61,7 @@ const DEFINITION_OPTIONS = optionNames<CacheDefinitionOptions>({
   condition: true,
   unless: true,
   tags: true,
+  resultTags: true,
   swr: true,
   earlyRefresh: true,
   singleFlight: true,
@@ -96,7 +99,7 @@ function buildDefinition<A extends unknown[], R>(
   if (!isCacheName(options.name)) {
     throw new CacheDefinitionError(messages.invalidName(`${where}: option 'name'`, options.name));
   }
-  for (const fn of ['key', 'condition', 'unless', 'tags', 'revive'] as const) {
+  for (const fn of ['key', 'condition', 'unless', 'tags', 'resultTags', 'revive'] as const) {
     if (options[fn] !== undefined && typeof options[fn] !== 'function') {
       throw new CacheDefinitionError(messages.invalidFunction(`${where}: option '${fn}'`, options[fn]));
     }
@@ -104,6 +107,7 @@ function buildDefinition<A extends unknown[], R>(
   checkRevival(options, where);
   const keyFn = options.key;
   const tagsFn = options.tags;
+  const resultTagsFn = options.resultTags;
   const name = options.name;
   const swr = options.swr === undefined ? undefined : parseSwr(options, where, labels.swrPath);
   const ttlMs =
@@ -164,6 +168,9 @@ function buildDefinition<A extends unknown[], R>(
     tagsOf(args: A, caller = where): readonly string[] {
       return tagsFn ? resolveTags(tagsFn, args, caller) : NO_TAGS;
     },
+    resultTagsOf: resultTagsFn
+      ? (result: R, args: A, caller: string) => resolveTags(resultTagsFn, [result, ...args], caller, 'resultTags')
+      : undefined,
     [DEFINITION]: true as const,
   });
 }

@@ -256,7 +256,11 @@ export class CacheEngine {
       return { value, storeFailed: true };
     }
     if (this.#closed || control?.abandoned) return { value };
-    const entry = this.codec.encode(plan, value, loadMs, ticket.tagVersions);
+    const tagged = await this.#valueTagged(plan, value, ticket);
+    if (!tagged) return { value };
+    if (tagged === STORE_FAILED) return { value, storeFailed: true };
+    const { fill, tags } = tagged;
+    const entry = this.codec.encode(plan, value, loadMs, fill.tagVersions);
     if (!entry) return { value };
     if (plan.ttlFor && entry.ttlMs > tagLifeMs) {
       // The value asked for a longer life than the tags were given before the load: extend them,
@@ -266,8 +270,8 @@ export class CacheEngine {
       if (!versions.every((version, i) => version === ticket.tagVersions[i])) return { value };
     }
     const storedMs = storedLifeMs(plan, entry.ttlMs, value === null || value === undefined);
-    const stored = this.store.fill(plan.key, ticket, entry.payload, storedMs, control?.lease).then((ok) => {
-      if (ok) this.l1?.set(plan.key, value, entry.body, entry.freshUntil, plan.tags, entry.ttlMs, epoch);
+    const stored = this.store.fill(plan.key, fill, entry.payload, storedMs, control?.lease).then((ok) => {
+      if (ok) this.l1?.set(plan.key, value, entry.body, entry.freshUntil, tags, entry.ttlMs, epoch);
       return ok;
     });
     // Callers do not wait for their fill (one more round trip): the fill is already written to the
@@ -278,19 +282,47 @@ export class CacheEngine {
     return { value, body: entry.body };
   }
 
+  /**
+   * The ticket a fill of `value` stores with, and the tags its entry carries: with tags taken from
+   * the value (`resultTags`), their versions follow the plan's. Undefined when the value must not
+   * be stored (its tags function failed, or one of them was evicted during the load).
+   */
+  async #valueTagged(
+    plan: EntryPlan,
+    value: unknown,
+    ticket: FillTicket,
+  ): Promise<{ fill: FillTicket; tags: string[] } | typeof STORE_FAILED | undefined> {
+    if (!plan.valueTagsFor) return { fill: ticket, tags: plan.tags };
+    const valueTags = this.codec.valueTags(plan, value);
+    if (!valueTags) return undefined;
+    if (valueTags.length === 0) return { fill: { ...ticket, valueTags }, tags: plan.tags };
+    // Their versions could not be snapshotted before the load: the store refuses them instead when
+    // one of them was evicted since the load began (on any instance), as a changed version would.
+    const fenced = await this.store.valueTagVersions(valueTags, longestLifeMs(plan, value), ticket);
+    if (!fenced) return STORE_FAILED;
+    const versions = fenced.versions;
+    if (!versions) return undefined;
+    return {
+      fill: { ...ticket, tagVersions: [...ticket.tagVersions, ...versions], valueTags },
+      tags: [...plan.tags, ...valueTags],
+    };
+  }
+
   /** Stores `value` unconditionally (subject to `unless`, negative caching, size), fencing older loads. */
   async write(plan: EntryPlan, value: unknown): Promise<boolean> {
+    const valueTags = this.codec.valueTags(plan, value);
+    const tags = valueTags && valueTags.length > 0 ? [...plan.tags, ...valueTags] : plan.tags;
     // The put replaces the entry's version itself; only tag versions need reading first.
-    const tagVersions =
-      plan.tags.length === 0 ? [] : await this.store.tagVersions(plan.tags, longestLifeMs(plan, value));
+    const tagVersions = tags.length === 0 ? [] : await this.store.tagVersions(tags, longestLifeMs(plan, value));
     // The store failed: the old value must not stay, so its eviction waits for a retry.
     if (!tagVersions) return this.evictor.putFailed(plan);
-    const entry = this.codec.encode(plan, value, 0, tagVersions);
+    const entry = valueTags && this.codec.encode(plan, value, 0, tagVersions);
     if (!entry) return (await this.evictor.evict(plan.name, [plan.key])) && false; // not cacheable: nor is the old value
     const ok = await this.store.put(
       plan.key,
       entry.payload,
       storedLifeMs(plan, entry.ttlMs, value === null || value === undefined),
+      valueTags,
     );
     if (!ok) return this.evictor.putFailed(plan);
     await this.#invalidations.announce({ keys: [plan.key] });
@@ -412,6 +444,12 @@ export class CacheEngine {
       this.stats.for(plan.name).storeErrors++;
       return { hit: false, unavailable: true };
     }
+    // Tags the value added are known only now: an eviction of one still on its way blocks it too.
+    const valueTags = stored.valueTags;
+    if (valueTags && this.retries.blocking && this.retries.blocks(plan.key, valueTags)) {
+      this.stats.for(plan.name).storeErrors++;
+      return { hit: false, unavailable: true };
+    }
     const envelope = stored?.payload && this.codec.unwrap(stored.payload);
     if (!envelope || !sameVersions(envelope, stored.tagVersions)) return { hit: false };
     const { freshUntil, expiresAt } = envelope.meta;
@@ -423,7 +461,8 @@ export class CacheEngine {
     if (!decoded) return { hit: false };
     if (expired) return { hit: false, stale: { ...decoded, createdAt: envelope.meta.createdAt } };
     const value = this.#revived(plan, decoded.value);
-    this.l1?.set(plan.key, value, decoded.body, freshUntil, plan.tags, expiresAt - Date.now(), epoch);
+    const tags = valueTags ? [...plan.tags, ...valueTags] : plan.tags;
+    this.l1?.set(plan.key, value, decoded.body, freshUntil, tags, expiresAt - Date.now(), epoch);
     return {
       hit: true,
       value,
@@ -439,6 +478,8 @@ export class CacheEngine {
 }
 
 const DEFAULT_LOG = new RateLimitedLogger(new Logger('CacheKit'));
+// What #valueTagged answers when the store failed while reading the value's tags' versions.
+const STORE_FAILED = Symbol('store failed');
 
 /** A control whose `abandoned` follows the flight's signal: set once no caller waits (`timeout.background: false`). */
 function abandonedBy(signal: AbortSignal | undefined): LoadControl {

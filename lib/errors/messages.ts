@@ -76,10 +76,12 @@ export const messages = {
     `The key function of ${where} returned ${what} at ${path}; a key may contain strings, numbers, bigints, booleans, null, Dates, arrays and plain objects.`,
   unlessThrew: (where: string, key: string, cause: unknown) =>
     `Not caching ${where} under '${key}': its unless function threw (${cause instanceof Error ? cause.message : String(cause)}). The value is returned uncached; fix the unless function.`,
-  tagsThrew: (where: string, cause: unknown) =>
-    `The tags function of ${where} threw: ${cause instanceof Error ? cause.message : String(cause)}.`,
-  badTags: (where: string, got: unknown) =>
-    `The tags function of ${where} must return an array of non-empty strings; got ${show(got)}.`,
+  tagsThrew: (where: string, cause: unknown, option = 'tags') =>
+    `The ${option} function of ${where} threw: ${cause instanceof Error ? cause.message : String(cause)}.`,
+  badTags: (where: string, got: unknown, option = 'tags') =>
+    `The ${option} function of ${where} must return an array of non-empty strings; got ${show(got)}.`,
+  resultTagsFailed: (where: string, key: string, cause: unknown) =>
+    `Not caching ${where} under '${key}': ${cause instanceof Error ? cause.message : String(cause)} The value is returned uncached; fix the resultTags function.`,
   keyCycle: (where: string, path: string) => `The key function of ${where} returned a cyclic structure at ${path}.`,
   notSerializable: (where: string, key: string, path: string, what: string) =>
     `Cannot cache the result of ${where} under key '${key}': ${what} at ${path} cannot be serialized. The method's value is returned uncached; remove it from the result or pass an 'unless' option.`,

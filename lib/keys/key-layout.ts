@@ -66,6 +66,11 @@ export function tagKey(namespace: string, encodedTag: string): string {
   return `{${namespace}:~tag:${encodedTag}}`;
 }
 
+/** When a tag (or generation) was last evicted: `{tag}:evicted` shares the tag's hash tag, so it lives in its slot. */
+export function tagEvictionKey(tag: string): string {
+  return `${tag}:evicted`;
+}
+
 /** Key of a cache name's generation, the implicit tag of every entry of that name: `{namespace:~name:name}`. */
 export function nameKey(namespace: string, name: string): string {
   return `{${namespace}:~name:${name}}`;

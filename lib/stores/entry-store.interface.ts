@@ -24,12 +24,20 @@ export interface EntryStore {
   /** The tags' versions alone, as `begin` takes them: what a put records (it replaces the entry's version itself). */
   tagVersions(tags: readonly string[], tagLifeMs: number): Promise<string[]>;
   /**
+   * The versions of tags known only once a load ended (taken from its value), as `tagVersions`
+   * takes them, or undefined when one of them was evicted since `ticket` was taken by `begin`:
+   * the load may have read data that eviction invalidated, so it must not be stored. Optional:
+   * without it, values that add tags are not stored (nothing could fence them).
+   */
+  valueTagVersions?(tags: readonly string[], tagLifeMs: number, ticket: FillTicket): Promise<string[] | undefined>;
+  /**
    * Stores the payload only if the entry's version is still `ticket.version`, or if the entry
-   * expired while the load held its lease `lease` (taken before `begin`); true when stored.
+   * expired while the load held its lease `lease` (taken before `begin`); true when stored. The
+   * entry records `ticket.valueTags` (none when absent), whose versions a read returns after its own.
    */
   fill(key: string, ticket: FillTicket, payload: Uint8Array, ttlMs: number, lease?: string): Promise<boolean>;
   /** Stores the payload unconditionally and fences fills that began earlier (@CachePut, CacheKit.set). */
-  put(key: string, payload: Uint8Array, ttlMs: number): Promise<void>;
+  put(key: string, payload: Uint8Array, ttlMs: number, valueTags?: readonly string[]): Promise<void>;
   /** Deletes entries and their leases, so fills that began earlier never store. */
   invalidate(keys: readonly string[]): Promise<void>;
   /**
@@ -59,11 +67,20 @@ export interface EntryStore {
 
 export interface StoredRead {
   payload?: Uint8Array;
-  /** Current version of each requested tag, in order; undefined when the tag has none. */
+  /**
+   * Current version of each requested tag, in order, then of each of the entry's `valueTags`;
+   * undefined when the tag has none.
+   */
   tagVersions: (string | undefined)[];
+  /** Store keys of the tags the entry's value added (recorded by its fill or put); absent when none. */
+  valueTags?: readonly string[];
 }
 
 export interface FillTicket {
   version: string;
   tagVersions: string[];
+  /** When `begin` took the snapshot, on the store's clock (ms): evictions after it fence value tags. */
+  startedAt?: number;
+  /** Store keys of the tags the value adds, whose versions follow the plan's in `tagVersions`. */
+  valueTags?: readonly string[];
 }

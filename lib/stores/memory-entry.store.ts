@@ -5,6 +5,8 @@ import { nextVersion } from './version-nonce.js';
 interface MemoryEntry {
   payload?: Uint8Array;
   version: string;
+  /** Store keys of the tags the value added. */
+  valueTags?: readonly string[];
 }
 
 /**
@@ -17,6 +19,11 @@ export class MemoryEntryStore implements EntryStore {
   // A dropped tag version makes its entries misses (fail closed), so bounding it is safe.
   readonly #tags: LRUCache<string, string>;
   readonly #leases = new Map<string, { token: string; until: number }>();
+  // Loads and tag evictions are ordered by this counter (this store's clock); a tag's mark says
+  // when it was last evicted. A mark dropped for room raises the floor: loads begun before fail closed.
+  #clock = 0;
+  #markFloor = 0;
+  readonly #evictedAt: LRUCache<string, number>;
 
   constructor(
     maxEntries: number,
@@ -24,10 +31,21 @@ export class MemoryEntryStore implements EntryStore {
   ) {
     this.#entries = new LRUCache({ max: maxEntries });
     this.#tags = new LRUCache({ max: maxEntries * 4 });
+    this.#evictedAt = new LRUCache({
+      max: maxEntries,
+      ttl: fenceTtlMs,
+      dispose: (at, _tag, reason) => {
+        if (reason === 'evict') this.#markFloor = Math.max(this.#markFloor, at);
+      },
+    });
   }
 
   async read(key: string, tags: readonly string[]): Promise<StoredRead> {
-    return { payload: this.#entries.get(key)?.payload, tagVersions: tags.map((tag) => this.#tags.get(tag)) };
+    const entry = this.#entries.get(key);
+    const tagVersions = tags.map((tag) => this.#tags.get(tag));
+    const valueTags = entry?.valueTags;
+    if (valueTags) for (const tag of valueTags) tagVersions.push(this.#tags.get(tag));
+    return { payload: entry?.payload, tagVersions, valueTags };
   }
 
   async begin(key: string, tags: readonly string[], tagLifeMs: number): Promise<FillTicket> {
@@ -36,7 +54,18 @@ export class MemoryEntryStore implements EntryStore {
       entry = { version: nextVersion() };
       this.#entries.set(key, entry, { ttl: this.fenceTtlMs });
     }
-    return { version: entry.version, tagVersions: await this.tagVersions(tags, tagLifeMs) };
+    return { version: entry.version, tagVersions: await this.tagVersions(tags, tagLifeMs), startedAt: ++this.#clock };
+  }
+
+  async valueTagVersions(
+    tags: readonly string[],
+    tagLifeMs: number,
+    ticket: FillTicket,
+  ): Promise<string[] | undefined> {
+    const startedAt = ticket.startedAt ?? 0;
+    if (startedAt <= this.#markFloor) return undefined;
+    if (tags.some((tag) => (this.#evictedAt.get(tag) ?? 0) > startedAt)) return undefined;
+    return this.tagVersions(tags, tagLifeMs);
   }
 
   async tagVersions(tags: readonly string[], tagLifeMs: number): Promise<string[]> {
@@ -51,12 +80,12 @@ export class MemoryEntryStore implements EntryStore {
     const entry = this.#entries.get(key);
     const expiredUnderLease = !entry && lease !== undefined && this.#holds(key, lease);
     if (entry?.version !== ticket.version && !expiredUnderLease) return false;
-    this.#entries.set(key, { payload, version: ticket.version }, { ttl: ttlMs });
+    this.#entries.set(key, { payload, version: ticket.version, valueTags: ticket.valueTags }, { ttl: ttlMs });
     return true;
   }
 
-  async put(key: string, payload: Uint8Array, ttlMs: number): Promise<void> {
-    this.#entries.set(key, { payload, version: nextVersion() }, { ttl: ttlMs });
+  async put(key: string, payload: Uint8Array, ttlMs: number, valueTags?: readonly string[]): Promise<void> {
+    this.#entries.set(key, { payload, version: nextVersion(), valueTags }, { ttl: ttlMs });
   }
 
   async invalidate(keys: readonly string[]): Promise<void> {
@@ -67,7 +96,10 @@ export class MemoryEntryStore implements EntryStore {
   }
 
   async invalidateTags(tags: readonly string[]): Promise<void> {
-    for (const tag of tags) this.#tags.delete(tag);
+    for (const tag of tags) {
+      this.#tags.delete(tag);
+      this.#evictedAt.set(tag, ++this.#clock);
+    }
   }
 
   async acquireLease(key: string, token: string, ttlMs: number): Promise<boolean> {

@@ -2,6 +2,7 @@ import { Cluster, Redis } from 'ioredis';
 import { NO_TAGS } from '../keys/key-layout.js';
 import { StoredRead } from './entry-store.interface.js';
 import { groupByNode } from './cluster-slots.js';
+import { splitValueTags } from './value-tags.js';
 
 /** One entry of a multi-key read: its key and the store keys of its tags. */
 export interface EntryRead {
@@ -14,6 +15,8 @@ export interface EntryRead {
  * generation always is) is read once. Standalone: one pipeline (HGETs and one MGET), one socket
  * write and one round trip. Cluster: the entries and tags live in slots of their own, so the
  * commands are grouped by the master serving their slot, one pipeline per node, all sent at once. A value under an entry key that is not ours (not a hash) is no payload.
+ * Tags that entries' values added are known only from the entries: one more round trip reads
+ * them, only when some entry has any.
  * @example await readMany(client, [{ key: '{shop:product:#1}', tags: ['{shop:~name:product}'] }])
  */
 export async function readMany(client: Redis | Cluster, reads: readonly EntryRead[]): Promise<StoredRead[]> {
@@ -21,19 +24,37 @@ export async function readMany(client: Redis | Cluster, reads: readonly EntryRea
   const tagIndex = new Map<string, number>();
   for (const read of reads) for (const tag of read.tags) if (!tagIndex.has(tag)) tagIndex.set(tag, tagIndex.size);
   const tags = [...tagIndex.keys()];
-  const [payloads, versions] =
+  const [entries, versions] =
     client instanceof Cluster ? await clusterRead(client, reads, tags) : await pipelinedRead(client, reads, tags);
-  return reads.map((read, i) => ({
-    payload: payloads[i] ?? undefined,
-    tagVersions: read.tags.length === 0 ? NO_TAGS : read.tags.map((tag) => versions[tagIndex.get(tag)!]),
-  }));
+  const valueTags = new Map<string, number>();
+  for (const entry of entries) for (const tag of entry.valueTags ?? NO_TAGS) valueTags.set(tag, valueTags.size);
+  const valueVersions = valueTags.size === 0 ? [] : await versionsOf(client, [...valueTags.keys()]);
+  return reads.map((read, i) => {
+    const entry = entries[i]!;
+    const tagVersions = read.tags.length === 0 ? NO_TAGS : read.tags.map((tag) => versions[tagIndex.get(tag)!]);
+    if (!entry.valueTags) return { payload: entry.payload, tagVersions };
+    const own = entry.valueTags.map((tag) => valueVersions[valueTags.get(tag)!]);
+    return { payload: entry.payload, tagVersions: [...tagVersions, ...own], valueTags: entry.valueTags };
+  });
 }
 
-type Replies = [(Buffer | null)[], (string | undefined)[]];
+interface EntryReply {
+  payload?: Buffer;
+  valueTags?: string[];
+}
+
+type Replies = [EntryReply[], (string | undefined)[]];
+
+// Tags in slots of their own on a cluster: one GET each, sent together.
+async function versionsOf(client: Redis | Cluster, tags: string[]): Promise<(string | undefined)[]> {
+  const values =
+    client instanceof Cluster ? await Promise.all(tags.map((tag) => client.get(tag))) : await client.mget(...tags);
+  return values.map((value) => value ?? undefined);
+}
 
 async function pipelinedRead(client: Redis, reads: readonly EntryRead[], tags: string[]): Promise<Replies> {
   const pipeline = client.pipeline();
-  for (const read of reads) pipeline.hgetBuffer(read.key, 'd');
+  for (const read of reads) pipeline.hmgetBuffer(read.key, 'd', 't');
   if (tags.length > 0) pipeline.mget(...tags);
   const replies = (await pipeline.exec()) ?? [];
   const payloads = reads.map((_, i) => entryReply(replies[i]));
@@ -49,7 +70,7 @@ async function clusterRead(client: Cluster, reads: readonly EntryRead[], tags: s
   const groups = groupByNode(client, keys);
   const replies = new Array<[Error | null, unknown]>(keys.length);
   const one = (i: number): Promise<void> =>
-    (i < reads.length ? client.hgetBuffer(keys[i]!, 'd') : client.get(keys[i]!)).then(
+    (i < reads.length ? client.hmgetBuffer(keys[i]!, 'd', 't') : client.get(keys[i]!)).then(
       (value) => void (replies[i] = [null, value]),
       (error: Error) => void (replies[i] = [error, null]),
     );
@@ -58,7 +79,7 @@ async function clusterRead(client: Cluster, reads: readonly EntryRead[], tags: s
       ? [...groups.values()].map(async (group) => {
           const pipeline = client.pipeline();
           for (const i of group) {
-            if (i < reads.length) pipeline.hgetBuffer(keys[i]!, 'd');
+            if (i < reads.length) pipeline.hmgetBuffer(keys[i]!, 'd', 't');
             else pipeline.get(keys[i]!);
           }
           try {
@@ -78,10 +99,11 @@ async function clusterRead(client: Cluster, reads: readonly EntryRead[], tags: s
   return [reads.map((_, i) => entryReply(replies[i])), versions];
 }
 
-function entryReply(reply: [Error | null, unknown] | undefined): Buffer | null {
-  if (!reply) return null;
-  if (reply[0]) return foreignIsMiss(reply[0]);
-  return (reply[1] as Buffer | null) ?? null;
+function entryReply(reply: [Error | null, unknown] | undefined): EntryReply {
+  if (!reply) return {};
+  if (reply[0]) return foreignIsMiss(reply[0]) ?? {};
+  const [payload, valueTags] = (reply[1] as (Buffer | null)[] | null) ?? [];
+  return { payload: payload ?? undefined, valueTags: splitValueTags(valueTags) };
 }
 
 function foreignIsMiss(error: unknown): null {

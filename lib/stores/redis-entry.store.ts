@@ -1,7 +1,19 @@
 import { Cluster, Redis } from 'ioredis';
-import { NO_TAGS, leaseKey, leaseWaitersKey, probeKey } from '../keys/key-layout.js';
+import { NO_TAGS, leaseKey, leaseWaitersKey, probeKey, tagEvictionKey } from '../keys/key-layout.js';
 import { EntryStore, FillTicket, StoredRead } from './entry-store.interface.js';
-import { BEGIN, FILL, LEASE_BEGIN, PUT, READ, RELEASE_LEASE, TAG_VERSION, loadScripts } from './redis.scripts.js';
+import {
+  BEGIN,
+  EVICT_TAG,
+  FILL,
+  LEASE_BEGIN,
+  PUT,
+  READ,
+  RELEASE_LEASE,
+  TAG_VERSION,
+  VALUE_TAG_VERSION,
+  loadScripts,
+} from './redis.scripts.js';
+import { joinValueTags, splitValueTags } from './value-tags.js';
 import { nextVersion } from './version-nonce.js';
 import { WriteCoalescer } from './write-coalescer.js';
 import { EntryRead, readMany } from './redis-batch-read.js';
@@ -16,7 +28,16 @@ export interface RedisEntryStoreTimes {
   probeKey?: string;
   /** Channel on which fills that other instances wait for are announced (see FillNotices). Default: none. */
   fillChannel?: string;
+  /**
+   * How far apart the clocks of two Cluster nodes may be: a load is ordered after a tag eviction by
+   * the entry's node's clock at `begin` and the tag's node's at the eviction, so an eviction up to
+   * this long before a load began still fences it. Default: 0 standalone (one clock), 250 on a Cluster.
+   */
+  clockSkewMs?: number;
 }
+
+/** How far apart Cluster nodes' clocks may be by default (NTP keeps them within a few ms). */
+const CLUSTER_CLOCK_SKEW_MS = 250;
 
 /**
  * Entries in Redis (standalone or Cluster). An entry is one hash `{ns:name:parts}` holding payload
@@ -48,9 +69,9 @@ export class RedisEntryStore implements EntryStore {
     this.#reads.sending(tags.length > 0 && !scripted);
     try {
       if (scripted) return READ.runBuffer(this.client, [key, ...tags]).then(this.#scripted, this.#scriptFailed);
-      const entry = this.client.hgetBuffer(key, 'd');
-      if (tags.length === 0) return entry.then(this.#untagged, this.#untaggedFailed);
-      return this.#taggedRead(entry, tags);
+      // Only raw keys (CacheKit.get/set) have no tags, and they have no value tags either.
+      if (tags.length === 0) return this.client.hgetBuffer(key, 'd').then(this.#untagged, this.#untaggedFailed);
+      return this.#taggedRead(key, tags);
     } catch (error) {
       this.#reads.settled();
       throw error;
@@ -73,30 +94,38 @@ export class RedisEntryStore implements EntryStore {
 
   readonly #scripted = (reply: unknown): StoredRead => {
     this.#reads.settled();
-    const [payload, ...versions] = reply as (Buffer | null)[];
-    return { payload: payload ?? undefined, tagVersions: versions.map((v) => v?.toString('latin1')) };
+    const [payload, valueTags, ...versions] = reply as (Buffer | null)[];
+    return {
+      payload: payload ?? undefined,
+      tagVersions: versions.map((v) => v?.toString('latin1')),
+      valueTags: splitValueTags(valueTags),
+    };
   };
   readonly #scriptFailed = (error: unknown): never => {
     this.#reads.settled();
     throw error;
   };
 
-  // A cluster: the entry and its tags live in different slots, so one command each, sent together.
-  async #taggedRead(entry: Promise<Buffer | null>, tags: readonly string[]): Promise<StoredRead> {
+  // A cluster: the entry and its tags live in different slots, so one command each, sent together;
+  // the tags its value added are known only from the entry, so they cost a second round trip.
+  async #taggedRead(key: string, tags: readonly string[]): Promise<StoredRead> {
     try {
-      const [payload, tagVersions] = await Promise.all([entry.catch(foreignIsMiss), this.#tagVersions(tags)]);
-      return { payload: payload ?? undefined, tagVersions };
+      const entry = this.client.hmgetBuffer(key, 'd', 't').catch((error: unknown) => [foreignIsMiss(error), null]);
+      const [[payload, field], tagVersions] = await Promise.all([entry, this.#tagVersions(tags)]);
+      const valueTags = splitValueTags(field ?? null);
+      if (valueTags) tagVersions.push(...(await this.#tagVersions(valueTags)));
+      return { payload: payload ?? undefined, tagVersions, valueTags };
     } finally {
       this.#reads.settled();
     }
   }
 
   async begin(key: string, tags: readonly string[], tagLifeMs: number): Promise<FillTicket> {
-    const [version, tagVersions] = await Promise.all([
-      BEGIN.run(this.client, [key], [nextVersion(), this.times.fenceTtlMs]) as Promise<string>,
+    const [[version, startedAt], tagVersions] = await Promise.all([
+      BEGIN.run(this.client, [key], [nextVersion(), this.times.fenceTtlMs]) as Promise<[string, number]>,
       this.tagVersions(tags, tagLifeMs),
     ]);
-    return { version, tagVersions };
+    return { version, tagVersions, startedAt };
   }
 
   tagVersions(tags: readonly string[], tagLifeMs: number): Promise<string[]> {
@@ -107,14 +136,35 @@ export class RedisEntryStore implements EntryStore {
     );
   }
 
+  async valueTagVersions(
+    tags: readonly string[],
+    tagLifeMs: number,
+    ticket: FillTicket,
+  ): Promise<string[] | undefined> {
+    // A ticket without a time (taken by an older instance's script) cannot be ordered: not stored.
+    if (ticket.startedAt === undefined) return undefined;
+    const since = ticket.startedAt - (this.times.clockSkewMs ?? (this.#isCluster ? CLUSTER_CLOCK_SKEW_MS : 0));
+    const life = tagLifeMs + this.times.fenceTtlMs;
+    const versions = await Promise.all(
+      tags.map(
+        (tag) =>
+          VALUE_TAG_VERSION.run(this.client, [tag, tagEvictionKey(tag)], [nextVersion(), life, since]) as Promise<
+            string | null
+          >,
+      ),
+    );
+    return versions.includes(null) ? undefined : (versions as string[]);
+  }
+
   async fill(key: string, ticket: FillTicket, payload: Uint8Array, ttlMs: number, lease?: string): Promise<boolean> {
     const keys = [key, leaseKey(key), leaseWaitersKey(key)];
-    const args = [ticket.version, toBuffer(payload), ttlMs, lease ?? '', this.times.fillChannel ?? ''];
+    const valueTags = joinValueTags(ticket.valueTags);
+    const args = [ticket.version, toBuffer(payload), ttlMs, lease ?? '', this.times.fillChannel ?? '', valueTags];
     return (await FILL.run(this.client, keys, args)) === 1;
   }
 
-  async put(key: string, payload: Uint8Array, ttlMs: number): Promise<void> {
-    await PUT.run(this.client, [key], [nextVersion(), toBuffer(payload), ttlMs]);
+  async put(key: string, payload: Uint8Array, ttlMs: number, valueTags?: readonly string[]): Promise<void> {
+    await PUT.run(this.client, [key], [nextVersion(), toBuffer(payload), ttlMs, joinValueTags(valueTags)]);
   }
 
   async invalidate(keys: readonly string[]): Promise<void> {
@@ -123,8 +173,9 @@ export class RedisEntryStore implements EntryStore {
   }
 
   async invalidateTags(tags: readonly string[]): Promise<void> {
-    // Tags live in different slots, so one DEL per tag (sent together) works on a cluster too.
-    await Promise.all(tags.map((tag) => this.client.del(tag)));
+    // Tags live in different slots, so one script per tag (sent together) works on a cluster too.
+    const markLife = [this.times.fenceTtlMs];
+    await Promise.all(tags.map((tag) => EVICT_TAG.run(this.client, [tag, tagEvictionKey(tag)], markLife)));
   }
 
   async acquireLease(key: string, token: string, ttlMs: number): Promise<boolean> {
@@ -140,13 +191,13 @@ export class RedisEntryStore implements EntryStore {
   ): Promise<FillTicket | false> {
     // The lease, the entry's version (only for the holder) and the tags' versions, sent together.
     const keys = [key, leaseKey(key), leaseWaitersKey(key)];
-    const [version, tagVersions] = await Promise.all([
+    const [begun, tagVersions] = await Promise.all([
       LEASE_BEGIN.run(this.client, keys, [token, ttlMs, nextVersion(), this.times.fenceTtlMs]) as Promise<
-        string | null
+        [string, number] | null
       >,
       this.tagVersions(tags, tagLifeMs),
     ]);
-    return version === null ? false : { version, tagVersions };
+    return begun === null ? false : { version: begun[0], tagVersions, startedAt: begun[1] };
   }
 
   async probe(): Promise<void> {
@@ -157,7 +208,7 @@ export class RedisEntryStore implements EntryStore {
     await RELEASE_LEASE.run(this.client, [leaseKey(key)], [token, holdMs]);
   }
 
-  async #tagVersions(tags: readonly string[]): Promise<(string | undefined)[]> {
+  async #tagVersions(tags: readonly (string | Buffer)[]): Promise<(string | undefined)[]> {
     if (tags.length === 0) return [];
     // Tags live in different slots, so a cluster gets one GET per tag (sent together).
     const values = this.#isCluster

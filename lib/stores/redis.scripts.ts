@@ -47,57 +47,62 @@ export class LuaScript {
 // A version is `<process id>.<counter>` (see version-nonce.ts). Anything else under a version field
 // or tag key was not written by us (or was corrupted): it is replaced, never compared, because a
 // client that decodes it as text could not send the same bytes back.
-const VALID_VERSION = `local function valid(v) return v and string.find(v, '^[%w_%-]+%.%w+$') ~= nil end`;
+const VALID_VERSION = `
+local function valid(v) return v and string.find(v, '^[%w_%-]+%.%w+$') ~= nil end`;
+
+// The server's clock in ms: fills and tag evictions are ordered by it (see VALUE_TAG_VERSION).
+const NOW_MS = `
+local function now_ms() local t = redis.call('TIME') return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) end`;
 
 /**
- * KEYS[1] entry, KEYS[2..] its tags: the payload and the tags' versions in one command, so a read
- * of a tagged entry costs what an untagged one does. Standalone only (the keys span slots). A
- * foreign value under the entry's key (not a hash) reads as no payload.
+ * KEYS[1] entry, KEYS[2..] its tags: the payload, its value tags (field t, one store key a line),
+ * the tags' versions and then the value tags' in one command, so a read of a tagged entry costs
+ * what an untagged one does. Standalone only: the keys span slots, and the value tags, known only
+ * from the entry, are read without being declared, which a single server allows. A foreign value
+ * under the entry's key (not a hash) reads as no payload.
  */
 export const READ = new LuaScript(`
-local d = redis.pcall('HGET', KEYS[1], 'd')
-if type(d) == 'table' then d = false end
-local out = { d }
-for i = 2, #KEYS do out[i] = redis.call('GET', KEYS[i]) end
+local e = redis.pcall('HMGET', KEYS[1], 'd', 't')
+local d, t = false, false
+if not e.err then d, t = e[1], e[2] end
+local out = { d, t }
+for i = 2, #KEYS do out[i + 1] = redis.call('GET', KEYS[i]) end
+if t then for tag in string.gmatch(t, '[^\\n]+') do out[#out + 1] = redis.call('GET', tag) end end
 return out`);
 
-// KEYS[1] entry; ARGV[v] new version, ARGV[t] fence ttl: the entry's version, created when missing.
+// KEYS[1] entry; ARGV[v] new version, ARGV[t] fence ttl: the entry's version, created when missing,
+// and the server's time, which orders the load after the tag evictions made before it.
 const beginBody = (v: number, t: number) => `
 local kind = redis.call('TYPE', KEYS[1]).ok
 if kind ~= 'hash' and kind ~= 'none' then redis.call('DEL', KEYS[1]) end
 local v = redis.call('HGET', KEYS[1], 'v')
-if valid(v) then return v end
+if valid(v) then return { v, now_ms() } end
 if v then redis.call('DEL', KEYS[1]) end
 redis.call('HSET', KEYS[1], 'v', ARGV[${v}])
 redis.call('PEXPIRE', KEYS[1], ARGV[${t}])
-return ARGV[${v}]`;
+return { ARGV[${v}], now_ms() }`;
 
 /**
- * KEYS[1] entry; ARGV[1] new version, ARGV[2] fence ttl. Returns the entry's version. A foreign
- * value under our key (not a hash, or a hash whose version is not ours) is replaced, so it reads
- * as a miss and is overwritten by the next fill.
+ * KEYS[1] entry; ARGV[1] new version, ARGV[2] fence ttl. Returns the entry's version and the
+ * server's time in ms. A foreign value under our key (not a hash, or a hash whose version is not
+ * ours) is replaced, so it reads as a miss and is overwritten by the next fill.
  */
-export const BEGIN = new LuaScript(`${VALID_VERSION}${beginBody(1, 2)}`);
+export const BEGIN = new LuaScript(`${VALID_VERSION}${NOW_MS}${beginBody(1, 2)}`);
 
 /**
  * KEYS[1] entry, KEYS[2] its lease, KEYS[3] its waiters flag; ARGV[1] token, ARGV[2] lease ttl,
  * ARGV[3] new version, ARGV[4] fence ttl. Takes the lease and, only then, the entry's version as
- * BEGIN does (one round trip where two were sent one after the other). Returns the version, or
+ * BEGIN does (one round trip where two were sent one after the other). Returns what BEGIN does, or
  * nil when another load holds the lease: then flags that someone waits for its fill (see FILL).
  * The version is never created for a waiter: a lease holder whose entry expired may still fill.
  */
-export const LEASE_BEGIN = new LuaScript(`${VALID_VERSION}
+export const LEASE_BEGIN = new LuaScript(`${VALID_VERSION}${NOW_MS}
 if not redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2], 'NX') then
   redis.call('SET', KEYS[3], '1', 'PX', ARGV[2])
   return false
 end${beginBody(3, 4)}`);
 
-/**
- * KEYS[1] tag (or cache-name generation); ARGV[1] new version, ARGV[2] how long it must live at
- * least (the longest entry that may carry it). Returns its version, created when missing or not
- * ours; its life is only ever extended, so it lives as long as the longest entry carrying it.
- */
-export const TAG_VERSION = new LuaScript(`${VALID_VERSION}
+const tagVersionBody = `
 local v = redis.call('GET', KEYS[1])
 if not valid(v) then
   redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
@@ -105,27 +110,61 @@ if not valid(v) then
 end
 local ttl = redis.call('PTTL', KEYS[1])
 if ttl >= 0 and ttl < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return v`);
+return v`;
+
+/**
+ * KEYS[1] tag (or cache-name generation); ARGV[1] new version, ARGV[2] how long it must live at
+ * least (the longest entry that may carry it). Returns its version, created when missing or not
+ * ours; its life is only ever extended, so it lives as long as the longest entry carrying it.
+ */
+export const TAG_VERSION = new LuaScript(`${VALID_VERSION}${tagVersionBody}`);
+
+/**
+ * KEYS[1] a tag taken from a loaded value, KEYS[2] its eviction mark (see EVICT_TAG); ARGV as
+ * TAG_VERSION's, then ARGV[3] the time (ms, server clock) from which an eviction fences the load.
+ * Returns nil when the tag was evicted at or after that time (its version then could not have been
+ * snapshotted before the load), else its version as TAG_VERSION does.
+ */
+export const VALUE_TAG_VERSION = new LuaScript(`${VALID_VERSION}
+local evicted = tonumber(redis.call('GET', KEYS[2]) or '')
+if evicted and evicted >= tonumber(ARGV[3]) then return false end${tagVersionBody}`);
+
+/**
+ * KEYS[1] tag (or cache-name generation), KEYS[2] its eviction mark; ARGV[1] how long the mark
+ * lives (longer than any load). Deletes the version first (DEL is allowed even when Redis refuses
+ * writes for memory: then the mark fails, the eviction reports the error and is retried), then
+ * records when, so a load that began before and learns the tag only from its value is fenced too.
+ * Returns 1 when the tag had a version.
+ */
+export const EVICT_TAG = new LuaScript(`${NOW_MS}
+local deleted = redis.call('DEL', KEYS[1])
+redis.call('SET', KEYS[2], now_ms(), 'PX', ARGV[1])
+return deleted`);
+
+/** How long a tag eviction's time is kept when a tool outside the app evicts (the app's fence lives as long). */
+export const EVICTION_MARK_TTL_MS = 60_000;
 
 /**
  * KEYS[1] entry, KEYS[2] its lease, KEYS[3] its waiters flag; ARGV[1] expected version, ARGV[2]
  * payload, ARGV[3] ttl, ARGV[4] the token of the lease the load holds ('' for none), ARGV[5] the
- * fill channel ('' for none). Returns 1 when stored. A fill that instances waited for (they set the
- * flag when they found the lease taken, see LEASE_BEGIN) is announced on the channel, so they need not poll for it.
+ * fill channel ('' for none), ARGV[6] the store keys of the tags the value added, one a line (field
+ * t, '': none; written either way, so it costs no command of its own). Returns 1 when
+ * stored. A fill that instances waited for (they set the flag when they found the lease taken, see
+ * LEASE_BEGIN) is announced on the channel, so they need not poll for it.
  */
 export const FILL = new LuaScript(`
 local v = redis.call('HGET', KEYS[1], 'v')
 if v ~= ARGV[1] then
   if v or ARGV[4] == '' or redis.call('GET', KEYS[2]) ~= ARGV[4] then return 0 end
 end
-redis.call('HSET', KEYS[1], 'd', ARGV[2], 'v', ARGV[1])
+redis.call('HSET', KEYS[1], 'd', ARGV[2], 'v', ARGV[1], 't', ARGV[6])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 if ARGV[5] ~= '' and redis.call('DEL', KEYS[3]) == 1 then redis.call('PUBLISH', ARGV[5], KEYS[1]) end
 return 1`);
 
-/** KEYS[1] entry; ARGV[1] new version, ARGV[2] payload, ARGV[3] ttl. */
+/** KEYS[1] entry; ARGV[1] new version, ARGV[2] payload, ARGV[3] ttl, ARGV[4] the value's tags (as FILL's). */
 export const PUT = new LuaScript(`
-redis.call('HSET', KEYS[1], 'd', ARGV[2], 'v', ARGV[1])
+redis.call('HSET', KEYS[1], 'd', ARGV[2], 'v', ARGV[1], 't', ARGV[4])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1`);
 
@@ -140,5 +179,9 @@ return redis.call('DEL', KEYS[1])`);
  * NOSCRIPT, whose EVAL retry would reach Redis after the caller's next read of the entry.
  */
 export async function loadScripts(client: Redis | Cluster): Promise<void> {
-  await Promise.all([READ, BEGIN, LEASE_BEGIN, TAG_VERSION, FILL, PUT, RELEASE_LEASE].map((s) => s.load(client)));
+  await Promise.all(
+    [READ, BEGIN, LEASE_BEGIN, TAG_VERSION, VALUE_TAG_VERSION, EVICT_TAG, FILL, PUT, RELEASE_LEASE].map((s) =>
+      s.load(client),
+    ),
+  );
 }

@@ -184,3 +184,42 @@ export async function batched(cache: CacheKit): Promise<void> {
   // @ts-expect-error ids must be the definition's ids
   await cache.getMany(byIdOnly, ['1'], async () => new Map());
 }
+
+interface Priced {
+  id: number;
+  categoryId: number;
+}
+
+// Tags from the loaded value: the result and the key's arguments are typed like `ttl`'s function form.
+const pricedById = defineCache({
+  name: 'priced',
+  key: (id: number) => id,
+  tags: (id: number) => [`priced:${id}`],
+  resultTags: (priced: Priced, id: number) => [`category:${priced.categoryId}`, `priced:${id}`],
+  ttl: (priced: Priced) => (priced.categoryId === 0 ? '1m' : '1h'),
+});
+
+export class ValueTagged {
+  @Cacheable(pricedById)
+  async find(id: number): Promise<Priced> {
+    return { id, categoryId: 1 };
+  }
+
+  @CacheableMany(pricedById)
+  async findMany(ids: number[]): Promise<Map<number, Priced>> {
+    return new Map(ids.map((id) => [id, { id, categoryId: 1 }]));
+  }
+
+  // @ts-expect-error resultTags' arguments after the result must fit the method, as key functions' do
+  @Cacheable({ name: 'priced.inline', key: (id: number) => id, resultTags: (p: Priced, id: string) => [id] })
+  async wrongArgs(id: number): Promise<Priced> {
+    return { id, categoryId: id };
+  }
+}
+
+// @ts-expect-error resultTags must return strings
+defineCache({ name: 'priced.numbers', resultTags: (priced: Priced) => [priced.categoryId] });
+// @ts-expect-error the result of resultTags and of ttl's function are one type
+defineCache({ name: 'priced.two', ttl: (priced: Priced) => priced.id, resultTags: (text: string) => [text] });
+// @ts-expect-error resultTags' arguments follow the key's
+defineCache({ name: 'priced.args', key: (id: number) => id, resultTags: (_: Priced, id: string) => [id] });

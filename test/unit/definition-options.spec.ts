@@ -31,7 +31,7 @@ describe('unknown options in defineCache', () => {
     expect(error).toBeInstanceOf(CacheDefinitionError);
     expect(error.message).toMatch(/^Unknown option 'tll' in defineCache\('x'\)\. Did you mean 'ttl'\?/);
     expect(error.message).toContain(
-      'Known options: name, key, ttl, jitter, cacheNull, condition, unless, tags, swr, earlyRefresh, singleFlight, loadTimeout, failSafe, timeout, audit, type, revive, scope.',
+      'Known options: name, key, ttl, jitter, cacheNull, condition, unless, tags, resultTags, swr, earlyRefresh, singleFlight, loadTimeout, failSafe, timeout, audit, type, revive, scope.',
     );
   });
 

@@ -10,6 +10,7 @@ import { Inspection, MAX_NESTING, inspectValue } from '../../serialization/value
 import { EntryPlan } from './entry-plan.js';
 import { Envelope, unwrap, wrap } from './envelope.js';
 import { RateLimitedLogger } from '../../observability/rate-limited-logger.js';
+import { NO_TAGS } from '../../keys/key-layout.js';
 
 /** A value ready to store: the serialized body, the full payload and its TTL. */
 export interface EncodedEntry {
@@ -186,6 +187,22 @@ export class EntryCodec {
   }
 
   // A `ttl` function is the app's code too: when it fails, the answer is returned uncached.
+  /**
+   * The store keys of the tags `value` adds (`resultTags`): none for null or undefined, and
+   * undefined (reported, the value stays uncached) when the function fails.
+   */
+  valueTags(plan: EntryPlan, value: unknown): string[] | undefined {
+    if (!plan.valueTagsFor || value === null || value === undefined) return NO_TAGS;
+    try {
+      return plan.valueTagsFor(value);
+    } catch (cause) {
+      const message = messages.resultTagsFailed(plan.where, plan.key, cause);
+      this.log.warn(`resultTags:${plan.name}`, message);
+      this.onSkip(plan, message);
+      return undefined;
+    }
+  }
+
   #valueTtl(plan: EntryPlan, value: unknown): number | undefined {
     try {
       return plan.ttlFor!(value);

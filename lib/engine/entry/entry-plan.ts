@@ -24,6 +24,11 @@ export interface EntryPlan {
   ttlMs: number;
   /** The hard TTL of this value when the definition's `ttl` is a function (throws when it fails); replaces ttlMs. */
   readonly ttlFor?: (value: unknown) => number;
+  /**
+   * Store keys of the tags a loaded value adds (the definition's `resultTags`, scoped as `tags`);
+   * absent without that option. Throws when the function fails. Not called for null or undefined.
+   */
+  readonly valueTagsFor?: (value: unknown) => string[];
   jitter: number;
   /** TTL for null/undefined results; undefined: they are not stored. */
   cacheNullMs?: number;

@@ -243,6 +243,14 @@ class DefinitionPlan implements EntryPlan {
     const ttlOf = this.settings.definition.ttlOf;
     return ttlOf && ((value) => ttlOf(value, this.args, this.where));
   }
+  get valueTagsFor(): ((value: unknown) => string[]) | undefined {
+    const resultTagsOf = this.settings.definition.resultTagsOf;
+    if (!resultTagsOf) return undefined;
+    return (value) => {
+      const own = resultTagsOf(value, this.args, this.where);
+      return own.length === 0 ? NO_TAGS : this.settings.planner.entryTagKeys(own, this.scope);
+    };
+  }
   get jitter(): number {
     return this.settings.jitter;
   }

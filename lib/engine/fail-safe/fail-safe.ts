@@ -56,7 +56,8 @@ export class FailSafe {
       if (ticket) {
         const meta = { createdAt, freshUntil: 0, loadMs, expiresAt: Math.min(endsAt, now + failSafe.throttleMs) };
         const payload = wrap(envelope.body, meta, envelope.tagVersions, envelope.compressed);
-        await this.store.fill(plan.key, ticket, payload, endsAt - now);
+        // The re-armed entry keeps the tags its value added: their versions are in the envelope.
+        await this.store.fill(plan.key, { ...ticket, valueTags: current.valueTags }, payload, endsAt - now);
       }
     } else {
       // The store failed just now: the value read before the load, unless an eviction was seen since.

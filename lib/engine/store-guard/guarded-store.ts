@@ -100,13 +100,29 @@ export class GuardedStore {
     return this.#guard('tagVersions', () => this.store.tagVersions(tags, tagLifeMs));
   }
 
+  /**
+   * The versions of tags taken from a loaded value, fenced by `ticket`: `{ versions: undefined }`
+   * when one was evicted during the load (or the store cannot tell), undefined when the store failed.
+   */
+  valueTagVersions(
+    tags: readonly string[],
+    tagLifeMs: number,
+    ticket: FillTicket,
+  ): Promise<{ versions: string[] | undefined } | undefined> {
+    const store = this.store;
+    return this.#guard('tagVersions', async () => ({
+      versions: store.valueTagVersions ? await store.valueTagVersions(tags, tagLifeMs, ticket) : undefined,
+    }));
+  }
+
   /** True when stored; false when fenced off or failed. */
   async fill(key: string, ticket: FillTicket, payload: Uint8Array, ttlMs: number, lease?: string): Promise<boolean> {
     return (await this.#guard('fill', () => this.store.fill(key, ticket, payload, ttlMs, lease))) === true;
   }
 
-  async put(key: string, payload: Uint8Array, ttlMs: number): Promise<boolean> {
-    return (await this.#guard('put', async () => (await this.store.put(key, payload, ttlMs), true))) === true;
+  async put(key: string, payload: Uint8Array, ttlMs: number, valueTags?: readonly string[]): Promise<boolean> {
+    const put = async () => (await this.store.put(key, payload, ttlMs, valueTags), true);
+    return (await this.#guard('put', put)) === true;
   }
 
   async invalidate(keys: readonly string[]): Promise<boolean> {
