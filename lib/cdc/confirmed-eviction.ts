@@ -7,12 +7,17 @@ export interface EvictionChunk {
   tags: string[];
 }
 
-/** Splits a transaction's targets into chunks of at most `size` entries and tags. */
+/**
+ * Splits a transaction's targets into chunks of at most `size` entries plus `size` tags. Entries
+ * and tags share chunks, so a small transaction's entries and tags are evicted together (one
+ * store call each, sent at once), never the entries first and the tags a round trip later.
+ */
 export function chunksOf(pending: PendingEvictions, size: number): EvictionChunk[] {
   const chunks: EvictionChunk[] = [];
   const { entries, tags } = pending.targets;
-  for (let i = 0; i < entries.length; i += size) chunks.push({ keys: entries.slice(i, i + size), tags: [] });
-  for (let i = 0; i < tags.length; i += size) chunks.push({ keys: [], tags: tags.slice(i, i + size) });
+  for (let i = 0; i < Math.max(entries.length, tags.length); i += size) {
+    chunks.push({ keys: entries.slice(i, i + size), tags: tags.slice(i, i + size) });
+  }
   return chunks;
 }
 
