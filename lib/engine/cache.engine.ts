@@ -3,14 +3,13 @@ import { Subject } from 'rxjs';
 import { CacheEvent } from '../observability/cache-event.interface.js';
 import { CacheStatsRecorder } from '../observability/cache-stats.js';
 import { EntryCodec } from './entry/entry-codec.js';
-import { EntryPlan, longestLifeMs, storedLifeMs } from './entry/entry-plan.js';
-import { refreshNeed, sameVersions } from './entry/entry-validity.js';
+import { EntryPlan, longestLifeMs, revived, storedLifeMs } from './entry/entry-plan.js';
 import { GuardedStore } from './store-guard/guarded-store.js';
 import { SingleFlight } from './loading/single-flight.js';
 import { InvalidationBus, Invalidation } from '../bus/invalidation-bus.js';
 import { FillNotices } from '../bus/fill-notices.js';
 import { L1Tier } from '../l1/l1-tier.js';
-import { FillTicket, StoredRead } from '../stores/entry-store.interface.js';
+import { FillTicket } from '../stores/entry-store.interface.js';
 import { EvictionRetries } from './eviction/eviction-retries.js';
 import { Evictor } from './eviction/evictor.js';
 import { LocalInvalidations } from './local-invalidations.js';
@@ -29,6 +28,7 @@ import { RateLimitedLogger } from '../observability/rate-limited-logger.js';
 import { OutageFallback } from './fallback/outage-fallback.js';
 import { BatchBarrier, BatchLoader } from './batch/batch-barrier.js';
 import type { RequestMemo } from '../scope/request-memo.js';
+import { EntryReader } from './reading/entry-reader.js';
 
 /**
  * The read/write path: cache-aside with single-flight in this process and across instances,
@@ -40,7 +40,7 @@ export class CacheEngine {
   /** Evictions of entries, tags and cache names, retried in the background when unconfirmed. */
   readonly evictor: Evictor;
   readonly #flights = new SingleFlight<LoadOutcome>();
-  readonly #reads = new Map<string, Promise<StoredRead | undefined>>();
+  readonly #reader: EntryReader;
   readonly #invalidations: LocalInvalidations;
   #fillNotices?: FillNotices;
   // Fail-safe values read before the loads running now, by flight key (so an invalidation seen
@@ -60,6 +60,8 @@ export class CacheEngine {
     private readonly fallback?: OutageFallback,
   ) {
     this.#invalidations = new LocalInvalidations(l1, bus, fallback);
+    const context = { stats, events$: this.events$, flightKey: (plan: EntryPlan) => this.#flightKey(plan) };
+    this.#reader = new EntryReader(store, codec, retries, context, l1);
     this.evictor = new Evictor(store, stats, retries, this.#invalidations, this.events$);
     this.#failSafe = new FailSafe(store, codec, {
       stats,
@@ -72,7 +74,7 @@ export class CacheEngine {
 
   readonly #leaseSteps = {
     store: this.store,
-    lookup: (plan: EntryPlan) => this.#lookup(plan, false),
+    lookup: (plan: EntryPlan) => this.#reader.read(plan, false),
     loadAndStore: (plan: EntryPlan, load: () => Promise<unknown>, begun?: FillTicket) =>
       this.loadAndStore(plan, load, undefined, begun),
     loadOnly: (plan: EntryPlan, load: () => Promise<unknown>, failed?: boolean) => {
@@ -100,7 +102,15 @@ export class CacheEngine {
 
   /** Looks an entry up, counting a hit, stale hit or miss. */
   read(plan: EntryPlan): Promise<ReadResult> {
-    return this.#lookup(plan, true);
+    return this.#reader.read(plan, true);
+  }
+
+  /**
+   * The L1 part of a lookup, without a promise: a counted hit when this instance holds the entry,
+   * else undefined (then `read` does the whole lookup).
+   */
+  readLocal(plan: EntryPlan): Hit | undefined {
+    return this.#reader.readLocal(plan);
   }
 
   /**
@@ -118,7 +128,7 @@ export class CacheEngine {
     const kept = storeUnavailable ? this.fallback?.get(plan.key) : undefined;
     if (kept) {
       this.stats.for(plan.name).outageHits++;
-      return this.#revived(plan, this.codec.decodeBody(kept));
+      return revived(plan, this.codec.decodeBody(kept));
     }
     const flightKey = this.#flightKey(plan);
     const { promise, joined } = this.#flights.run(
@@ -148,26 +158,8 @@ export class CacheEngine {
    * Looks many entries up at once (a batch): L1 first, then the rest in one store round trip;
    * each counted as a hit, stale hit or miss, as `read` counts it.
    */
-  async readMany(plans: readonly EntryPlan[]): Promise<ReadResult[]> {
-    const results = new Array<ReadResult>(plans.length);
-    const fromStore: number[] = [];
-    plans.forEach((plan, i) => {
-      // As in #lookup: an eviction still on its way blocks the entry, its L1 copy included.
-      const blocked = this.retries.blocking && this.retries.blocks(plan.key, plan.tags);
-      const local = blocked ? undefined : this.#localHit(plan);
-      if (local) {
-        results[i] = local;
-      } else if (blocked) {
-        results[i] = { hit: false, unavailable: true };
-        this.stats.for(plan.name).storeErrors++;
-      } else fromStore.push(i);
-    });
-    if (fromStore.length > 0) {
-      const epoch = this.l1?.epoch ?? 0;
-      const stored = await this.store.readMany(fromStore.map((i) => ({ key: plans[i]!.key, tags: plans[i]!.tags })));
-      fromStore.forEach((i, k) => (results[i] = this.#fromStore(plans[i]!, stored?.[k], epoch)));
-    }
-    return results.map((result, i) => countRead(this.stats, this.events$, plans[i]!, result));
+  readMany(plans: readonly EntryPlan[]): Promise<ReadResult[]> {
+    return this.#reader.readMany(plans);
   }
 
   /**
@@ -210,7 +202,7 @@ export class CacheEngine {
 
   /** Looks an entry up as a caller would be served, without counting it (the staleness audit's second look). */
   peek(plan: EntryPlan): Promise<ReadResult> {
-    return this.#lookup(plan, false);
+    return this.#reader.read(plan, false);
   }
 
   /** Joins a running load without reading the store (see `isLoading`), counted as a miss. */
@@ -375,105 +367,6 @@ export class CacheEngine {
     record.timings.load.observe(loadMs);
     this.emit({ type: 'load', name: plan.name, key: plan.key, durationMs: loadMs });
     return { value, loadMs };
-  }
-
-  // One async frame for the whole lookup (L1, store, decode, counting): each layer is a promise.
-  /**
-   * The L1 part of a lookup, without a promise: a counted hit when this instance holds the entry,
-   * else undefined (then `read` does the whole lookup). The hottest path, so it allocates nothing
-   * more than the result.
-   */
-  readLocal(plan: EntryPlan): Hit | undefined {
-    if (!this.l1 || (this.retries.blocking && this.retries.blocks(plan.key, plan.tags))) return undefined;
-    const hit = this.#localHit(plan);
-    return hit && (countRead(this.stats, this.events$, plan, hit) as Hit);
-  }
-
-  #localHit(plan: EntryPlan): Hit | undefined {
-    const local = this.l1?.get(plan.key);
-    if (!local) return undefined;
-    const value = local.hasFrozen ? local.frozen : this.#revived(plan, this.codec.decodeBody(local.body!));
-    return {
-      hit: true,
-      value,
-      refresh: local.freshUntil > 0 && Date.now() >= local.freshUntil ? 'stale' : undefined,
-      l1: true,
-      body: local.body,
-    };
-  }
-
-  async #lookup(plan: EntryPlan, counted: boolean): Promise<ReadResult> {
-    // An eviction of it is queued or still on its way to the store: use the origin (L1 included).
-    const blocked = this.retries.blocking && this.retries.blocks(plan.key, plan.tags);
-    const local = blocked ? undefined : this.#localHit(plan);
-    let result: ReadResult;
-    if (local) {
-      result = local;
-    } else if (blocked) {
-      result = { hit: false, unavailable: true };
-      this.stats.for(plan.name).storeErrors++;
-    } else {
-      const epoch = this.l1?.epoch ?? 0;
-      result = this.#fromStore(plan, await this.#sharedRead(plan), epoch);
-    }
-    return counted ? countRead(this.stats, this.events$, plan, result) : result;
-  }
-
-  /**
-   * Lookups of one entry made in one burst (the same turn of the event loop, before any reply
-   * could arrive) share one store read: such a burst on a hot or cold key sends one command, not
-   * one each. A later caller never joins it: Redis may have answered it before an eviction that
-   * caller already knows of (confirmed to another instance, over a slow link to this one). Every
-   * caller still decodes its own copy.
-   */
-  #sharedRead(plan: EntryPlan): Promise<StoredRead | undefined> {
-    const key = this.#flightKey(plan);
-    const running = this.#reads.get(key);
-    if (running) return running;
-    const read = this.store.read(plan.key, plan.tags);
-    this.#reads.set(key, read);
-    // No I/O callback runs before the microtasks queued now: only callers of this burst join.
-    queueMicrotask(() => {
-      if (this.#reads.get(key) === read) this.#reads.delete(key);
-    });
-    return read;
-  }
-
-  #fromStore(plan: EntryPlan, stored: StoredRead | undefined, epoch: number): ReadResult {
-    if (!stored) {
-      this.stats.for(plan.name).storeErrors++;
-      return { hit: false, unavailable: true };
-    }
-    // Tags the value added are known only now: an eviction of one still on its way blocks it too.
-    const valueTags = stored.valueTags;
-    if (valueTags && this.retries.blocking && this.retries.blocks(plan.key, valueTags)) {
-      this.stats.for(plan.name).storeErrors++;
-      return { hit: false, unavailable: true };
-    }
-    const envelope = stored?.payload && this.codec.unwrap(stored.payload);
-    if (!envelope || !sameVersions(envelope, stored.tagVersions)) return { hit: false };
-    const { freshUntil, expiresAt } = envelope.meta;
-    // Past its expiry only a fail-safe copy is still stored: a miss, whose value may answer a failed load.
-    // An expiry of 0 is not one this codec writes: such an entry lives by its store TTL alone.
-    const expired = expiresAt > 0 && expiresAt <= Date.now();
-    if (expired && !plan.failSafe) return { hit: false };
-    const decoded = this.codec.decode(envelope, plan);
-    if (!decoded) return { hit: false };
-    if (expired) return { hit: false, stale: { ...decoded, createdAt: envelope.meta.createdAt } };
-    const value = this.#revived(plan, decoded.value);
-    const tags = valueTags ? [...plan.tags, ...valueTags] : plan.tags;
-    this.l1?.set(plan.key, value, decoded.body, freshUntil, tags, expiresAt - Date.now(), epoch);
-    return {
-      hit: true,
-      value,
-      refresh: refreshNeed(envelope, plan),
-      createdAt: envelope.meta.createdAt,
-      body: decoded.body,
-    };
-  }
-
-  #revived(plan: EntryPlan, value: unknown): unknown {
-    return plan.revive ? plan.revive(value) : value;
   }
 }
 

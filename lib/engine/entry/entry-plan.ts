@@ -73,3 +73,8 @@ function ttlOfValue(plan: EntryPlan, value: unknown): number {
     return plan.ttlMs; // the codec reports it and stores nothing
   }
 }
+
+/** The value as callers get it: an instance of the definition's `type`, or what its `revive` returns. */
+export function revived(plan: EntryPlan, value: unknown): unknown {
+  return plan.revive ? plan.revive(value) : value;
+}

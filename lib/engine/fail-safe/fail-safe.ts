@@ -4,7 +4,7 @@ import { CacheEvent } from '../../observability/cache-event.interface.js';
 import { RateLimitedLogger } from '../../observability/rate-limited-logger.js';
 import { FillTicket } from '../../stores/entry-store.interface.js';
 import { EntryCodec } from '../entry/entry-codec.js';
-import { EntryPlan } from '../entry/entry-plan.js';
+import { EntryPlan, revived } from '../entry/entry-plan.js';
 import { sameVersions } from '../entry/entry-validity.js';
 import { wrap } from '../entry/envelope.js';
 import { LoadOutcome } from '../engine.types.js';
@@ -82,8 +82,4 @@ export class FailSafe {
 /** An error's message, for events and logs. */
 export function causeText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function revived(plan: EntryPlan, value: unknown): unknown {
-  return plan.revive ? plan.revive(value) : value;
 }
