@@ -3,7 +3,7 @@ import { Subject } from 'rxjs';
 import { CacheEvent } from '../observability/cache-event.interface.js';
 import { CacheStatsRecorder } from '../observability/cache-stats.js';
 import { EntryCodec } from './entry/entry-codec.js';
-import { EntryPlan, longestLifeMs, revived, storedLifeMs } from './entry/entry-plan.js';
+import { EntryPlan, revived } from './entry/entry-plan.js';
 import { GuardedStore } from './store-guard/guarded-store.js';
 import { SingleFlight } from './loading/single-flight.js';
 import { InvalidationBus, Invalidation } from '../bus/invalidation-bus.js';
@@ -14,7 +14,6 @@ import { EvictionRetries } from './eviction/eviction-retries.js';
 import { Evictor } from './eviction/evictor.js';
 import { LocalInvalidations } from './local-invalidations.js';
 import { MISS, countRead } from './read-counting.js';
-import { NO_TAGS } from '../keys/key-layout.js';
 
 export type { EntryPlan } from './entry/entry-plan.js';
 export type { LoadControl, LoadOutcome, ReadResult } from './engine.types.js';
@@ -29,6 +28,7 @@ import { OutageFallback } from './fallback/outage-fallback.js';
 import { BatchBarrier, BatchLoader } from './batch/batch-barrier.js';
 import type { RequestMemo } from '../scope/request-memo.js';
 import { EntryReader } from './reading/entry-reader.js';
+import { EntryFiller } from './filling/entry-filler.js';
 
 /**
  * The read/write path: cache-aside with single-flight in this process and across instances,
@@ -41,6 +41,7 @@ export class CacheEngine {
   readonly evictor: Evictor;
   readonly #flights = new SingleFlight<LoadOutcome>();
   readonly #reader: EntryReader;
+  readonly #filler: EntryFiller;
   readonly #invalidations: LocalInvalidations;
   #fillNotices?: FillNotices;
   // Fail-safe values read before the loads running now, by flight key (so an invalidation seen
@@ -70,6 +71,20 @@ export class CacheEngine {
       candidateOf: (plan) => this.#candidates.get(this.#flightKey(plan)),
       blocked: (plan) => this.retries.size > 0 && this.retries.blocks(plan.key, plan.tags),
     });
+    this.#filler = new EntryFiller(
+      store,
+      codec,
+      stats,
+      {
+        failSafe: this.#failSafe,
+        evictor: this.evictor,
+        closed: () => this.#closed,
+        emit: (event) => this.emit(event),
+        announce: (what) => this.#invalidations.announce(what),
+      },
+      l1,
+      fallback,
+    );
   }
 
   readonly #leaseSteps = {
@@ -79,7 +94,7 @@ export class CacheEngine {
       this.loadAndStore(plan, load, undefined, begun),
     loadOnly: (plan: EntryPlan, load: () => Promise<unknown>, failed?: boolean) => {
       if (failed) this.stats.for(plan.name).storeErrors++;
-      return this.#loadOnly(plan, load);
+      return this.#filler.loadOnly(plan, load);
     },
     waitForFill: (plan: EntryPlan, ms: number) =>
       this.#fillNotices ? this.#fillNotices.wait(plan.key, ms) : new Promise<void>((done) => setTimeout(done, ms)),
@@ -138,7 +153,7 @@ export class CacheEngine {
         const steps = control ? { ...this.#leaseSteps, loadAndStore: this.#storing(control) } : this.#leaseSteps;
         if (stale) this.#candidates.set(flightKey, stale);
         const work = storeUnavailable
-          ? this.#loadOnly(plan, load)
+          ? this.#filler.loadOnly(plan, load)
           : plan.lock
             ? loadUnderLease(steps, plan, load, abandoned)
             : this.loadAndStore(plan, load, control);
@@ -224,101 +239,18 @@ export class CacheEngine {
    * Runs `load` and stores its result, fenced by the versions snapshotted before it started
    * (`begun`, when the caller took them already): an invalidation meanwhile makes the fill a no-op.
    */
-  async loadAndStore(
+  loadAndStore(
     plan: EntryPlan,
     load: () => Promise<unknown>,
     control?: LoadControl,
     begun?: FillTicket,
   ): Promise<LoadOutcome> {
-    const epoch = this.l1?.epoch ?? 0;
-    const fallbackEpoch = this.fallback?.epoch ?? 0;
-    const tagLifeMs = longestLifeMs(plan);
-    const ticket = begun ?? (await this.store.begin(plan.key, plan.tags, tagLifeMs));
-    let timed: { value: unknown; loadMs: number };
-    try {
-      timed = await this.#timedLoad(plan, load);
-    } catch (error) {
-      if (!plan.failSafe || control?.refresh || this.#closed) throw error;
-      return this.#failSafe.rescue(plan, error, ticket);
-    }
-    const { value, loadMs } = timed;
-    if (!ticket) {
-      this.stats.for(plan.name).storeErrors++;
-      this.#keepForOutage(plan, value, fallbackEpoch);
-      return { value, storeFailed: true };
-    }
-    if (this.#closed || control?.abandoned) return { value };
-    const tagged = await this.#valueTagged(plan, value, ticket);
-    if (!tagged) return { value };
-    if (tagged === STORE_FAILED) return { value, storeFailed: true };
-    const { fill, tags } = tagged;
-    const entry = this.codec.encode(plan, value, loadMs, fill.tagVersions);
-    if (!entry) return { value };
-    if (plan.ttlFor && entry.ttlMs > tagLifeMs) {
-      // The value asked for a longer life than the tags were given before the load: extend them,
-      // and store only if none changed meanwhile (an eviction during the load fences it, as always).
-      const versions = await this.store.tagVersions(plan.tags, entry.ttlMs);
-      if (!versions) return { value, storeFailed: true };
-      if (!versions.every((version, i) => version === ticket.tagVersions[i])) return { value };
-    }
-    const storedMs = storedLifeMs(plan, entry.ttlMs, value === null || value === undefined);
-    const stored = this.store.fill(plan.key, fill, entry.payload, storedMs, control?.lease).then((ok) => {
-      if (ok) this.l1?.set(plan.key, value, entry.body, entry.freshUntil, tags, entry.ttlMs, epoch);
-      return ok;
-    });
-    // Callers do not wait for their fill (one more round trip): the fill is already written to the
-    // connection, and Redis runs one connection's commands in order, so this instance's next read
-    // of the entry sees it. With an L1 they do: it holds only what Redis confirmed, and the next
-    // caller is served from it. A background refresh has no caller: it reports once stored.
-    if (control || this.l1) await stored;
-    return { value, body: entry.body };
-  }
-
-  /**
-   * The ticket a fill of `value` stores with, and the tags its entry carries: with tags taken from
-   * the value (`resultTags`), their versions follow the plan's. Undefined when the value must not
-   * be stored (its tags function failed, or one of them was evicted during the load).
-   */
-  async #valueTagged(
-    plan: EntryPlan,
-    value: unknown,
-    ticket: FillTicket,
-  ): Promise<{ fill: FillTicket; tags: string[] } | typeof STORE_FAILED | undefined> {
-    if (!plan.valueTagsFor) return { fill: ticket, tags: plan.tags };
-    const valueTags = this.codec.valueTags(plan, value);
-    if (!valueTags) return undefined;
-    if (valueTags.length === 0) return { fill: { ...ticket, valueTags }, tags: plan.tags };
-    // Their versions could not be snapshotted before the load: the store refuses them instead when
-    // one of them was evicted since the load began (on any instance), as a changed version would.
-    const fenced = await this.store.valueTagVersions(valueTags, longestLifeMs(plan, value), ticket);
-    if (!fenced) return STORE_FAILED;
-    const versions = fenced.versions;
-    if (!versions) return undefined;
-    return {
-      fill: { ...ticket, tagVersions: [...ticket.tagVersions, ...versions], valueTags },
-      tags: [...plan.tags, ...valueTags],
-    };
+    return this.#filler.loadAndStore(plan, load, control, begun);
   }
 
   /** Stores `value` unconditionally (subject to `unless`, negative caching, size), fencing older loads. */
-  async write(plan: EntryPlan, value: unknown): Promise<boolean> {
-    const valueTags = this.codec.valueTags(plan, value);
-    const tags = valueTags && valueTags.length > 0 ? [...plan.tags, ...valueTags] : plan.tags;
-    // The put replaces the entry's version itself; only tag versions need reading first.
-    const tagVersions = tags.length === 0 ? [] : await this.store.tagVersions(tags, longestLifeMs(plan, value));
-    // The store failed: the old value must not stay, so its eviction waits for a retry.
-    if (!tagVersions) return this.evictor.putFailed(plan);
-    const entry = valueTags && this.codec.encode(plan, value, 0, tagVersions);
-    if (!entry) return (await this.evictor.evict(plan.name, [plan.key])) && false; // not cacheable: nor is the old value
-    const ok = await this.store.put(
-      plan.key,
-      entry.payload,
-      storedLifeMs(plan, entry.ttlMs, value === null || value === undefined),
-      valueTags,
-    );
-    if (!ok) return this.evictor.putFailed(plan);
-    await this.#invalidations.announce({ keys: [plan.key] });
-    return true;
+  write(plan: EntryPlan, value: unknown): Promise<boolean> {
+    return this.#filler.write(plan, value);
   }
 
   /** After this, loads still running never write (the Redis client may be closing). */
@@ -334,45 +266,9 @@ export class CacheEngine {
   emit(event: CacheEvent): void {
     if (this.events$.observed) this.events$.next(event);
   }
-
-  async #loadOnly(plan: EntryPlan, load: () => Promise<unknown>): Promise<LoadOutcome> {
-    const epoch = this.fallback?.epoch ?? 0;
-    const { value } = await this.#timedLoad(plan, load);
-    this.#keepForOutage(plan, value, epoch);
-    return { value, storeFailed: true };
-  }
-
-  // Only loads that could not use the store are kept: a healthy store never touches the fallback.
-  #keepForOutage(plan: EntryPlan, value: unknown, epoch: number): void {
-    if (!this.fallback || this.#closed) return;
-    const entry = this.codec.encode(plan, value, 0, NO_TAGS);
-    if (entry) this.fallback.set(plan.key, entry.body, plan.tags, entry.ttlMs, epoch);
-  }
-
-  async #timedLoad(plan: EntryPlan, load: () => Promise<unknown>): Promise<{ value: unknown; loadMs: number }> {
-    const started = performance.now();
-    let value: unknown;
-    try {
-      value = await load();
-      // The loading caller gets the same kind of object as every later caller.
-      if (plan.revive) value = plan.revive(value);
-    } catch (error) {
-      this.stats.for(plan.name).loadErrors++;
-      this.emit({ type: 'load-error', name: plan.name, key: plan.key, durationMs: performance.now() - started });
-      throw error; // shared by the callers of this flight, never cached
-    }
-    const loadMs = performance.now() - started;
-    const record = this.stats.record(plan.name);
-    record.counters.loads++;
-    record.timings.load.observe(loadMs);
-    this.emit({ type: 'load', name: plan.name, key: plan.key, durationMs: loadMs });
-    return { value, loadMs };
-  }
 }
 
 const DEFAULT_LOG = new RateLimitedLogger(new Logger('CacheKit'));
-// What #valueTagged answers when the store failed while reading the value's tags' versions.
-const STORE_FAILED = Symbol('store failed');
 
 /** A control whose `abandoned` follows the flight's signal: set once no caller waits (`timeout.background: false`). */
 function abandonedBy(signal: AbortSignal | undefined): LoadControl {
