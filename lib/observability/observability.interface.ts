@@ -1,5 +1,6 @@
 import type { Duration } from '../definitions/duration.js';
 import type { CacheStats } from './cache-event.interface.js';
+import type { EvictionCounts } from './eviction-causes.js';
 
 // The shapes `CacheKit.stats()` and `CacheKit.report()` return. Other tools (the CLI, the live page,
 // health, OpenTelemetry) read them, so fields are only ever added, never renamed.
@@ -167,6 +168,12 @@ export type CacheNameStats = CacheStats & {
   hitRatio: number;
   latency: CacheLatency;
   audit: AuditStats;
+  /**
+   * Of `evictions`, since boot, by who asked: keys, whole-cache clears, tags (under '~tags') and what
+   * the ORM bridge asked for (keys, or tags under '~tags'; counted there and not under key or tag).
+   * @example stats().product.evictionsByCause.orm
+   */
+  evictionsByCause: EvictionCounts;
 };
 
 /** The outcomes of a lookup, as labelled in `CacheKit.latencyBuckets()` and Prometheus. */
