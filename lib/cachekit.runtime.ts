@@ -174,6 +174,7 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
       kind: this.store.store.kind,
       client: connection.client ?? undefined,
       namespace: options.namespace,
+      memory: this.store.store instanceof MemoryEntryStore ? this.store.store : undefined,
     });
     this.#audit = new StalenessAudit((plan) => this.engine.peek(plan), options.serializer, stats, log, options.audit);
     this.pipeline = new InvocationPipeline(

@@ -69,7 +69,7 @@ export interface CacheReport {
   caches: Record<string, CacheNameReport>;
 }
 
-/** What a bounded SCAN of the store saw (Redis: every master; the memory store reports no sample). */
+/** What a bounded look at the store saw (Redis: a SCAN of every master; the memory store: its entries in place). */
 export interface StoreSample {
   kind: string;
   /** False for a store that cannot be sampled, or when sampling failed (see `note`). */
