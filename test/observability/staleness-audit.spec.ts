@@ -101,6 +101,64 @@ describe('the staleness audit', () => {
     expect(found.recent).toEqual([]);
   });
 
+  it('audits hits of CacheKit.getOrSet: re-runs the loader passed to the call and finds a missing eviction', async () => {
+    const { products, kit } = await boot();
+    let loads = 0;
+    const load = async () => {
+      loads++;
+      await new Promise((resolve) => setImmediate(resolve));
+      return { id: 4, price: products.prices.get(4)! };
+    };
+    await kit.getOrSet(productById, [4], load);
+    await products.setPriceWithoutEviction(4, 320);
+    // Each hit is sampled with probability 0.2: 200 hits all unsampled has probability 0.8^200 (4e-20).
+    let hits = 0;
+    while (kit.stats().product!.audit.checks === 0 && hits < 200) {
+      expect((await kit.getOrSet(productById, [4], load)).price).toBe(100);
+      hits++;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(hits).toBeLessThan(200);
+    await expect.poll(() => kit.stats().product!.audit.mismatches, { timeout: 5_000 }).toBeGreaterThanOrEqual(1);
+    const found = kit.stats().product!.audit;
+    expect(found.recent[0]).toMatchObject({ keyHash: expect.stringMatching(/^[0-9a-f]{16}$/), tags: ['product:4'] });
+    expect(found.recent[0]!.ageMs).toBeGreaterThanOrEqual(0);
+    // The shadow reads ran the loader given to getOrSet (the method was never called).
+    expect(loads).toBe(1 + found.checks + found.skipped);
+    expect(products.loads).toBe(0);
+  });
+
+  it('reports no mismatch on a getOrSet path whose writes evict, under concurrent reads and writes', async () => {
+    const { products, kit } = await boot();
+    const load = (id: number) => async () => {
+      await new Promise((resolve) => setImmediate(resolve));
+      return { id, price: products.prices.get(id)! };
+    };
+    let stop = false;
+    const reader = async () => {
+      while (!stop) {
+        const id = 1 + Math.floor(Math.random() * 5);
+        await kit.getOrSet(productById, [id], load(id));
+      }
+    };
+    const writer = async () => {
+      for (let price = 101; !stop; price++) {
+        await products.setPrice(1 + Math.floor(Math.random() * 5), price);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    };
+    const running = [reader(), reader(), reader(), reader(), writer()];
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    stop = true;
+    await Promise.all(running);
+    await new Promise((resolve) => setTimeout(resolve, audit.grace * 3));
+
+    const found = kit.stats().product!.audit;
+    expect(found.checks).toBeGreaterThan(20);
+    expect(found.mismatches).toBe(0);
+    expect(found.recent).toEqual([]);
+  });
+
   it('rejects a bad audit option where the cache is defined, naming it', async () => {
     expect(() => defineCache({ name: 'x', audit: { sampleRate: 2 } })).toThrow(CacheDefinitionError);
     expect(() => defineCache({ name: 'x', audit: { sampleRate: 0.1, concurency: 2 } as never })).toThrow(
