@@ -1,6 +1,7 @@
 import { INestApplicationContext, Injectable, Module } from '@nestjs/common';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { Cacheable, CacheEvict, CacheKit, CacheDefinitionError, defineCache } from '../../lib/index.js';
+import type { CacheKitModuleOptions } from '../../lib/index.js';
 import { bootApp, uniqueNamespace } from '../support/app.js';
 
 const audit = { sampleRate: 0.2, maxPerSecond: 1_000, concurrency: 8, grace: 100 };
@@ -45,8 +46,11 @@ afterEach(async () => {
   await Promise.all(apps.splice(0).map((app) => app.close()));
 });
 
-async function boot() {
-  const app = await bootApp({ redis: inject('redisUrl'), namespace: uniqueNamespace() }, { imports: [CatalogModule] });
+async function boot(options: CacheKitModuleOptions = {}) {
+  const app = await bootApp(
+    { redis: inject('redisUrl'), namespace: uniqueNamespace(), ...options },
+    { imports: [CatalogModule] },
+  );
   apps.push(app);
   return { products: app.get(ProductService), kit: app.get(CacheKit) };
 }
@@ -157,6 +161,28 @@ describe('the staleness audit', () => {
     expect(found.checks).toBeGreaterThan(20);
     expect(found.mismatches).toBe(0);
     expect(found.recent).toEqual([]);
+  });
+
+  it('reports the age of an entry served by L1: the time since it was written to the store', async () => {
+    const { products, kit } = await boot({ l1: { maxEntries: 100, ttl: '1m' }, latencySampling: 1 });
+    await products.findOne(2); // miss: stored, and copied to L1
+    const writtenAt = Date.now();
+    await products.setPriceWithoutEviction(2, 180);
+    await new Promise((resolve) => setTimeout(resolve, 300)); // an age well above the clock's resolution
+    let hits = 0;
+    while (kit.stats().product!.audit.checks === 0 && hits < 200) {
+      expect((await products.findOne(2)).price).toBe(100);
+      hits++;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(hits).toBeLessThan(200);
+    await expect.poll(() => kit.stats().product!.audit.mismatches, { timeout: 5_000 }).toBeGreaterThanOrEqual(1);
+    const stats = kit.stats().product!;
+    expect(stats.latency.l1Hit.count).toBeGreaterThan(0);
+    expect(stats.latency.storeHit.count).toBe(0); // every hit came from L1
+    const finding = stats.audit.recent[0]!;
+    expect(finding.ageMs).toBeGreaterThanOrEqual(300);
+    expect(finding.ageMs).toBeLessThanOrEqual(Date.now() - writtenAt + 50);
   });
 
   it('rejects a bad audit option where the cache is defined, naming it', async () => {
