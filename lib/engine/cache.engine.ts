@@ -366,6 +366,7 @@ export class CacheEngine {
       value,
       refresh: local.freshUntil > 0 && Date.now() >= local.freshUntil ? 'stale' : undefined,
       l1: true,
+      createdAt: local.createdAt,
       body: local.body,
     };
   }
@@ -421,12 +422,13 @@ export class CacheEngine {
     if (!decoded) return { hit: false };
     if (expired) return { hit: false, stale: { ...decoded, createdAt: envelope.meta.createdAt } };
     const value = this.#revived(plan, decoded.value);
-    this.l1?.set(plan.key, value, decoded.body, freshUntil, plan.tags, expiresAt - Date.now(), epoch);
+    const { createdAt } = envelope.meta;
+    this.l1?.set(plan.key, value, decoded.body, freshUntil, plan.tags, expiresAt - Date.now(), epoch, createdAt);
     return {
       hit: true,
       value,
       refresh: refreshNeed(envelope, plan),
-      createdAt: envelope.meta.createdAt,
+      createdAt,
       body: decoded.body,
     };
   }

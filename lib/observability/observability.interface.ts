@@ -50,7 +50,7 @@ export interface AuditStats {
 export interface AuditMismatch {
   /** First 16 hex digits of the SHA-256 of the entry's store key. */
   keyHash: string;
-  /** How old the entry was when it was served (undefined for L1 hits, whose age is not kept). */
+  /** How old the entry was when it was served: since its write to the store (L1 hits too). */
   ageMs?: number;
   /** The entry's tags, as the definition's `tags` function returned them. */
   tags: readonly string[];
