@@ -94,7 +94,10 @@ describe.skipIf(!available)('the live page in headless Chromium', () => {
     await expect.poll(chartPoints, { timeout: 10_000 }).toBeGreaterThan(points);
     expect(await page.textContent('#cache-search td:first-child')).toBe('search');
     expect(await cellOf('product', 9).textContent()).toMatch(/^\d+\.\d%$/); // hit ratio over all reads
-    expect(await cellOf('product', 11).textContent()).toMatch(/^[\d.]+ \/ [\d.]+ \/ [\d.]+$/); // load percentiles
+    // Load percentiles, in ms to two decimals (a sub-0.1 ms loader's p99 is a bucket bound, 0.1008...).
+    const twoDecimals = /^\d+(\.\d{1,2})? \/ \d+(\.\d{1,2})? \/ \d+(\.\d{1,2})?$/;
+    expect(await cellOf('product', 11).textContent()).toMatch(twoDecimals);
+    expect(await cellOf('search', 11).textContent()).toMatch(twoDecimals);
     await expect.poll(() => page.locator('#evictions li').count(), { timeout: 10_000 }).toBeGreaterThan(0);
     // Keys are hashed unless showKeys: an eviction line names the cache and a hash.
     expect(await page.locator('#evictions li').first().textContent()).toMatch(/product {2}#[0-9a-f]{12}$/);
