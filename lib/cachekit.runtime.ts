@@ -98,6 +98,7 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
         beacon.intervalMs,
         source,
         runtime.#log,
+        () => runtime.reporter.report(), // for `cachekit report`; the beacon asks at most every 30 s
       );
       runtime.#beacon.start();
     }
