@@ -37,7 +37,9 @@ describe.skipIf(!available)('the live page in headless Chromium', () => {
       {
         redis: server.url,
         namespace: uniqueNamespace(),
-        operationTimeout: 50,
+        // Short enough for a freeze to open the breaker within a second; long enough that a busy
+        // machine (a full parallel run: the page, Chromium and the report's sampling) does not open it.
+        operationTimeout: 250,
         breaker: { failures: 3, cooldown: '60s' },
       },
       // Verdicts from the real report(), refreshed often enough for the test to see them.
@@ -103,7 +105,7 @@ describe.skipIf(!available)('the live page in headless Chromium', () => {
     expect(await page.locator('#evictions li').first().textContent()).toMatch(/product {2}#[0-9a-f]{12}$/);
     expect(await page.textContent('#breaker-reads')).toBe('closed');
     expect(await page.textContent('#store-kind')).toBe('redis');
-    // The real report(): hot products with a 3 ms loader pay; a search answered in microseconds costs
+    // The real report(): hot products with a 15 ms loader pay; a search answered in microseconds costs
     // more than the Redis round trip that replaces it. Lookups need a few refreshes to pass 20.
     await expect
       .poll(() => page.textContent('#verdict-product'), { timeout: 15_000 })
