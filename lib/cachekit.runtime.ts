@@ -58,7 +58,8 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
   readonly stats = new CacheStatsRecorder();
   readonly storeStats = new StoreStatsRecorder();
   readonly #retries: EvictionRetries;
-  readonly #audit: StalenessAudit;
+  /** The staleness audit: decorated reads and `CacheKit.getOrSet` sample their hits through it. */
+  readonly audit: StalenessAudit;
   readonly #window: WindowSnapshots;
   /** Builds `CacheKit.report()`. */
   readonly reporter: CacheReporter;
@@ -102,6 +103,7 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
         beacon.intervalMs,
         source,
         runtime.#log,
+        () => runtime.reporter.report(), // for `cachekit report`; the beacon asks at most every 30 s
       );
       runtime.#beacon.start();
     }
@@ -179,10 +181,11 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
       kind: this.store.store.kind,
       client: connection.client ?? undefined,
       namespace: options.namespace,
+      memory: this.store.store instanceof MemoryEntryStore ? this.store.store : undefined,
     });
-    this.#audit = new StalenessAudit((plan) => this.engine.peek(plan), options.serializer, stats, log, options.audit);
+    this.audit = new StalenessAudit((plan) => this.engine.peek(plan), options.serializer, stats, log, options.audit);
     this.pipeline = new InvocationPipeline(
-      new CacheableInterceptor(this.readThrough, this.planner, this.#audit),
+      new CacheableInterceptor(this.readThrough, this.planner, this.audit),
       new CachePutInterceptor(this.engine, this.planner),
       new CacheEvictInterceptor(this.engine.evictor, this.planner),
       new CacheableManyInterceptor(this.batches),
@@ -216,7 +219,7 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
    * last attempt.
    */
   async beforeApplicationShutdown(): Promise<void> {
-    this.#audit.close();
+    this.audit.close();
     this.#window.stop();
     await this.refresher.drain(this.options.shutdownTimeoutMs);
     this.engine.close();

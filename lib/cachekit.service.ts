@@ -60,7 +60,14 @@ export class CacheKit {
     if (isCacheDefinition(target)) {
       const plan = this.#scopedPlan(target, a as unknown[]);
       const load = b as () => Promise<unknown>;
-      return plan ? this.runtime.readThrough.getOrLoad(plan, load) : load(); // outside any scope: uncached
+      if (!plan) return load(); // outside any scope: uncached
+      // Audited as decorated reads are: a sampled hit re-runs the loader given here, in the background.
+      const audited = this.runtime.audit.sample(target);
+      if (!audited) return this.runtime.readThrough.getOrLoad(plan, load);
+      const tags = () => target.tagsOf(a as unknown[], plan.where);
+      return this.runtime.readThrough.getOrLoad(plan, load, (hit) =>
+        this.runtime.audit.check(hit, { plan, load, tags }, audited),
+      );
     }
     return this.runtime.readThrough.getOrLoad(
       this.#rawPlan(target, b as RawEntryOptions | undefined),

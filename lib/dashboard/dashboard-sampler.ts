@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { Observable, Subject, Subscription } from 'rxjs';
 import { CacheKit } from '../cachekit.service.js';
 import type { CacheEvent, CacheStats, StoreStats } from '../observability/cache-event.interface.js';
+import type { CacheReport } from '../observability/observability.interface.js';
 import { LatencyWindow, Percentiles } from './latency-window.js';
 import type { ResolvedDashboardOptions } from './dashboard.options.js';
 
@@ -16,8 +17,8 @@ export interface DashboardSample {
   store: StoreStats;
   /** Load durations per cache name over the last minute. */
   loadLatency: Record<string, Percentiles>;
-  /** `CacheKit.report()` where this version has one: the "does it pay" verdicts. */
-  report?: unknown;
+  /** The latest `CacheKit.report()` (refreshed every `reportInterval`): the "does it pay" verdicts. */
+  report?: CacheReport;
 }
 
 /** An eviction as the page lists it. */
@@ -37,8 +38,6 @@ const LATENCY_WINDOW_MS = 60_000;
 // Evictions reach the page in batches: a mass eviction must not flood the browser.
 const EVICTION_BATCH_MS = 250;
 const EVICTIONS_PER_BATCH = 50;
-// A report samples the store (SCAN, MEMORY USAGE): refreshed this often, never per sample.
-const REPORT_EVERY_MS = 10_000;
 
 /**
  * Samples `CacheKit.stats()` / `storeStats()` every interval (keeping a history for pages opened
@@ -53,7 +52,7 @@ export class DashboardSampler implements OnModuleInit, OnModuleDestroy {
   #recent: DashboardEviction[] = [];
   #pending: DashboardEviction[] = [];
   #dropped = 0;
-  #report?: unknown;
+  #report?: CacheReport;
   #reportAt = 0;
   #subscription?: Subscription;
   readonly #timers: NodeJS.Timeout[] = [];
@@ -116,17 +115,14 @@ export class DashboardSampler implements OnModuleInit, OnModuleDestroy {
     this.#messages.next({ type: 'sample', data: sample });
   }
 
-  // report() comes with a later version of the core: used when it is there, sync or async.
+  // A report samples the store (SCAN, MEMORY USAGE): refreshed every reportInterval, never per sample.
   #refreshReport(now: number): void {
-    const report = (this.cacheKit as unknown as { report?: () => unknown }).report;
-    if (typeof report !== 'function' || now - this.#reportAt < REPORT_EVERY_MS) return;
+    if (now - this.#reportAt < this.options.reportIntervalMs) return;
     this.#reportAt = now;
-    Promise.resolve()
-      .then(() => report.call(this.cacheKit))
-      .then(
-        (value) => (this.#report = value),
-        () => undefined, // the page keeps the last report; the cache itself reports its failures
-      );
+    this.cacheKit.report().then(
+      (value) => (this.#report = value),
+      () => undefined, // the page keeps the last report; the cache itself reports its failures
+    );
   }
 
   #flushEvictions(): void {

@@ -10,6 +10,8 @@ export const dashboardMessages = {
     `CacheKitDashboardModule option 'guard' must be a CanActivate class or instance, a function (request) => boolean | Promise<boolean>, or 'none'.`,
   invalidInterval: (got: unknown) =>
     `CacheKitDashboardModule option 'sampleInterval' must be a duration of at least 100 ms ('1s', 500), got ${JSON.stringify(got)}.`,
+  invalidReportInterval: (got: unknown) =>
+    `CacheKitDashboardModule option 'reportInterval' must be a duration of at least 1 s ('10s', 5000): each refresh samples the store, got ${JSON.stringify(got)}.`,
   invalidHistory: (got: unknown) =>
     `CacheKitDashboardModule option 'history' must be an integer from 10 to 3600 (samples kept), got ${JSON.stringify(got)}.`,
 };

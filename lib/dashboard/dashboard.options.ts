@@ -20,6 +20,11 @@ export interface CacheKitDashboardModuleOptions {
   guard?: DashboardGuard;
   /** How often a sample of the stats is taken and pushed to open pages. Default: `'1s'`. */
   sampleInterval?: Duration;
+  /**
+   * How often the "does it pay" verdicts are refreshed from `CacheKit.report()`, which samples the
+   * store (SCAN, `MEMORY USAGE`): keep it well above `sampleInterval`. Default: `'10s'` (at least 1 s).
+   */
+  reportInterval?: Duration;
   /** Samples kept for the charts of a page opened later. Default: `300` (5 minutes at 1 s). */
   history?: number;
   /** Show evicted keys as they are; otherwise a short hash (keys can hold personal data). Default: `false`. */
@@ -32,6 +37,7 @@ export interface ResolvedDashboardOptions {
   path: string;
   guard?: Exclude<DashboardGuard, 'none'>;
   sampleIntervalMs: number;
+  reportIntervalMs: number;
   history: number;
   showKeys: boolean;
 }
@@ -65,11 +71,23 @@ export function resolveDashboardOptions(
   }
   if (sampleIntervalMs < 100)
     throw new CacheKitDashboardError(dashboardMessages.invalidInterval(options.sampleInterval));
+  let reportIntervalMs: number;
+  try {
+    reportIntervalMs = parseDuration(
+      options.reportInterval ?? '10s',
+      `CacheKitDashboardModule option 'reportInterval'`,
+    );
+  } catch {
+    throw new CacheKitDashboardError(dashboardMessages.invalidReportInterval(options.reportInterval));
+  }
+  if (reportIntervalMs < 1_000)
+    throw new CacheKitDashboardError(dashboardMessages.invalidReportInterval(options.reportInterval));
   return {
     enabled: enabled === true,
     path: path.length > 1 ? path.replace(/\/+$/, '') : path,
     ...(guard === undefined || guard === 'none' ? {} : { guard }),
     sampleIntervalMs,
+    reportIntervalMs,
     history,
     showKeys: showKeys === true,
   };

@@ -8,7 +8,7 @@ export type ReadResult =
       refresh?: 'stale' | 'early';
       /** Served by the L1 tier. */
       l1?: boolean;
-      /** Epoch ms the entry was stored (store hits). */
+      /** Epoch ms the entry was stored (store and L1 hits). */
       createdAt?: number;
       /** The serialized value, when the hit had one: what the staleness audit compares. */
       body?: Uint8Array;

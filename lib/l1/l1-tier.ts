@@ -13,6 +13,8 @@ export interface L1Entry {
   /** Epoch ms after which the value is stale (0: none), as in the store. */
   freshUntil: number;
   tags: readonly string[];
+  /** Epoch ms the value was written to the store (the staleness audit reports the entry's age from it). */
+  createdAt: number;
   /** What the entry counts against `maxBytes`, fixed at insert. */
   bytes: number;
 }
@@ -57,6 +59,7 @@ export class L1Tier {
    * possible (the caller gets the same frozen object). Returns the value to hand out. The entry
    * counts against `maxBytes` by `body`'s length (the serialized value, a proxy for a frozen one
    * too), or without a body by an estimate of the value; a value that cannot be frozen needs a body.
+   * `createdAt` defaults to now: a fill inserts what it has just stored.
    */
   set(
     key: string,
@@ -66,14 +69,15 @@ export class L1Tier {
     tags: readonly string[],
     ttlMs: number,
     epochAtStart: number,
+    createdAt = Date.now(),
   ): unknown {
     if (epochAtStart !== this.#epoch || ttlMs <= 0) return value;
     const frozen = deepFreeze(value);
     if (!frozen && !body) return value;
     const bytes = this.#bytes(key, value, body, tags);
     const entry: L1Entry = frozen
-      ? { frozen: value, hasFrozen: true, freshUntil, tags, bytes }
-      : { body, hasFrozen: false, freshUntil, tags, bytes };
+      ? { frozen: value, hasFrozen: true, freshUntil, tags, createdAt, bytes }
+      : { body, hasFrozen: false, freshUntil, tags, createdAt, bytes };
     this.#entries.set(key, entry, { ttl: Math.min(ttlMs, this.settings.ttlMs) });
     // An entry larger than maxBytes is refused: indexing its tags would leave index entries behind.
     if (tags.length === 0 || !this.#entries.has(key)) return value;

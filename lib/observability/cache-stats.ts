@@ -10,6 +10,8 @@ export interface NameRecord {
   readonly counters: CacheStats;
   readonly timings: NameTimings;
   readonly evictions: EvictionCounts;
+  /** Of `evictions.orm`, how many were keys (the rest were tags). */
+  ormKeys: number;
   readonly audit: AuditFindings;
 }
 
@@ -30,9 +32,11 @@ export class CacheStatsRecorder {
 
   /** Counts `count` confirmed evictions of a cache name (or '~tags') by cause; `orm` when the ORM bridge asked. */
   evicted(name: string, cause: EvictionCause, count: number, orm: boolean): void {
-    const evictions = this.record(name).evictions;
-    evictions[cause] += count;
-    if (orm) evictions.orm += count;
+    const record = this.record(name);
+    record.evictions[cause] += count;
+    if (!orm) return;
+    record.evictions.orm += count;
+    if (cause === 'key') record.ormKeys += count;
   }
 
   record(name: string): NameRecord {
@@ -58,6 +62,7 @@ export class CacheStatsRecorder {
         },
         timings: new NameTimings(),
         evictions: noEvictions(),
+        ormKeys: 0,
         audit: new AuditFindings(),
       };
       this.#byName.set(name, record);
@@ -94,13 +99,20 @@ export class CacheStatsRecorder {
 
   snapshot(): Record<string, CacheNameStats> {
     const out: Record<string, CacheNameStats> = {};
-    for (const [name, { counters, timings, audit }] of this.#byName) {
+    for (const [name, { counters, timings, audit, evictions, ormKeys }] of this.#byName) {
       const reads = counters.hits + counters.staleHits + counters.misses;
       out[name] = {
         ...counters,
         hitRatio: reads === 0 ? 0 : (counters.hits + counters.staleHits) / reads,
         latency: timings.summary(),
         audit: audit.snapshot(),
+        // A partition (the causes add up to `evictions`), as a Prometheus label wants it.
+        evictionsByCause: {
+          key: evictions.key - ormKeys,
+          name: evictions.name,
+          tag: evictions.tag - (evictions.orm - ormKeys),
+          orm: evictions.orm,
+        },
       };
     }
     return out;

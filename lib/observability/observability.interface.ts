@@ -1,5 +1,6 @@
 import type { Duration } from '../definitions/duration.js';
 import type { CacheStats } from './cache-event.interface.js';
+import type { EvictionCounts } from './eviction-causes.js';
 
 // The shapes `CacheKit.stats()` and `CacheKit.report()` return. Other tools (the CLI, the live page,
 // health, OpenTelemetry) read them, so fields are only ever added, never renamed.
@@ -49,7 +50,7 @@ export interface AuditStats {
 export interface AuditMismatch {
   /** First 16 hex digits of the SHA-256 of the entry's store key. */
   keyHash: string;
-  /** How old the entry was when it was served (undefined for L1 hits, whose age is not kept). */
+  /** How old the entry was when it was served: since its write to the store (L1 hits too). */
   ageMs?: number;
   /** The entry's tags, as the definition's `tags` function returned them. */
   tags: readonly string[];
@@ -68,7 +69,7 @@ export interface CacheReport {
   caches: Record<string, CacheNameReport>;
 }
 
-/** What a bounded SCAN of the store saw (Redis: every master; the memory store reports no sample). */
+/** What a bounded look at the store saw (Redis: a SCAN of every master; the memory store: its entries in place). */
 export interface StoreSample {
   kind: string;
   /** False for a store that cannot be sampled, or when sampling failed (see `note`). */
@@ -167,6 +168,12 @@ export type CacheNameStats = CacheStats & {
   hitRatio: number;
   latency: CacheLatency;
   audit: AuditStats;
+  /**
+   * Of `evictions`, since boot, by who asked: keys, whole-cache clears, tags (under '~tags') and what
+   * the ORM bridge asked for (keys, or tags under '~tags'; counted there and not under key or tag).
+   * @example stats().product.evictionsByCause.orm
+   */
+  evictionsByCause: EvictionCounts;
 };
 
 /** The outcomes of a lookup, as labelled in `CacheKit.latencyBuckets()` and Prometheus. */

@@ -23,11 +23,6 @@ const COUNTERS: readonly [string, keyof CacheStats, string][] = [
   ['refreshes_total', 'refreshes', 'Background refreshes started.'],
   ['refresh_errors_total', 'refreshErrors', 'Background refreshes that failed.'],
   [
-    'evictions_total',
-    'evictions',
-    "Entries, whole-cache clears and (under cache='~tags') tags whose eviction the store confirmed.",
-  ],
-  [
     'store_errors_total',
     'storeErrors',
     'Calls that could not use the store (failed, timed out, breaker open, eviction pending).',
@@ -76,6 +71,7 @@ export class CacheKitPrometheusMetrics implements OnModuleInit, OnModuleDestroy 
     });
     this.#metrics = [
       ...counters,
+      this.#evictions(`${prefix}evictions_total`),
       ...this.#storeMetrics(prefix),
       ...this.#auditMetrics(prefix),
       this.#loads,
@@ -196,6 +192,25 @@ export class CacheKitPrometheusMetrics implements OnModuleInit, OnModuleDestroy 
       ),
       audit('skipped', 'Sampled hits not checked: rate or concurrency bound, or the shadow load failed.', 'skipped'),
     ];
+  }
+
+  // One series per cause; summed by cache they give `stats().evictions` (the label partitions it).
+  #evictions(name: string): Counter<'cache' | 'cause'> {
+    const cacheKit = this.cacheKit;
+    return new Counter({
+      name,
+      help:
+        "Entries, whole-cache clears and (under cache='~tags') tags whose eviction the store confirmed, " +
+        "by cause: 'key', 'name' (a clear), 'tag', or 'orm' (keys or tags the ORM bridge asked for).",
+      labelNames: ['cache', 'cause'],
+      registers: [],
+      collect(this: Counter<'cache' | 'cause'>) {
+        this.reset();
+        for (const [cache, { evictionsByCause }] of Object.entries(cacheKit.stats()))
+          for (const [cause, count] of Object.entries(evictionsByCause))
+            if (count > 0) this.inc({ cache, cause }, count);
+      },
+    });
   }
 
   #counter(name: string, field: keyof CacheStats, help: string): Counter<'cache'> {

@@ -8,6 +8,7 @@ import type {
 } from '../observability/observability.interface.js';
 import { TAGS_NAME } from '../engine/eviction/evictor.js';
 import { StoreSampleResult, sampleRedis } from './store-sampler.js';
+import { SampleableMemoryStore, sampleMemory } from './memory-sampler.js';
 import { span, verdict } from './verdict.js';
 import { within } from '../timing/within.js';
 import type { Totals, WindowSnapshots } from './window-snapshots.js';
@@ -19,7 +20,13 @@ export class CacheReporter {
   constructor(
     private readonly stats: CacheStatsRecorder,
     private readonly window: WindowSnapshots,
-    private readonly store: { kind: string; client?: Redis | Cluster; namespace: string },
+    private readonly store: {
+      kind: string;
+      client?: Redis | Cluster;
+      namespace: string;
+      /** The embedded store, when there is no Redis. */
+      memory?: SampleableMemoryStore;
+    },
   ) {}
 
   async report(options: ReportOptions = {}): Promise<CacheReport> {
@@ -88,12 +95,10 @@ export class CacheReporter {
       note,
     });
     if (options.sampleStore === false) return { sample: empty('not sampled (sampleStore: false)'), byName: new Map() };
-    if (!this.store.client)
-      return {
-        sample: empty('the memory store is not sampled: it holds at most memory.maxEntries entries'),
-        byName: new Map(),
-      };
     const settings = { ...DEFAULTS, ...options };
+    if (this.store.memory) return sampleMemory(this.store.memory, this.store.namespace, settings);
+    if (!this.store.client)
+      return { sample: empty(`the ${this.store.kind} store cannot be sampled`), byName: new Map() };
     try {
       // The budget stops the scan between batches; a store that stops answering is cut off here.
       const result = await within(

@@ -41,6 +41,8 @@ export class StalenessAudit {
 
   /** The settings of a definition when this call is sampled; undefined (most calls) otherwise. */
   sample(definition: CacheDefinition): AuditSettings | undefined {
+    // No audit anywhere (the common case): two property reads, not a WeakMap lookup, on every read.
+    if (this.defaults === undefined && !definition.audit) return undefined;
     let settings = this.#settings.get(definition);
     if (settings === undefined) {
       settings = definition.audit === false ? null : (definition.audit ?? this.defaults ?? null);

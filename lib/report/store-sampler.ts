@@ -104,8 +104,8 @@ export async function sampleRedis(
   };
 }
 
-// The cache name of an entry key `{ns:name:parts}`; undefined for leases, tags and anything else.
-function entryName(key: string, prefix: string): string | undefined {
+/** The cache name of an entry key `{ns:name:parts}`; undefined for leases, tags and anything else. */
+export function entryName(key: string, prefix: string): string | undefined {
   if (!key.startsWith(prefix) || !key.endsWith('}')) return undefined;
   const end = key.indexOf(':', prefix.length);
   if (end < 0) return undefined;
@@ -135,7 +135,8 @@ async function measure(
   });
 }
 
-function ttlOf(ttls: number[]): NameStoreSample['ttl'] {
+/** Bucket counts and quantiles of remaining TTLs (ms). */
+export function ttlOf(ttls: number[]): NameStoreSample['ttl'] {
   const sorted = [...ttls].sort((a, b) => a - b);
   const count = (low: number, high: number) => sorted.filter((ttl) => ttl >= low && ttl < high).length;
   return {

@@ -115,6 +115,20 @@ export class MemoryEntryStore implements EntryStore {
     return held?.token === token && held.until > Date.now();
   }
 
+  /**
+   * The stored entries, most recently used first, without touching their recency (for report()'s
+   * bounded sample); `size` counts fences of running loads too.
+   */
+  *storedEntries(): Generator<{ key: string; bytes: number; ttlMs: number }> {
+    for (const [key, entry] of this.#entries.entries())
+      if (entry.payload) yield { key, bytes: entry.payload.byteLength, ttlMs: this.#entries.getRemainingTTL(key) };
+  }
+
+  /** Entries held, fences of running loads included. */
+  get size(): number {
+    return this.#entries.size;
+  }
+
   async probe(): Promise<void> {}
 
   async releaseLease(key: string, token: string, holdMs = 0): Promise<void> {

@@ -73,10 +73,33 @@ describe('cachekit CLI against real Redis', () => {
     expect(text.out).toContain('api-1');
   });
 
-  it('report: counters with a note where instances have no report() yet', async () => {
+  it("report: the running instance's own report(), carried by its beacon", async () => {
+    type Reports = { instance: string; report: { caches: object; store: { kind: string } } }[];
+    await expect
+      .poll(async () => (await cli(...base(), '--json', 'report')).json<Reports>()[0]?.report?.store?.kind, {
+        timeout: 5_000,
+      })
+      .toBe('redis');
     const run = await cli(...base(), 'report');
     expect(run.code).toBe(0);
-    expect(run.out).toMatch(/product\s+\d+\.\d%/);
+    expect(run.out).toMatch(/^api-1\ncache +verdict +hit ratio +saved ms/);
+  });
+
+  it('report: counters with a note where instances run a version without report()', async () => {
+    const ns = uniqueNamespace();
+    const redis = new Redis(redisUrl);
+    const counters = { hits: 9, staleHits: 0, misses: 1, loads: 1, hitRatio: 0.9 };
+    const beacon = { instance: 'old-1', host: 'h', pid: 1, at: new Date().toISOString(), intervalMs: 5000 };
+    try {
+      await redis.set(`{${ns}:~beacon:old-1}`, JSON.stringify({ ...beacon, stats: { product: counters }, store: {} }));
+      const run = await cli('--redis', redisUrl, '--namespace', ns, 'report');
+      expect(run.code).toBe(0);
+      expect(run.out).toContain('without CacheKit.report()');
+      expect(run.out).toMatch(/product\s+90\.0%\s+9\s+1/);
+    } finally {
+      await redis.del(`{${ns}:~beacon:old-1}`);
+      await redis.quit();
+    }
   });
 
   it("report: renders each instance's report() verdicts as its beacon carries them", async () => {

@@ -112,6 +112,9 @@ describe('CacheKitDashboardModule', () => {
     expect(resolveDashboardOptions({}, 'production').enabled).toBe(false);
     expect(() => CacheKitDashboardModule.forRoot({ path: 'cachekit' })).toThrow(/option 'path'/);
     expect(() => CacheKitDashboardModule.forRoot({ sampleInterval: 10 })).toThrow(/sampleInterval/);
+    expect(() => CacheKitDashboardModule.forRoot({ reportInterval: 500 })).toThrow(/option 'reportInterval'.*1 s/);
+    expect(() => CacheKitDashboardModule.forRoot({ reportInterval: 'often' as never })).toThrow(/reportInterval/);
+    expect(resolveDashboardOptions({ reportInterval: '30s' }).reportIntervalMs).toBe(30_000);
     expect(() => CacheKitDashboardModule.forRoot({ guard: 42 as never })).toThrow(/option 'guard'/);
   });
 });

@@ -31,8 +31,16 @@ afterEach(async () => {
 });
 
 async function boot(namespace: string, l1: boolean, latencySampling = 1) {
+  // Counts, not timing: a deadline generous enough that no store call times out on a busy machine
+  // (a timed-out read is a miss, and the exact counts below would drift).
   const app = await bootApp(
-    { redis: inject('redisUrl'), namespace, latencySampling, ...(l1 ? { l1: { ttl: '1m' } } : {}) },
+    {
+      redis: inject('redisUrl'),
+      namespace,
+      latencySampling,
+      operationTimeout: 2_000,
+      ...(l1 ? { l1: { ttl: '1m' } } : {}),
+    },
     { imports: [CatalogModule] },
   );
   apps.push(app);

@@ -94,7 +94,7 @@ describe('the nestjs-cachekit/prometheus subpath', () => {
     expect(sample(text, 'cachekit_misses_total{cache="product"}')).toBe(3);
     expect(sample(text, 'cachekit_loads_total{cache="product"}')).toBe(2);
     expect(sample(text, 'cachekit_load_errors_total{cache="product"}')).toBe(1);
-    expect(sample(text, 'cachekit_evictions_total{cache="product"}')).toBe(1);
+    expect(sample(text, 'cachekit_evictions_total{cache="product",cause="key"}')).toBe(1);
     expect(sample(text, 'cachekit_stale_hits_total{cache="product"}')).toBe(0);
     expect(sample(text, 'cachekit_skipped_stores_total{cache="product"}')).toBe(0);
     expect(sample(text, 'cachekit_loads_total{cache="~raw"}')).toBe(1);

@@ -58,7 +58,7 @@ export const PAGE_SCRIPT = String.raw`(() => {
       tr.dataset.hits = s.hits;
       tr.append(cell(name), cell(s.hits), cell(s.staleHits), cell(s.failSafeHits), cell(s.misses), cell(hit && hit.count > 0 ? ms(hit.p50Ms) + ' / ' + ms(hit.p95Ms) + ' / ' + ms(hit.p99Ms) : '–'),
         cell(lat && lat.miss.count > 0 ? ms(lat.miss.p99Ms) : '–'), cell(pct(w.ratio)),
-        cell(pct(s.hitRatio)), cell(w.loadsPerSec.toFixed(1)), cell(l ? l.p50 + ' / ' + l.p95 + ' / ' + l.p99 : '–'),
+        cell(pct(s.hitRatio)), cell(w.loadsPerSec.toFixed(1)), cell(l ? ms(l.p50) + ' / ' + ms(l.p95) + ' / ' + ms(l.p99) : '–'),
         cell(s.evictions), cell(s.storeErrors), cell(s.audit ? s.audit.mismatches : undefined));
       return tr;
     }));

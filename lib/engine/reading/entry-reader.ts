@@ -90,6 +90,7 @@ export class EntryReader {
       value,
       refresh: local.freshUntil > 0 && Date.now() >= local.freshUntil ? 'stale' : undefined,
       l1: true,
+      createdAt: local.createdAt,
       body: local.body,
     };
   }
@@ -131,12 +132,13 @@ export class EntryReader {
     if (expired) return { hit: false, stale: { ...decoded, createdAt: envelope.meta.createdAt } };
     const value = revived(plan, decoded.value);
     const tags = valueTags ? [...plan.tags, ...valueTags] : plan.tags;
-    this.l1?.set(plan.key, value, decoded.body, freshUntil, tags, expiresAt - Date.now(), epoch);
+    const { createdAt } = envelope.meta;
+    this.l1?.set(plan.key, value, decoded.body, freshUntil, tags, expiresAt - Date.now(), epoch, createdAt);
     return {
       hit: true,
       value,
       refresh: refreshNeed(envelope, plan),
-      createdAt: envelope.meta.createdAt,
+      createdAt,
       body: decoded.body,
     };
   }
