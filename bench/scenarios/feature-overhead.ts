@@ -64,7 +64,7 @@ interface Variant {
 const L1 = { maxEntries: 100_000, ttl: '10m' } as const;
 
 const VARIANTS: Variant[] = [
-  { name: 'defaults (v8 serializer, no tags)', size: 'small', options: {} },
+  { name: 'defaults (JSON when exact, else v8; no tags)', size: 'small', options: {} },
   { name: 'events$ subscribed', size: 'small', options: {}, observed: true },
   { name: 'serializer: JSON', size: 'small', options: { serializer: jsonSerializer } },
   { name: 'one tag on the entry', size: 'small', options: {}, tagged: true },
