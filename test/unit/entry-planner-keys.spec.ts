@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defineCache } from '../../lib/index.js';
 import { EntryPlanner } from '../../lib/engine/entry/entry-planner.js';
+import { EncodedKeys } from '../../lib/definitions/encoded-keys.js';
 
 const byId = defineCache({ name: 'product', key: (id: string | number) => id });
 const where = 'ProductService#findOne';
@@ -32,5 +33,26 @@ describe('EntryPlanner keys', () => {
       '{b:product:#1}',
       '{a:price:#1}',
     ]);
+  });
+});
+
+describe('EncodedKeys', () => {
+  it('encodes each primitive key once, -0 apart from 0, and objects every time', () => {
+    const keys = new EncodedKeys(3);
+    let calls = 0;
+    const encode = (raw: unknown) => `${++calls}:${Object.is(raw, -0) ? '-0' : String(raw)}`;
+    expect([keys.of('a', encode), keys.of('a', encode), keys.of(1, encode), keys.of(1, encode)]).toEqual([
+      '1:a',
+      '1:a',
+      '2:1',
+      '2:1',
+    ]);
+    expect([keys.of(-0, encode), keys.of(0, encode), keys.of(-0, encode)]).toEqual(['3:-0', '4:0', '5:-0']);
+    const object = { id: 1 };
+    expect([keys.of(object, encode), keys.of(object, encode)]).toEqual(['6:[object Object]', '7:[object Object]']);
+    // Past its bound it forgets and encodes again, still right.
+    keys.of('b', encode);
+    keys.of('c', encode);
+    expect(keys.of('a', encode)).toBe('10:a');
   });
 });
