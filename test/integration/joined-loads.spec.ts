@@ -78,4 +78,27 @@ describe('callers that joined one load', () => {
       sizes: ['M'],
     });
   });
+
+  it('waiting on another instance load, get their own copies of the value it stored', async () => {
+    const namespace = uniqueNamespace();
+    const holder = await boot({ redis: inject('redisUrl'), namespace });
+    const waiter = await boot({ redis: inject('redisUrl'), namespace });
+    let loads = 0;
+    const load = async () => {
+      loads++;
+      await sleep(150);
+      return { name: 'Shelf', sizes: ['S'] };
+    };
+    const held = holder.getOrSet(products, [4], load);
+    await sleep(30); // the holder has the lease now
+    const values = (await Promise.all(
+      Array.from({ length: 20 }, () => waiter.getOrSet(products, [4], load)),
+    )) as Product[];
+    await held;
+    expect(loads).toBe(1);
+    expect(new Set(values).size).toBe(values.length);
+    values[1].name = 'mutated';
+    values[2].sizes.push('XL');
+    for (const value of [values[0], ...values.slice(3)]) expect(value).toEqual({ name: 'Shelf', sizes: ['S'] });
+  });
 });
