@@ -8,13 +8,14 @@ import { jsonValue } from '../support/value.js';
 /**
  * A small driver to profile the L1 hit through `@Cacheable` and the one-process stampede, e.g.
  * `node --cpu-prof --cpu-prof-dir=/tmp/prof .bench-build/bench/profiles/hot-path.js hit`.
- * Prints ops/s, the median and the event-loop delay; `stampede` prints the waiters' p50/p99.
+ * Prints ops/s, the median and the event-loop delay; `stampede` prints the waiters' p50/p99. The
+ * third argument is the budget (ms) or rounds, the fourth the setup (`redis`, `memory`, default `L1 + redis`).
  */
 async function main(): Promise<void> {
   const what = process.argv[2] ?? 'hit';
   const redis = await startBenchRedis();
   const group = await cachekitContenders(redis.url, `profile${process.pid}`);
-  const contender = group.contenders.find((c) => c.name === 'cachekit @Cacheable (L1 + redis)')!;
+  const contender = group.contenders.find((c) => c.name === `cachekit @Cacheable (${process.argv[4] ?? 'L1 + redis'})`)!;
   const delay = monitorEventLoopDelay({ resolution: 1 });
   try {
     if (what === 'hit') {
