@@ -15,7 +15,9 @@ async function main(): Promise<void> {
   const what = process.argv[2] ?? 'hit';
   const redis = await startBenchRedis();
   const group = await cachekitContenders(redis.url, `profile${process.pid}`);
-  const contender = group.contenders.find((c) => c.name === `cachekit @Cacheable (${process.argv[4] ?? 'L1 + redis'})`)!;
+  const contender = group.contenders.find(
+    (c) => c.name === `cachekit @Cacheable (${process.argv[4] ?? 'L1 + redis'})`,
+  )!;
   const delay = monitorEventLoopDelay({ resolution: 1 });
   try {
     if (what === 'hit') {
