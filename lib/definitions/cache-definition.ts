@@ -6,6 +6,7 @@ import { FailSafeSettings, TimeoutSettings, parseFailSafe, parseTimeout } from '
 import { KeyEncodingProblem, encodeArgs, encodeKey } from '../keys/key-encoding.js';
 import { optionNames, rejectUnknownOptions } from './known-options.js';
 import { resolveTags } from './tags.js';
+import { EncodedKeys } from './encoded-keys.js';
 import { AuditSettings, parseAudit } from './audit-settings.js';
 import type { CacheDefinitionOptions, SwrSettings } from './cache-definition-options.interface.js';
 import { NO_TAGS, isCacheName } from '../keys/key-layout.js';
@@ -119,6 +120,7 @@ function buildDefinition<A extends unknown[], R>(
     throw new CacheDefinitionError(messages.loadTimeoutTwice(where));
   }
   const life = swr ? swr.freshMs + swr.staleMs : ttlMs;
+  const encodedKeys = new EncodedKeys();
   return Object.freeze({
     name,
     ttlMs,
@@ -155,7 +157,7 @@ function buildDefinition<A extends unknown[], R>(
       }
       if (keyFn && raw === undefined) throw new CacheKeyError(messages.badKeyValue(caller, 'key', 'undefined'));
       try {
-        return keyFn ? encodeKey(raw) : encodeArgs(args);
+        return keyFn ? encodedKeys.of(raw, encodeKey) : encodeArgs(args);
       } catch (problem) {
         if (!(problem instanceof KeyEncodingProblem)) throw problem;
         throw new CacheKeyError(

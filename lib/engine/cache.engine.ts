@@ -200,6 +200,10 @@ export class CacheEngine {
   }
 
   #joinedValue(plan: EntryPlan, outcome: LoadOutcome): unknown {
+    // The L1 took the loaded value deeply frozen (the loading caller has that very object): a
+    // joiner gets it too, as the next L1 hit would, instead of decoding a copy of its own.
+    const local = this.l1?.get(plan.key);
+    if (local?.hasFrozen && local.frozen === outcome.value) return outcome.value;
     const copy = outcome.body ? this.codec.decodeBody(outcome.body) : privateCopy(outcome.value);
     return plan.revive ? plan.revive(copy) : copy;
   }

@@ -33,26 +33,27 @@ export class InvocationPipeline implements MethodInvoker {
   }
 
   #run(call: Invocation): Promise<unknown> {
-    const operations = this.#operationsOf(call.method);
-    const step = (index: number): Promise<unknown> => {
-      if (index === operations.length) return callOriginal(call.method, call.instance, call.args);
-      const operation = operations[index];
-      const next = () => step(index + 1);
-      switch (operation.kind) {
-        case 'cacheable':
-          return this.cacheable.intercept(operation, call, next);
-        case 'put':
-          return this.put.intercept(operation, call, next);
-        case 'evict':
-          return this.evict.intercept(operation, call, next);
-        case 'batch':
-          return this.batch.intercept(operation, call);
-      }
-    };
     try {
-      return step(0);
+      return this.#step(this.#operationsOf(call.method), call, 0);
     } catch (error) {
       return Promise.reject(error); // e.g. a key function that threw: the caller sees a rejection, not a sync throw
+    }
+  }
+
+  // A method, not a closure made per call: a hit allocates only the `next` it may never call.
+  #step(operations: CacheOperation[], call: Invocation, index: number): Promise<unknown> {
+    if (index === operations.length) return callOriginal(call.method, call.instance, call.args);
+    const operation = operations[index];
+    const next = () => this.#step(operations, call, index + 1);
+    switch (operation.kind) {
+      case 'cacheable':
+        return this.cacheable.intercept(operation, call, next);
+      case 'put':
+        return this.put.intercept(operation, call, next);
+      case 'evict':
+        return this.evict.intercept(operation, call, next);
+      case 'batch':
+        return this.batch.intercept(operation, call);
     }
   }
 

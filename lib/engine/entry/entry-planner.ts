@@ -94,6 +94,7 @@ export class EntryPlanner {
         ...this.#failSafeOf(definition),
         revive: reviverFor(definition.type, definition.revive, this.plainToInstance),
         scoped: this.scope !== undefined && definition.scope !== false,
+        knownKeys: new Map(),
       };
       this.#settings.set(definition, settings);
     }
@@ -188,9 +189,22 @@ export class EntryPlanner {
   }
 }
 
+// Per definition, the full keys of the most recent unscoped parts (cleared when full).
+const KNOWN_KEYS_MAX = 4096;
+
 function keyOf(settings: PlanSettings, args: unknown[], where: string, scope: string | undefined): string {
   const parts = settings.definition.keyOf(args, where);
-  return entryKey(settings.keyPrefix, scope === undefined ? parts : scopePart(scope) + parts);
+  if (scope !== undefined) return entryKey(settings.keyPrefix, scopePart(scope) + parts);
+  // A key built per call is a new string whose hash every map it meets (the L1, the flights)
+  // computes again: a hot key's full key is built once and reused, its hash computed once.
+  const known = settings.knownKeys;
+  let key = known.get(parts);
+  if (key === undefined) {
+    if (known.size >= KNOWN_KEYS_MAX) known.clear();
+    key = entryKey(settings.keyPrefix, parts);
+    known.set(parts, key);
+  }
+  return key;
 }
 
 interface PlanSettings {
@@ -210,6 +224,8 @@ interface PlanSettings {
   revive?: Reviver;
   /** Keys, tags and evictions of this definition belong to the current scope. */
   scoped: boolean;
+  /** Full keys by encoded parts, for unscoped calls: see `keyOf`. */
+  knownKeys: Map<string, string>;
 }
 
 /** A plan for one call; its tag keys are built only when a store round trip needs them (not on L1 hits). */

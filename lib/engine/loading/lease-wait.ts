@@ -48,7 +48,8 @@ export async function loadUnderLease(
     if (ticket === undefined) return steps.loadOnly(plan, load, true); // store unavailable: fail open
     if (found.hit) {
       if (ticket) void steps.store.releaseLease(plan.key, token); // filled meanwhile: nothing to load
-      return { value: found.value };
+      // The body too: joiners decode their copies from it, cheaper than cloning the value.
+      return { value: found.value, body: found.body };
     }
     if (ticket) {
       let outcome: LoadOutcome | undefined;
