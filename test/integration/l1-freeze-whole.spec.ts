@@ -36,7 +36,7 @@ describe('a value the L1 cannot freeze whole', () => {
     expect(Object.isFrozen(loaded.customer)).toBe(false);
     loaded.lines[0]!.quantity = 2; // the caller's own object: no TypeError
     loaded.customer.name = 'Grace';
-    const hit = await cache.getOrSet(orderById, [1], async () => {
+    const hit = await cache.getOrSet(orderById, [1], async (): Promise<Order> => {
       throw new Error('not called: an L1 hit');
     });
     expect(hit.lines[0]!.quantity).toBe(1); // the caller's changes reached nobody else
