@@ -1,34 +1,9 @@
-import { Injectable, INestApplicationContext } from '@nestjs/common';
+import { INestApplicationContext } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { Cacheable, defineCache } from '../../lib/index.js';
 import { bootApp, uniqueNamespace } from '../support/app.js';
 import { cli } from './cli-runner.js';
-
-const productById = defineCache({
-  name: 'product',
-  key: (id: number, locale: string) => [id, locale],
-  ttl: '10m',
-  jitter: 0,
-  tags: (id: number) => [`product:${id}`, 'catalog'],
-});
-
-@Injectable()
-class ProductService {
-  loads = 0;
-
-  @Cacheable(productById)
-  async product(id: number, locale: string): Promise<{ id: number; locale: string }> {
-    this.loads++;
-    return { id, locale };
-  }
-
-  @Cacheable({ name: 'price', key: (id: number) => id, ttl: '1m' })
-  async price(id: number): Promise<number> {
-    this.loads++;
-    return id * 100;
-  }
-}
+import { ProductService } from './cli.fixture.js';
 
 const namespace = uniqueNamespace();
 let app: INestApplicationContext;
