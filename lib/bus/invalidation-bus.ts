@@ -56,9 +56,9 @@ export class InvalidationBus {
     });
     // Every reconnect: whatever was published meanwhile is lost, so start over (an empty L1, every
     // running load fenced). Not on a first connect within the boot wait: nothing was missed before
-    // it, and a resync then would split the loads already running at boot. ioredis resubscribes by itself after a
-    // reconnect, right after 'ready': what was published until Redis took that is lost too, so
-    // once a PING sent after it comes back, start over once more.
+    // it, and a resync then would split the loads already running at boot. ioredis resubscribes by
+    // itself after a reconnect, right after 'ready': what was published until Redis took that is
+    // lost too, so once a PING sent after it comes back, start over once more.
     let missed = false;
     const ready = new Promise<void>((resolve) => {
       subscriber.on('ready', async () => {
