@@ -5,34 +5,13 @@ import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { EntitySchema } from 'typeorm';
-import { CacheKitModule, defineCache } from 'nestjs-cachekit';
+import { CacheKitModule } from 'nestjs-cachekit';
 import { CacheKitCdc, CacheKitCdcModule } from 'nestjs-cachekit/cdc';
-import { cacheEntry, invalidate } from 'nestjs-cachekit/typeorm';
+import { productRule, productSchema } from '../support/catalog-orm.worker.mjs';
 import { serveParent, tellParent, workerConfig as config } from '../support/worker-child.mjs';
 
-// The same definition and rule as test/fixtures/catalog-orm.fixture.ts: the same entries.
-const productById = defineCache({ name: 'orm.product', key: (id) => id, ttl: '5m' });
-const Product = new EntitySchema({
-  name: 'Product',
-  tableName: 'orm_product',
-  columns: {
-    id: { type: 'integer', primary: true },
-    name: { type: 'varchar', length: 60 },
-    price: { type: 'integer' },
-    categoryId: { type: 'integer' },
-    deletedAt: { type: 'timestamp', nullable: true, deleteDate: true },
-  },
-});
-const rule = invalidate(
-  'Product',
-  ({ row, before, after }) => [
-    cacheEntry(productById, row.id),
-    before && `category:${before.categoryId}`,
-    after && `category:${after.categoryId}`,
-  ],
-  { bulk: () => ['catalog'] },
-);
+const Product = productSchema('timestamp');
+const rule = productRule({ bulk: () => ['catalog'] });
 
 class Root {}
 Module({})(Root);

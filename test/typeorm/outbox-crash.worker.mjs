@@ -5,33 +5,14 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
-import { EntitySchema, EventSubscriber } from 'typeorm';
-import { CacheKitModule, defineCache } from 'nestjs-cachekit';
-import { CacheKitTypeOrmModule, cacheEntry, invalidate } from 'nestjs-cachekit/typeorm';
+import { EventSubscriber } from 'typeorm';
+import { CacheKitModule } from 'nestjs-cachekit';
+import { CacheKitTypeOrmModule } from 'nestjs-cachekit/typeorm';
+import { productRule, productSchema } from '../support/catalog-orm.worker.mjs';
 import { serveParent, tellParent, workerConfig as config } from '../support/worker-child.mjs';
 
-// The same definition and rule as test/fixtures/catalog-orm.fixture.ts: the same entries.
-const productById = defineCache({ name: 'orm.product', key: (id) => id, ttl: '5m' });
-const Product = new EntitySchema({
-  name: 'Product',
-  tableName: 'orm_product',
-  columns: {
-    id: { type: 'integer', primary: true },
-    name: { type: 'varchar', length: 60 },
-    price: { type: 'integer' },
-    categoryId: { type: 'integer' },
-    deletedAt: {
-      type: config.database.type === 'postgres' ? 'timestamp' : 'datetime',
-      nullable: true,
-      deleteDate: true,
-    },
-  },
-});
-const rule = invalidate('Product', ({ row, before, after }) => [
-  cacheEntry(productById, row.id),
-  before && `category:${before.categoryId}`,
-  after && `category:${after.categoryId}`,
-]);
+const Product = productSchema(config.database.type === 'postgres' ? 'timestamp' : 'datetime');
+const rule = productRule();
 
 let armed = false;
 class KillAfterCommit {
