@@ -205,7 +205,7 @@ export class CacheEngine {
     const local = this.l1?.get(plan.key);
     if (local?.hasFrozen && local.frozen === outcome.value) return outcome.value;
     const copy = outcome.body ? this.codec.decodeBody(outcome.body) : privateCopy(outcome.value);
-    return plan.revive ? plan.revive(copy) : copy;
+    return revived(plan, copy);
   }
 
   #storing(control: LoadControl) {

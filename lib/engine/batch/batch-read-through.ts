@@ -1,5 +1,5 @@
 import { CacheEngine } from '../cache.engine.js';
-import { EntryPlan } from '../entry/entry-plan.js';
+import { EntryPlan, revived } from '../entry/entry-plan.js';
 import { BackgroundRefresher } from '../loading/background-refresher.js';
 import { BatchLoader } from './batch-barrier.js';
 import { RequestMemo, memoCopy } from '../../scope/request-memo.js';
@@ -31,7 +31,7 @@ export class BatchReadThrough {
     plans.forEach((plan, i) => {
       if (!memo.values.has(plan.key)) return void rest.push(i);
       const value = memoCopy(memo.values.get(plan.key));
-      values[i] = plan.revive ? plan.revive(value) : value;
+      values[i] = revived(plan, value);
     });
     if (rest.length === 0) return values;
     const generation = memo.generation;

@@ -5,7 +5,7 @@ import type { L1Tier } from '../../l1/l1-tier.js';
 import { NO_TAGS } from '../../keys/key-layout.js';
 import type { FillTicket } from '../../stores/entry-store.interface.js';
 import type { EntryCodec } from '../entry/entry-codec.js';
-import { EntryPlan, longestLifeMs, storedLifeMs } from '../entry/entry-plan.js';
+import { EntryPlan, longestLifeMs, revived, storedLifeMs } from '../entry/entry-plan.js';
 import type { LoadControl, LoadOutcome } from '../engine.types.js';
 import type { Evictor } from '../eviction/evictor.js';
 import type { FailSafe } from '../fail-safe/fail-safe.js';
@@ -162,9 +162,8 @@ export class EntryFiller {
     const started = performance.now();
     let value: unknown;
     try {
-      value = await load();
       // The loading caller gets the same kind of object as every later caller.
-      if (plan.revive) value = plan.revive(value);
+      value = revived(plan, await load());
     } catch (error) {
       this.stats.for(plan.name).loadErrors++;
       this.context.emit({

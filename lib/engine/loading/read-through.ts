@@ -1,6 +1,6 @@
 import { BackgroundRefresher } from './background-refresher.js';
 import { CacheEngine } from '../cache.engine.js';
-import { EntryPlan } from '../entry/entry-plan.js';
+import { EntryPlan, revived } from '../entry/entry-plan.js';
 import type { Hit } from '../engine.types.js';
 import type { CacheStatsRecorder } from '../../observability/cache-stats.js';
 import { RequestMemo, memoCopy } from '../../scope/request-memo.js';
@@ -42,7 +42,7 @@ export class ReadThrough {
     if (!memo) return this.#getOrLoad(plan, load, onHit);
     if (memo.values.has(plan.key)) {
       const value = memoCopy(memo.values.get(plan.key));
-      return Promise.resolve(plan.revive ? plan.revive(value) : value);
+      return Promise.resolve(revived(plan, value));
     }
     const generation = memo.generation;
     return this.#getOrLoad(plan, load, onHit).then((value) => {
