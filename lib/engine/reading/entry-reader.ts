@@ -41,14 +41,14 @@ export class EntryReader {
    * more than the result.
    */
   readLocal(plan: EntryPlan): Hit | undefined {
-    if (!this.l1 || (this.retries.blocking && this.retries.blocks(plan.key, plan.tags))) return undefined;
+    if (!this.l1 || this.#blocked(plan.key, plan.tags)) return undefined;
     const hit = this.#localHit(plan);
     return hit && (countRead(this.context.stats, this.context.events$, plan, hit) as Hit);
   }
 
   /** Looks an entry up; `counted`: as a hit, stale hit or miss (not for internal second looks). */
   async read(plan: EntryPlan, counted: boolean): Promise<ReadResult> {
-    const blocked = this.retries.blocking && this.retries.blocks(plan.key, plan.tags);
+    const blocked = this.#blocked(plan.key, plan.tags);
     const local = blocked ? undefined : this.#localHit(plan);
     let result: ReadResult;
     if (local) {
@@ -67,7 +67,7 @@ export class EntryReader {
     const results = new Array<ReadResult>(plans.length);
     const fromStore: number[] = [];
     plans.forEach((plan, i) => {
-      const blocked = this.retries.blocking && this.retries.blocks(plan.key, plan.tags);
+      const blocked = this.#blocked(plan.key, plan.tags);
       const local = blocked ? undefined : this.#localHit(plan);
       if (local) results[i] = local;
       else if (blocked) results[i] = this.#unavailable(plan);
@@ -119,7 +119,7 @@ export class EntryReader {
     if (!stored) return this.#unavailable(plan);
     // Tags the value added are known only now: an eviction of one still on its way blocks it too.
     const valueTags = stored.valueTags;
-    if (valueTags && this.retries.blocking && this.retries.blocks(plan.key, valueTags)) return this.#unavailable(plan);
+    if (valueTags && this.#blocked(plan.key, valueTags)) return this.#unavailable(plan);
     const envelope = stored.payload && this.codec.unwrap(stored.payload);
     if (!envelope || !sameVersions(envelope, stored.tagVersions)) return { hit: false };
     const { freshUntil, expiresAt } = envelope.meta;
@@ -141,6 +141,11 @@ export class EntryReader {
       createdAt,
       body: decoded.body,
     };
+  }
+
+  // An eviction of the entry or of one of these tags is queued or on its way to the store.
+  #blocked(key: string, tags: readonly string[]): boolean {
+    return this.retries.blocking && this.retries.blocks(key, tags);
   }
 
   // The store failed, or an eviction of the entry is on its way: the caller uses the origin.
