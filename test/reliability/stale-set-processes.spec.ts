@@ -33,15 +33,21 @@ interface ReadDone {
   loadEndedAt: number | null;
 }
 
+interface RowRead {
+  type: 'row-read';
+  round: number;
+  seen: number;
+}
+
 /** The reader process: one app instance on the built package (see stale-set.worker.mjs). */
 class Reader {
-  readonly #waiting = new Map<number, (message: ReadDone) => void>();
+  readonly #waiting = new Map<string, (message: ReadDone | RowRead) => void>();
 
   private constructor(readonly child: ChildProcess) {
-    child.on('message', (message: ReadDone) => {
-      if (message.type !== 'read-done') return;
-      this.#waiting.get(message.round)?.(message);
-      this.#waiting.delete(message.round);
+    child.on('message', (message: ReadDone | RowRead) => {
+      const key = `${message.type}:${message.round}`;
+      this.#waiting.get(key)?.(message);
+      this.#waiting.delete(key);
     });
   }
 
@@ -54,11 +60,23 @@ class Reader {
     return new Reader(child);
   }
 
-  read(round: number, id: number, beforeMs: number, afterMs: number): Promise<ReadDone> {
-    return new Promise((resolve) => {
-      this.#waiting.set(round, resolve);
-      this.child.send({ type: 'read', round, id, beforeMs, afterMs });
-    });
+  /**
+   * Starts a read of row `id`. A held read stops between its database read and its fill until
+   * `release(round)`; `rowRead` resolves once it has read the row.
+   */
+  read(round: number, id: number, timing: { beforeMs: number; afterMs: number; held: boolean }) {
+    const done = this.#next<ReadDone>('read-done', round);
+    const rowRead = timing.held ? this.#next<RowRead>('row-read', round) : undefined;
+    this.child.send({ type: 'read', round, id, ...timing });
+    return { done, rowRead };
+  }
+
+  release(round: number): void {
+    this.child.send({ type: 'release', round });
+  }
+
+  #next<T>(type: string, round: number): Promise<T> {
+    return new Promise((resolve) => this.#waiting.set(`${type}:${round}`, resolve as (message: unknown) => void));
   }
 
   async close(): Promise<void> {
@@ -91,21 +109,29 @@ describe('the stale-set race across two processes', () => {
     const started = performance.now();
     let stale = 0;
     let raced = 0;
+    let held = 0;
     const round = async (n: number) => {
       const row = `${namespace}:db:${n}`;
       await db.set(row, 1);
       const byTag = rand(2) === 1;
+      // Two rounds in three hold the reader once it has read the row: the writer commits and evicts
+      // inside that window, so these loads all read version 1 and try to fill after the eviction.
+      // The others let the two sides run free on random delays, to vary the interleaving.
+      const hold = rand(3) > 0;
+      if (hold) held++;
       const [beforeMs, afterMs, writerMs] = [rand(3), 4 + rand(16), rand(12)];
-      const reading = reader.read(n, n, beforeMs, afterMs);
+      const reading = reader.read(n, n, { beforeMs, afterMs, held: hold });
       let evictedAt = 0;
       const writing = (async () => {
-        await sleep(writerMs);
+        if (reading.rowRead) await reading.rowRead;
+        await sleep(hold ? rand(3) : writerMs);
         await db.incr(row); // commit: the row is now version 2
         const evicted = byTag ? await writer.evictTags([`row:${n}`]) : await writer.evict(race, n);
         expect(evicted).toBe(true);
         evictedAt = Date.now();
+        if (hold) reader.release(n);
       })();
-      const [read] = await Promise.all([reading, writing]);
+      const [read] = await Promise.all([reading.done, writing]);
       // The eviction has completed: every later read must see version 2, or miss.
       const cached = await writer.get(race, n);
       if (cached !== undefined && cached !== 2) stale++;
@@ -120,7 +146,8 @@ describe('the stale-set race across two processes', () => {
       `[faults] ${ROUNDS} cross-process rounds in ${seconds.toFixed(1)} s: ${raced} raced fills, ${stale} stale reads`,
     );
     expect(stale).toBe(0);
-    // The harness really raced: many loads read the old row and tried to store it after the eviction.
-    expect(raced).toBeGreaterThan(ROUNDS / 20);
+    // The harness really raced: every held load read the old row and tried to store it after the eviction.
+    expect(held).toBeGreaterThan(ROUNDS / 2);
+    expect(raced).toBeGreaterThanOrEqual(held);
   }, 60_000);
 });
