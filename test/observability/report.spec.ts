@@ -2,6 +2,7 @@ import { INestApplicationContext, Injectable, Module } from '@nestjs/common';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { Cacheable, CacheKit, CacheKitModuleOptions, defineCache } from '../../lib/index.js';
 import { bootApp, uniqueNamespace } from '../support/app.js';
+import { FaultProxy, faults, startFaultProxyProcess } from '../support/fault-proxy.js';
 
 const productById = defineCache({
   name: 'product',
@@ -35,8 +36,11 @@ class CatalogService {
 class CatalogModule {}
 
 const apps: INestApplicationContext[] = [];
+let proxy: FaultProxy | undefined;
 afterEach(async () => {
   await Promise.all(apps.splice(0).map((app) => app.close()));
+  await proxy?.stop();
+  proxy = undefined;
 });
 
 async function boot(options: CacheKitModuleOptions) {
@@ -53,8 +57,12 @@ async function workload(catalog: CatalogService) {
 
 describe('CacheKit.report()', () => {
   it('says per cache whether it pays, with exact counts, store sample and evictions by cause (Redis)', async () => {
+    // Redis 3 ms away, as across a network: the verdicts compare load times with store round trips,
+    // and on loopback a pause of a millisecond in one of the flag's two loads could flip its verdict.
+    proxy = await startFaultProxyProcess({ target: { port: Number(new URL(inject('redisUrl')).port) } });
+    await proxy.set(faults.latency(3), { direction: 'down' });
     // Counts, not timing: a deadline generous enough that no store call times out on a busy machine.
-    const { catalog, kit } = await boot({ redis: inject('redisUrl'), operationTimeout: 2_000 });
+    const { catalog, kit } = await boot({ redis: proxy.url, operationTimeout: 2_000 });
     await workload(catalog);
     await kit.evict(productById, 1);
     await kit.evictMany({ keys: [{ definition: productById, args: [3] }], tags: ['product:4'] }, { source: 'orm' });
