@@ -4,7 +4,7 @@ import type { Cluster, Redis } from 'ioredis';
 /**
  * A Lua script run with EVALSHA, falling back to EVAL once when the server does not know it
  * (after a restart or on a new cluster node). Every key a script touches is passed in KEYS and
- * shares one hash tag, so scripts are cluster-safe (READ, which spans slots, is standalone only).
+ * shares one hash tag, so scripts are cluster-safe.
  */
 export class LuaScript {
   readonly #sha: string;
@@ -27,14 +27,6 @@ export class LuaScript {
     const nodes = 'nodes' in client ? client.nodes('master') : [client];
     await Promise.all(nodes.map((node) => node.script('LOAD', this.source)));
   }
-
-  /** As `run`, with bulk replies as Buffers (payloads are binary). */
-  runBuffer(client: Redis | Cluster, keys: string[]): Promise<unknown> {
-    return client.callBuffer('EVALSHA', this.#sha, keys.length, ...keys).catch((error: unknown) => {
-      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return client.callBuffer('EVAL', this.source, keys.length, ...keys);
-    });
-  }
 }
 
 // Entry layout: a hash { d: payload, v: version }. A fill must find the version its load began
@@ -53,22 +45,6 @@ local function valid(v) return v and string.find(v, '^[%w_%-]+%.%w+$') ~= nil en
 // The server's clock in ms: fills and tag evictions are ordered by it (see VALUE_TAG_VERSION).
 const NOW_MS = `
 local function now_ms() local t = redis.call('TIME') return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) end`;
-
-/**
- * KEYS[1] entry, KEYS[2..] its tags: the payload, its value tags (field t, one store key a line),
- * the tags' versions and then the value tags' in one command, so a read of a tagged entry costs
- * what an untagged one does. Standalone only: the keys span slots, and the value tags, known only
- * from the entry, are read without being declared, which a single server allows. A foreign value
- * under the entry's key (not a hash) reads as no payload.
- */
-export const READ = new LuaScript(`
-local e = redis.pcall('HMGET', KEYS[1], 'd', 't')
-local d, t = false, false
-if not e.err then d, t = e[1], e[2] end
-local out = { d, t }
-for i = 2, #KEYS do out[i + 1] = redis.call('GET', KEYS[i]) end
-if t then for tag in string.gmatch(t, '[^\\n]+') do out[#out + 1] = redis.call('GET', tag) end end
-return out`);
 
 // KEYS[1] entry; ARGV[v] new version, ARGV[t] fence ttl: the entry's version, created when missing,
 // and the server's time, which orders the load after the tag evictions made before it.
@@ -180,7 +156,7 @@ return redis.call('DEL', KEYS[1])`);
  */
 export async function loadScripts(client: Redis | Cluster): Promise<void> {
   await Promise.all(
-    [READ, BEGIN, LEASE_BEGIN, TAG_VERSION, VALUE_TAG_VERSION, EVICT_TAG, FILL, PUT, RELEASE_LEASE].map((s) =>
+    [BEGIN, LEASE_BEGIN, TAG_VERSION, VALUE_TAG_VERSION, EVICT_TAG, FILL, PUT, RELEASE_LEASE].map((s) =>
       s.load(client),
     ),
   );
