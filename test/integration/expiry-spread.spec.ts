@@ -22,9 +22,10 @@ describe('expiry storm', () => {
   afterEach(() => app.close());
 
   /**
-   * Writes KEYS entries together and returns how long each lives from its creation: hard expiry
-   * from Redis PTTL, soft from the envelope. Measured from each entry's own creation, so how long
-   * the 2000 writes take (a busy machine spreads them) does not blur what jitter alone does.
+   * Writes KEYS entries together and returns how long each lives from its creation, hard and soft
+   * expiry, as the envelope records them (what a read obeys). Measured from each entry's own
+   * creation, so how long the 2000 writes take (a busy machine spreads them) does not blur what
+   * jitter alone does; Redis's own expiry of each entry is checked to follow its hard expiry.
    */
   async function expiries(jitter: number): Promise<{ hard: number[]; soft: number[] }> {
     const namespace = uniqueNamespace();
@@ -38,11 +39,16 @@ describe('expiry storm', () => {
     for (let i = 0; i < KEYS; i++)
       pipeline.pttl(`{${namespace}:storm:#${i}}`).hgetBuffer(`{${namespace}:storm:#${i}}`, 'd');
     const replies = (await pipeline.exec())!.map(([, value]) => value);
+    const after = Date.now(); // Redis answered each PTTL between `now` and this
     const hard: number[] = [];
     const soft: number[] = [];
     for (let i = 0; i < KEYS; i++) {
-      const { createdAt, freshUntil } = unwrap(replies[2 * i + 1] as Buffer)!.meta;
-      hard.push(now + (replies[2 * i] as number) - createdAt);
+      const { createdAt, freshUntil, expiresAt } = unwrap(replies[2 * i + 1] as Buffer)!.meta;
+      // Redis's TTL runs from the fill, a little after the entry's creation: never before its expiry.
+      const ttl = replies[2 * i] as number;
+      expect(after + ttl).toBeGreaterThanOrEqual(expiresAt - 5);
+      expect(now + ttl).toBeLessThan(expiresAt + 10_000);
+      hard.push(expiresAt - createdAt);
       soft.push(freshUntil - createdAt);
     }
     return { hard, soft };
