@@ -38,6 +38,26 @@ export interface EntryStore {
   fill(key: string, ticket: FillTicket, payload: Uint8Array, ttlMs: number, lease?: string): Promise<boolean>;
   /** Stores the payload unconditionally and fences fills that began earlier (@CachePut, CacheKit.set). */
   put(key: string, payload: Uint8Array, ttlMs: number, valueTags?: readonly string[]): Promise<void>;
+  /**
+   * Optional, with `putChecked`: the versions of `tags` this instance last saw, or undefined when
+   * one is unknown or the store cannot check them together (a Cluster: tags in other slots). A
+   * hint for `putChecked`, never trusted.
+   */
+  knownTagVersions?(tags: readonly string[]): string[] | undefined;
+  /**
+   * Optional: `put`, only if every tag still has the version in `tagVersions` (extending its life
+   * to `tagLifeMs` as `tagVersions` would), in one round trip; false, storing nothing, when one
+   * differs.
+   */
+  putChecked?(
+    key: string,
+    payload: Uint8Array,
+    ttlMs: number,
+    valueTags: readonly string[] | undefined,
+    tags: readonly string[],
+    tagVersions: readonly string[],
+    tagLifeMs: number,
+  ): Promise<boolean>;
   /** Deletes entries and their leases, so fills that began earlier never store. */
   invalidate(keys: readonly string[]): Promise<void>;
   /**

@@ -7,6 +7,7 @@ import {
   FILL,
   LEASE_BEGIN,
   PUT,
+  PUT_CHECKED,
   RELEASE_LEASE,
   TAG_VERSION,
   VALUE_TAG_VERSION,
@@ -16,6 +17,7 @@ import { joinValueTags, splitValueTags } from './value-tags.js';
 import { nextVersion } from './version-nonce.js';
 import { WriteCoalescer } from './write-coalescer.js';
 import { EntryRead, readMany } from './redis-batch-read.js';
+import { KnownTagVersions } from './known-tag-versions.js';
 
 export interface RedisEntryStoreTimes {
   /**
@@ -49,6 +51,7 @@ export class RedisEntryStore implements EntryStore {
   readonly kind = 'redis';
   readonly #isCluster: boolean;
   readonly #reads: WriteCoalescer;
+  readonly #known = new KnownTagVersions();
 
   constructor(
     private readonly client: Redis | Cluster,
@@ -100,6 +103,7 @@ export class RedisEntryStore implements EntryStore {
     try {
       const entry = this.client.hmgetBuffer(key, 'd', 't').catch((error: unknown) => [foreignIsMiss(error), null]);
       const [[payload, field], tagVersions] = await Promise.all([entry, this.#tagVersions(tags)]);
+      this.#known.saw(tags, tagVersions);
       const valueTags = splitValueTags(field ?? null);
       if (valueTags) tagVersions.push(...(await this.#tagVersions(valueTags)));
       return { payload: payload ?? undefined, tagVersions, valueTags };
@@ -116,12 +120,14 @@ export class RedisEntryStore implements EntryStore {
     return { version, tagVersions, startedAt };
   }
 
-  tagVersions(tags: readonly string[], tagLifeMs: number): Promise<string[]> {
+  async tagVersions(tags: readonly string[], tagLifeMs: number): Promise<string[]> {
     // An entry is stored a load's time after its tags' versions were taken: they live that much longer.
     const life = tagLifeMs + this.times.fenceTtlMs;
-    return Promise.all(
+    const versions = await Promise.all(
       tags.map((tag) => TAG_VERSION.run(this.client, [tag], [nextVersion(), life]) as Promise<string>),
     );
+    this.#known.saw(tags, versions);
+    return versions;
   }
 
   async valueTagVersions(
@@ -155,6 +161,26 @@ export class RedisEntryStore implements EntryStore {
     await PUT.run(this.client, [key], [nextVersion(), toBuffer(payload), ttlMs, joinValueTags(valueTags)]);
   }
 
+  knownTagVersions(tags: readonly string[]): string[] | undefined {
+    return this.#isCluster ? undefined : this.#known.of(tags);
+  }
+
+  async putChecked(
+    key: string,
+    payload: Uint8Array,
+    ttlMs: number,
+    valueTags: readonly string[] | undefined,
+    tags: readonly string[],
+    tagVersions: readonly string[],
+    tagLifeMs: number,
+  ): Promise<boolean> {
+    const life = tagLifeMs + this.times.fenceTtlMs;
+    const args = [nextVersion(), toBuffer(payload), ttlMs, joinValueTags(valueTags), life, ...tagVersions];
+    const stored = (await PUT_CHECKED.run(this.client, [key, ...tags], args)) === 1;
+    if (!stored) this.#known.forget(tags);
+    return stored;
+  }
+
   async invalidate(keys: readonly string[]): Promise<void> {
     // The entry and its lease share a hash tag (one slot): one DEL each entry, sent together.
     await Promise.all(keys.map((key) => this.client.del(key, leaseKey(key))));
@@ -163,6 +189,7 @@ export class RedisEntryStore implements EntryStore {
   async invalidateTags(tags: readonly string[]): Promise<void> {
     // Tags live in different slots, so one script per tag (sent together) works on a cluster too.
     const markLife = [this.times.fenceTtlMs];
+    this.#known.forget(tags);
     await Promise.all(tags.map((tag) => EVICT_TAG.run(this.client, [tag, tagEvictionKey(tag)], markLife)));
   }
 

@@ -144,6 +144,26 @@ redis.call('HSET', KEYS[1], 'd', ARGV[2], 'v', ARGV[1], 't', ARGV[4])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1`);
 
+/**
+ * KEYS[1] entry, KEYS[2..] its tags; ARGV[1..4] as PUT's, ARGV[5] how long the tags must live at
+ * least (as TAG_VERSION's), ARGV[6..] the versions the payload records for the tags. Stores as PUT
+ * does only if every tag still has that version, extending its life as TAG_VERSION would; returns
+ * 0, writing nothing, when one differs or is missing (the caller then takes the versions anew).
+ * Standalone only: the tags live in other slots.
+ */
+export const PUT_CHECKED = new LuaScript(`
+for i = 2, #KEYS do
+  if redis.call('GET', KEYS[i]) ~= ARGV[i + 4] then return 0 end
+end
+local life = tonumber(ARGV[5])
+for i = 2, #KEYS do
+  local ttl = redis.call('PTTL', KEYS[i])
+  if ttl >= 0 and ttl < life then redis.call('PEXPIRE', KEYS[i], life) end
+end
+redis.call('HSET', KEYS[1], 'd', ARGV[2], 'v', ARGV[1], 't', ARGV[4])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1`);
+
 /** KEYS[1] lease; ARGV[1] owner token, ARGV[2] hold ms (0: delete). Only the owner may touch it. */
 export const RELEASE_LEASE = new LuaScript(`
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
@@ -156,7 +176,7 @@ return redis.call('DEL', KEYS[1])`);
  */
 export async function loadScripts(client: Redis | Cluster): Promise<void> {
   await Promise.all(
-    [BEGIN, LEASE_BEGIN, TAG_VERSION, VALUE_TAG_VERSION, EVICT_TAG, FILL, PUT, RELEASE_LEASE].map((s) =>
+    [BEGIN, LEASE_BEGIN, TAG_VERSION, VALUE_TAG_VERSION, EVICT_TAG, FILL, PUT, PUT_CHECKED, RELEASE_LEASE].map((s) =>
       s.load(client),
     ),
   );

@@ -125,6 +125,8 @@ export class EntryFiller {
   async write(plan: EntryPlan, value: unknown): Promise<boolean> {
     const valueTags = this.codec.valueTags(plan, value);
     const tags = valueTags && valueTags.length > 0 ? [...plan.tags, ...valueTags] : plan.tags;
+    const checked = valueTags && (await this.#writeChecked(plan, value, valueTags, tags));
+    if (checked !== undefined) return checked;
     // The put replaces the entry's version itself; only tag versions need reading first.
     const tagVersions = tags.length === 0 ? [] : await this.store.tagVersions(tags, longestLifeMs(plan, value));
     // The store failed: the old value must not stay, so its eviction waits for a retry.
@@ -140,6 +142,30 @@ export class EntryFiller {
     if (!ok) return this.context.evictor.putFailed(plan);
     await this.context.announce({ keys: [plan.key] });
     return true;
+  }
+
+  /**
+   * `write` in one round trip where this instance knows the tags' versions: the put carries them
+   * and the store refuses it when one changed; the bus message leaves with it (Redis runs one
+   * connection's commands in order, so other instances hear of the put once it is done).
+   * Undefined when this cannot be used or the versions changed: then `write` takes them anew.
+   */
+  async #writeChecked(
+    plan: EntryPlan,
+    value: unknown,
+    valueTags: readonly string[],
+    tags: readonly string[],
+  ): Promise<boolean | undefined> {
+    const known = tags.length === 0 ? undefined : this.store.knownTagVersions(tags);
+    const entry = known && this.codec.encode(plan, value, 0, known);
+    if (!entry) return undefined;
+    const ttlMs = storedLifeMs(plan, entry.ttlMs, value === null || value === undefined);
+    const [stored] = await Promise.all([
+      this.store.putChecked(plan.key, entry.payload, ttlMs, valueTags, tags, known, longestLifeMs(plan, value)),
+      this.context.announce({ keys: [plan.key] }),
+    ]);
+    if (stored === undefined) return this.context.evictor.putFailed(plan);
+    return stored || undefined;
   }
 
   /** Loads without the store (it failed just now), keeping the value for the outage fallback. */

@@ -125,6 +125,25 @@ export class GuardedStore {
     return (await this.#guard('put', put)) === true;
   }
 
+  /** The tag versions this instance last saw, where the store can check them with a put (see `putChecked`). */
+  knownTagVersions(tags: readonly string[]): string[] | undefined {
+    return this.store.putChecked ? this.store.knownTagVersions?.(tags) : undefined;
+  }
+
+  /** `put` if the tags still have these versions: true when stored, false when one changed, undefined when the store failed. */
+  putChecked(
+    key: string,
+    payload: Uint8Array,
+    ttlMs: number,
+    valueTags: readonly string[] | undefined,
+    tags: readonly string[],
+    tagVersions: readonly string[],
+    tagLifeMs: number,
+  ): Promise<boolean | undefined> {
+    const store = this.store;
+    return this.#guard('put', () => store.putChecked!(key, payload, ttlMs, valueTags, tags, tagVersions, tagLifeMs));
+  }
+
   async invalidate(keys: readonly string[]): Promise<boolean> {
     return (await this.#guard('invalidate', async () => (await this.store.invalidate(keys), true))) === true;
   }
