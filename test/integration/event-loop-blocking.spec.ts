@@ -46,8 +46,9 @@ const CALLS = 7;
  * A result the cache cannot store (over maxValueBytes, or holding a function) must not block the
  * event loop on every call: only the first call may pay for finding that out. Timings here have
  * wide margins (a shared two-core machine, and a collection of the big value may land in any
- * call): the median of the later calls must block a quarter of the first, or less than 50 ms,
- * whichever is larger.
+ * call): the least blocked of the later calls must block a quarter of the first, or less than 50
+ * ms, whichever is larger. The least, not the median: being descheduled or collecting garbage only
+ * ever adds to a call's time, while work the cache did on every call would show in each of them.
  */
 describe('event-loop blocking by results the cache cannot store', () => {
   let app: INestApplicationContext | undefined;
@@ -80,8 +81,7 @@ describe('event-loop blocking by results the cache cannot store', () => {
     }
     expect(service.loads).toBe(CALLS); // never stored, so every call loads
     const [first, ...later] = blocked;
-    const median = [...later].sort((a, b) => a - b)[Math.floor(later.length / 2)];
     const report = `blocked per call (ms): ${blocked.map((ms) => ms.toFixed(1)).join(', ')}`;
-    expect(median, report).toBeLessThan(Math.max(first / 4, 50));
+    expect(Math.min(...later), report).toBeLessThan(Math.max(first / 4, 50));
   });
 });
