@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { DynamicModule, INestApplicationContext, Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CacheKitModule, CacheKitModuleOptions, Cacheable } from '../../lib/index.js';
+import { CacheKitRuntime } from '../../lib/cachekit.runtime.js';
 import { JsonValue, jsonValue } from './value.js';
 
 /** Where the hits of an observed app are served from. */
@@ -27,12 +28,18 @@ class ObservedAppModule {
 /** One application context whose warm keys are read back to back by `concurrency` lanes. */
 export interface App {
   tier: TierName;
+  /** `latencySampling` at boot (`setSampling` changes it later). */
   sampling: number;
   context: INestApplicationContext;
   /** Runs `ops` hits, `concurrency` in flight, each lane on its own warm key. */
   hits(ops: number): Promise<void>;
   /** Runs hits, `concurrency` in flight, for `ms`; returns how many. */
   hitsFor(ms: number): Promise<number>;
+  /**
+   * Sets how many lookups in one are timed from now on, in place: a paired comparison then runs the
+   * same app, keys and objects on both sides (two apps differ by more than their option: ±15% here).
+   */
+  setSampling(every: number): void;
   /** Loader runs since the keys were warmed: every call after that should be a hit. */
   loads: () => number;
 }
@@ -60,6 +67,8 @@ export async function openObservedApp(
   });
   await context.init();
   const repository = context.get(ObservedRepository);
+  // `sampleEvery` is the option as ReadThrough holds it; the bench alone writes it after boot.
+  const readThrough = context.get(CacheKitRuntime).readThrough as unknown as { sampleEvery: number };
   const keys = Array.from({ length: settings.concurrency }, (_, lane) => `obs:${id}:${lane}`);
   let loads = 0;
   const load: Loader = async () => {
@@ -88,6 +97,9 @@ export async function openObservedApp(
         while (performance.now() < until) for (let i = 0; i < 64; i++, count++) await repository.find(key, load);
       });
       return count;
+    },
+    setSampling: (every) => {
+      readThrough.sampleEvery = every;
     },
     loads: () => loads,
   };
