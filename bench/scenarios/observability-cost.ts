@@ -28,65 +28,102 @@ const SAMPLINGS = [1, 8, NO_TIMING];
 const TIERS = ['L1 hit', 'Redis hit'] as const;
 
 interface ProfileRow {
-  app: App;
+  tier: TierName;
+  sampling: number;
   ops: number;
-  shares?: Shares;
+  /** One per round, merged by `total`. */
+  rounds: Shares[];
 }
 
+const total = (rounds: Shares[]) => rounds.reduce<Shares | undefined>(mergeShares, undefined)!;
 const share = (shares: Shares, ...labels: string[]) =>
   labels.reduce((sum, label) => sum + (shares.byLabel.get(label) ?? 0), 0) / shares.busy;
 
-function profileTable(rows: Required<ProfileRow>[], settings: ObservabilityCostSettings): Table {
+/**
+ * How much more a hit costs in `timed` than in `untimed`, from the reference code's share of each
+ * (the same work per hit in both), with a 95% interval from the binomial counts.
+ */
+function overhead(timed: Shares, untimed: Shares): { value: number; low: number; high: number } {
+  const pt = timed.reference / timed.busy;
+  const pu = untimed.reference / untimed.busy;
+  const se = Math.sqrt((1 - pt) / timed.reference + (1 - pu) / untimed.reference);
+  const ratio = pu / pt;
+  return { value: ratio - 1, low: ratio * Math.exp(-1.96 * se) - 1, high: ratio * Math.exp(1.96 * se) - 1 };
+}
+
+const pct = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}%`;
+
+function profileTable(rows: ProfileRow[], settings: ObservabilityCostSettings): Table {
   const columns: Column[] = [
     { title: 'hit', format: 'text' },
     { title: 'latencySampling', format: 'text' },
     { title: 'hits/s', format: 'ops' },
     { title: 'busy samples', format: 'int' },
-    { title: 'CPU µs per hit', format: 'us' },
-    { title: 'histograms % of hit', format: 'us' },
-    { title: '± (95%)', format: 'us' },
-    { title: 'of which clock %', format: 'us' },
-    { title: 'counters %', format: 'us' },
-    { title: 'histograms µs per hit', format: 'us' },
+    { title: 'reference %', format: 'us' },
+    { title: 'cost vs none timed', format: 'text' },
+    { title: '95% interval', format: 'text' },
     { title: 'target', format: 'text' },
+    { title: 'booked: timing %', format: 'us' },
+    { title: 'of which clock %', format: 'us' },
+    { title: 'booked: counters %', format: 'us' },
   ];
-  const cells: Cell[][] = rows.map(({ app, ops, shares }) => {
-    const histograms = share(shares, 'histograms', 'clock');
-    const cpuUsPerHit = (shares.busy * shares.intervalUs) / ops;
-    const target = TARGETS[app.tier];
-    return [
-      app.tier,
-      app.sampling === NO_TIMING ? 'none timed (2^31-1)' : String(app.sampling),
-      ops / ((shares.samples * shares.intervalUs) / 1e6),
+  const cells: Cell[][] = [];
+  const places: string[] = [];
+  for (const row of rows) {
+    const shares = total(row.rounds);
+    const untimed = rows.find((other) => other.tier === row.tier && other.sampling === NO_TIMING)!;
+    // The none-timed row against itself, its even rounds against its odd ones: what the method reads when there is nothing to find.
+    const control = row.sampling === NO_TIMING;
+    const [a, b] = control
+      ? [total(row.rounds.filter((_, i) => i % 2 === 0)), total(row.rounds.filter((_, i) => i % 2 === 1))]
+      : [shares, total(untimed.rounds)];
+    const cost = row.rounds.length > 1 || !control ? overhead(a, b) : undefined;
+    const target = TARGETS[row.tier];
+    const verdict = !cost ? '' : cost.high <= target ? 'met' : cost.low > target ? 'not met' : 'undecided';
+    cells.push([
+      row.tier,
+      control ? 'none timed (A/A: even rounds vs odd)' : String(row.sampling),
+      row.ops / ((shares.samples * shares.intervalUs) / 1e6),
       shares.busy,
-      cpuUsPerHit,
-      100 * histograms,
-      100 * 1.96 * Math.sqrt((histograms * (1 - histograms)) / shares.busy),
+      (100 * shares.reference) / shares.busy,
+      cost ? pct(cost.value) : null,
+      cost ? `${pct(cost.low)} .. ${pct(cost.high)}` : null,
+      control ? '' : `≤ ${100 * target}%: ${verdict}`,
+      100 * share(shares, 'histograms', 'clock'),
       100 * share(shares, 'clock'),
       100 * share(shares, 'counters'),
-      histograms * cpuUsPerHit,
-      app.sampling === NO_TIMING ? '' : `≤ ${100 * target}%: ${histograms <= target ? 'met' : 'not met'}`,
-    ];
-  });
-  const places = rows.map(({ app, shares }) => {
+    ]);
     const top = [...shares.byPlace]
       .sort((x, y) => y[1] - x[1])
       .slice(0, 6)
       .map(([place, count]) => `${place} ${((100 * count) / shares.busy).toFixed(1)}%`);
-    return `where, ${app.tier}, latencySampling ${app.sampling}: ${top.join('; ')}.`;
-  });
+    places.push(`booked, ${row.tier}, latencySampling ${row.sampling}: ${top.join('; ')}.`);
+  }
+  // What one timed lookup costs, all in, where it is resolved best (the L1 rows), against a Redis hit's CPU.
+  const cpuUs = (row: ProfileRow) => {
+    const shares = total(row.rounds);
+    return (shares.busy * shares.intervalUs) / row.ops;
+  };
+  const l1Timed = rows.find((row) => row.tier === 'L1 hit' && row.sampling === 1);
+  const l1Untimed = rows.find((row) => row.tier === 'L1 hit' && row.sampling === NO_TIMING);
+  const redisUntimed = rows.find((row) => row.tier === 'Redis hit' && row.sampling === NO_TIMING);
+  if (l1Timed && l1Untimed && redisUntimed) {
+    const perLookupUs = overhead(total(l1Timed.rounds), total(l1Untimed.rounds)).value * cpuUs(l1Untimed);
+    const redisUs = cpuUs(redisUntimed);
+    places.unshift(
+      `From the L1 rows, timing one lookup costs ${perLookupUs.toFixed(2)} µs all in (cost at latencySampling 1 times an untimed L1 hit's ${cpuUs(l1Untimed).toFixed(2)} CPU µs); a Redis hit took ${redisUs.toFixed(1)} CPU µs of this process, so timing every Redis hit costs about ${pct(perLookupUs / redisUs)} of it and one in 8 about ${pct(perLookupUs / 8 / redisUs)}.`,
+    );
+  }
   return {
     id: 'observability-cost-profile',
-    title: 'Observability on the hit path: share of a hit in a CPU profile (@Cacheable, 64 in flight)',
+    title: 'Observability on the hit path, from CPU profiles (@Cacheable, 64 in flight)',
     columns,
     rows: cells,
     notes: [
-      `Each row: one Nest application context (@Cacheable, logger off), ${settings.concurrency} lanes of back-to-back hits, each on its own warm key, profiled for ${settings.rounds} x ${settings.profileMs} ms (rows interleaved, order reversed every other round), sampled every ${settings.intervalUs} µs by node:inspector in this process. Busy samples: the thread not idle in the event loop (JavaScript, GC, native); every share is of these, so time the process spent descheduled on a busy machine does not count.`,
-      'histograms: the sampling counter and clock reads in lib/engine/loading/read-through.ts (its timing lines, by line), performance.now, CacheStatsRecorder#timings and lib/observability/{name-timings,latency-histogram}, counted with all they call.',
-      'counters: countRead (lib/engine/read-counting.ts: the per-name counters and the events$ check) and CacheStatsRecorder#for, always on.',
-      '± (95%): binomial interval of the share from this many samples; the spread between runs is the better guide.',
-      'V8 books some samples of small functions inlined into their callers (countRead, CacheStatsRecorder#for and #timings) on the caller, so in optimised code the counters and the sampling decision read low; the clock reads (native) and LatencyHistogram#observe are booked where they run. To book everything exactly (other machine code, so a cross-check): node --no-turbo-inlining --expose-gc .bench-build/bench/run.js --only observability-cost.',
-      'CPU µs per hit: busy samples times the sampling interval, over hits; includes the loop that awaits each hit (no per-hit timing).',
+      `One Nest application context per hit (@Cacheable, logger off), ${settings.concurrency} lanes of back-to-back hits, each on its own warm key. Its latencySampling is switched in place between profiles; each row is ${settings.rounds} x ${settings.profileMs} ms of profile (rows interleaved, order reversed every other round), sampled every ${settings.intervalUs} µs by node:inspector in this process. Busy samples: the thread not idle in the event loop; every share is of these.`,
+      "cost vs none timed: how much more CPU a hit takes with this sampling than with no lookup timed, measured as the ratio of the reference code's shares (none timed / this row). Reference: key and plan building (lib/engine/entry, lib/keys, lib/definitions), the L1's LRU and the ioredis client and parser, which do the same work per hit whatever the sampling. A share is counted, not timed: descheduling and a slower machine for a while change both sides alike, which is why it resolves a few percent where timing blocks (table below) cannot. Interval: binomial on the reference samples.",
+      'target: met when the whole interval is under it, not met when it is all above, else undecided. The counters are always on: their cost is in both sides of the ratio (see booked).',
+      'booked: samples V8 puts in the timing code (its lines in lib/engine/loading/read-through.ts, performance.now, CacheStatsRecorder#timings, lib/observability/{name-timings,latency-histogram}, with all they call) and in the counters (countRead in lib/engine/read-counting.ts, CacheStatsRecorder#for). V8 books part of the samples of small inlined functions on their caller, so these are lower bounds; the clock (native) is booked exactly.',
       ...places,
     ],
   };
@@ -101,13 +138,12 @@ interface PairedRow {
 }
 
 function pairedTable(rows: PairedRow[], settings: ObservabilityCostSettings): Table {
-  const pct = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}%`;
   return {
     id: 'observability-cost-paired',
     title: 'Observability on the hit path: paired A/B blocks, lookups timed against none timed',
     columns: [
       { title: 'hit', format: 'text' },
-      { title: 'latencySampling', format: 'int' },
+      { title: 'latencySampling', format: 'text' },
       { title: 'hits per block', format: 'int' },
       { title: 'groups (ABBA)', format: 'int' },
       { title: 'CPU: median overhead', format: 'text' },
@@ -117,7 +153,7 @@ function pairedTable(rows: PairedRow[], settings: ObservabilityCostSettings): Ta
     ],
     rows: rows.map(({ tier, sampling, groups, cpu, wall }) => [
       tier,
-      sampling,
+      sampling === NO_TIMING ? 'none (A/A control)' : String(sampling),
       settings.blockOps[tier],
       groups,
       pct(cpu.median),
@@ -126,8 +162,8 @@ function pairedTable(rows: PairedRow[], settings: ObservabilityCostSettings): Ta
       `${pct(wall.q1)} .. ${pct(wall.q3)}`,
     ]),
     notes: [
-      'Two application contexts in this process running the same code on the same layout of keys, one timing lookups (one in latencySampling) and one none (counters on in both). Blocks alternate A B B A / B A A B, garbage collected before each group; a group gives (A1 + A2) / (B1 + B2) - 1.',
-      'CPU: process.cpuUsage over the block (all threads of this process, not redis-server); wall: its elapsed time. Overhead: of the timed context over the untimed one; IQR: the middle half of the groups.',
+      "The application context of the profiles on both sides: its latencySampling is switched before each block (A: the row's, B: none timed; counters on in both), so both sides run the same code, keys and objects. Blocks alternate A B B A / B A A B, garbage collected before each group; a group gives (A1 + A2) / (B1 + B2) - 1. The A/A row switches to none on both sides: what the method reads when there is nothing to find.",
+      'CPU: time the main thread spent on a CPU during the block (/proc/thread-self/schedstat on Linux; else process.cpuUsage, all threads); wall: its elapsed time. Overhead: of the timed context over the untimed one; IQR: the middle half of the groups.',
     ],
   };
 }
@@ -139,51 +175,46 @@ export async function runObservabilityCost(
 ): Promise<Table[]> {
   const apps: App[] = [];
   try {
-    for (const tier of TIERS) {
-      for (const sampling of SAMPLINGS) apps.push(await openObservedApp(tier, sampling, apps.length, settings));
-    }
-    const profiles: ProfileRow[] = apps.map((app) => ({ app, ops: 0, shares: undefined }));
+    for (const tier of TIERS) apps.push(await openObservedApp(tier, NO_TIMING, apps.length, settings));
+    const profiles: ProfileRow[] = TIERS.flatMap((tier) =>
+      SAMPLINGS.map((sampling) => ({ tier, sampling, ops: 0, rounds: [] })),
+    );
     for (let round = 0; round < settings.rounds; round++) {
       for (const row of round % 2 === 0 ? profiles : [...profiles].reverse()) {
         progress(
-          `observability cost: profile ${round + 1}/${settings.rounds}, ${row.app.tier}, latencySampling ${row.app.sampling}`,
+          `observability cost: profile ${round + 1}/${settings.rounds}, ${row.tier}, latencySampling ${row.sampling}`,
         );
-        await row.app.hitsFor(settings.profileMs / 4);
+        const app = apps.find((candidate) => candidate.tier === row.tier)!;
+        app.setSampling(row.sampling);
+        await app.hitsFor(settings.profileMs / 4);
         settle();
-        const run = () => row.app.hitsFor(settings.profileMs);
-        const { profile, result: ops } = await profileWhile(settings.intervalUs, run);
+        const { profile, result: ops } = await profileWhile(settings.intervalUs, () => app.hitsFor(settings.profileMs));
         row.ops += ops;
-        row.shares = mergeShares(row.shares, attribute(profile, OBSERVABILITY));
+        row.rounds.push(attribute(profile, OBSERVABILITY));
       }
     }
     const paired: PairedRow[] = [];
     for (const tier of settings.groups > 0 ? TIERS : []) {
-      const untimed = apps.find((app) => app.tier === tier && app.sampling === NO_TIMING)!;
-      for (const timed of apps.filter((app) => app.tier === tier && app.sampling !== NO_TIMING)) {
-        progress(`observability cost: paired blocks, ${tier}, latencySampling ${timed.sampling} against none timed`);
+      // One app for both sides, its sampling switched before each block; A/A (none against none) is the control.
+      const app = apps.find((candidate) => candidate.tier === tier)!;
+      for (const timed of tier === 'L1 hit' ? [1, 8, NO_TIMING] : [1, 8]) {
+        progress(`observability cost: paired blocks, ${tier}, latencySampling ${timed} against none timed`);
         const ops = settings.blockOps[tier];
-        const ratios = await pairedBlocks(
-          () => timed.hits(ops),
-          () => untimed.hits(ops),
-          settings.groups,
-        );
+        const side = (every: number) => () => {
+          app.setSampling(every);
+          return app.hits(ops);
+        };
+        const ratios = await pairedBlocks(side(timed), side(NO_TIMING), settings.groups);
+        app.setSampling(NO_TIMING);
         const { groups } = settings;
-        paired.push({
-          tier,
-          sampling: timed.sampling,
-          groups,
-          cpu: quartiles(ratios.cpu),
-          wall: quartiles(ratios.wall),
-        });
+        paired.push({ tier, sampling: timed, groups, cpu: quartiles(ratios.cpu), wall: quartiles(ratios.wall) });
       }
     }
     const missed = apps.filter((app) => app.loads() > 0);
-    const tables = [profileTable(profiles as Required<ProfileRow>[], settings)];
+    const tables = [profileTable(profiles, settings)];
     if (paired.length > 0) tables.push(pairedTable(paired, settings));
     for (const app of missed) {
-      tables[0].notes.push(
-        `${app.tier}, latencySampling ${app.sampling}: the loader ran ${app.loads()} times, so not every call was a hit.`,
-      );
+      tables[0].notes.push(`${app.tier}: the loader ran ${app.loads()} times, so not every call was a hit.`);
     }
     return tables;
   } finally {

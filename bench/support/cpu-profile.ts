@@ -55,11 +55,14 @@ export async function profileWhile<T>(
 /**
  * How to find the code under study in a profile. `frame` labels a function whose samples count with
  * everything it calls (inclusive); `lines` labels single lines of a function that is not under study
- * as a whole (its self samples on those lines only, 1-based line numbers).
+ * as a whole (its self samples on those lines only, 1-based line numbers). `reference` picks code
+ * whose cost per operation the change under study cannot move (its self samples, when unlabelled):
+ * its share of two profiles gives their ratio of cost per operation, whatever V8 inlined where.
  */
 export interface Attribution {
   frame(frame: ProfileFrame, caller: ProfileFrame | undefined): string | undefined;
   lines(frame: ProfileFrame): ReadonlyMap<number, string> | undefined;
+  reference?(frame: ProfileFrame): boolean;
 }
 
 /** Samples of one profile: where the thread was busy, and how many of those landed in each label. */
@@ -69,6 +72,8 @@ export interface Shares {
   idle: number;
   /** Samples with the thread running: JavaScript, the garbage collector, native code. */
   busy: number;
+  /** Busy samples in the reference code (`Attribution.reference`). */
+  reference: number;
   /** Mean time between two samples, µs. */
   intervalUs: number;
   byLabel: Map<string, number>;
@@ -79,7 +84,15 @@ export interface Shares {
 /** Counts every busy sample once: under the outermost labelled frame on its stack, else by line. */
 export function attribute(profile: CpuProfile, rules: Attribution): Shares {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
-  const shares: Shares = { samples: 0, idle: 0, busy: 0, intervalUs: 0, byLabel: new Map(), byPlace: new Map() };
+  const shares: Shares = {
+    samples: 0,
+    idle: 0,
+    busy: 0,
+    reference: 0,
+    intervalUs: 0,
+    byLabel: new Map(),
+    byPlace: new Map(),
+  };
   const add = (label: string, place: string, count: number) => {
     shares.byLabel.set(label, (shares.byLabel.get(label) ?? 0) + count);
     const key = `${label}: ${place}`;
@@ -99,6 +112,7 @@ export function attribute(profile: CpuProfile, rules: Attribution): Shares {
       shares.busy += self;
       if (label !== undefined) add(label, `${frame.functionName || '(anonymous)'} (${file(frame)})`, self);
       else {
+        if (rules.reference?.(frame)) shares.reference += self;
         const lines = rules.lines(frame);
         if (lines)
           for (const { line, ticks } of node.positionTicks ?? []) {
@@ -126,6 +140,7 @@ export function mergeShares(first: Shares | undefined, second: Shares): Shares {
     samples,
     idle: first.idle + second.idle,
     busy: first.busy + second.busy,
+    reference: first.reference + second.reference,
     intervalUs: samples === 0 ? 0 : (first.intervalUs * first.samples + second.intervalUs * second.samples) / samples,
     byLabel: sum(first.byLabel, second.byLabel),
     byPlace: sum(first.byPlace, second.byPlace),

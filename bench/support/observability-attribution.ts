@@ -4,6 +4,7 @@ import type { Attribution, ProfileFrame } from './cpu-profile.js';
 
 const TIMING_LINE = /performance\.now|timings|histogram|const timed|started !== undefined/;
 const METHOD_START = /^\s{4}(?:async\s+)?(?:#?\w+|constructor)\(.*\{\s*$/;
+const REFERENCE = /\/lib\/(engine\/entry|keys|definitions)\/|\/node_modules\/(lru-cache|ioredis|redis-parser)\//;
 const timingLines = new Map<string, ReadonlyMap<number, string>>();
 
 /**
@@ -37,4 +38,7 @@ export const OBSERVABILITY: Attribution = {
     return undefined;
   },
   lines: (frame) => (frame.url.endsWith('/lib/engine/loading/read-through.js') ? readThroughLines(frame) : undefined),
+  // Building the key and plan, and the L1's LRU: every hit runs them once, the same work with timing
+  // on or off, and no timing code is ever inlined into them (they never call it).
+  reference: (frame) => REFERENCE.test(frame.url),
 };
