@@ -95,10 +95,10 @@ const SETTINGS = args.quick
       clear: [1_000, 100_000],
       overhead: { hit: budget(60, 150), set: budget(30, 80) },
       observability: {
-        profileMs: 1000,
-        rounds: 3,
+        profileMs: 1500,
+        rounds: 4,
         intervalUs: 50,
-        groups: 10,
+        groups: 8,
         blockOps: { 'L1 hit': 16_384, 'Redis hit': 640 },
       },
     };
