@@ -13,6 +13,7 @@ import { failSafeSettings, runFailSafe } from './scenarios/fail-safe.js';
 import { runFeatureOverhead } from './scenarios/feature-overhead.js';
 import { runHitPath } from './scenarios/hit-path.js';
 import { hotKeysSettings, runHotKeys } from './scenarios/hot-keys.js';
+import { runObservabilityCost } from './scenarios/observability-cost.js';
 import { runSerializers } from './scenarios/serializers.js';
 import { runStampedeProcesses } from './scenarios/stampede-processes.js';
 import { runStampede } from './scenarios/stampede.js';
@@ -45,6 +46,7 @@ const SCENARIOS = [
   'commit-to-evict',
   'clear',
   'feature-overhead',
+  'observability-cost',
 ] as const;
 const only = args.only?.split(',').map((name) => name.trim());
 const unknown = only?.filter((name) => !(SCENARIOS as readonly string[]).includes(name)) ?? [];
@@ -75,6 +77,13 @@ const SETTINGS = args.quick
       invalidation: { entries: 10_000, apiWrites: 1_000, commits: 50 },
       clear: [1_000, 10_000],
       overhead: { hit: budget(30, 100), set: budget(20, 50) },
+      observability: {
+        profileMs: 500,
+        rounds: 2,
+        intervalUs: 50,
+        groups: 0,
+        blockOps: { 'L1 hit': 16_384, 'Redis hit': 640 },
+      },
     }
   : {
       hit: budget(150, 400),
@@ -85,6 +94,13 @@ const SETTINGS = args.quick
       invalidation: { entries: 100_000, apiWrites: 2_000, commits: 200 },
       clear: [1_000, 100_000],
       overhead: { hit: budget(60, 150), set: budget(30, 80) },
+      observability: {
+        profileMs: 1500,
+        rounds: 4,
+        intervalUs: 50,
+        groups: 8,
+        blockOps: { 'L1 hit': 16_384, 'Redis hit': 640 },
+      },
     };
 const CONCURRENCY = 64;
 const STAMPEDE = { callers: 1000, loaderMs: 50, processes: 4 };
@@ -158,6 +174,10 @@ async function main(): Promise<void> {
   if (wants('feature-overhead')) {
     const settings = { ...SETTINGS.overhead, passes: SETTINGS.passes, concurrency: CONCURRENCY };
     for (const table of await runFeatureOverhead({ ...settings, prefix, redisUrl: redis.url }, progress)) show(table);
+  }
+  if (wants('observability-cost')) {
+    const settings = { ...SETTINGS.observability, concurrency: CONCURRENCY, prefix, redisUrl: redis.url };
+    for (const table of await runObservabilityCost(settings, progress)) show(table);
   }
 
   await cleanup();
