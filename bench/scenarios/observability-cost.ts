@@ -24,7 +24,7 @@ export interface ObservabilityCostSettings {
 /** Targets from the issue: what the latency histograms may add to a hit, as a share of it. */
 const TARGETS: Record<TierName, number> = { 'L1 hit': 0.1, 'Redis hit': 0.03 };
 const NO_TIMING = 2 ** 31 - 1;
-const SAMPLINGS = [1, 8, NO_TIMING];
+const SAMPLINGS = [1, 16, NO_TIMING];
 const TIERS = ['L1 hit', 'Redis hit'] as const;
 
 interface ProfileRow {
@@ -213,7 +213,7 @@ export async function runObservabilityCost(
     for (const tier of settings.groups > 0 ? TIERS : []) {
       // One app for both sides, its sampling switched before each block; A/A (none against none) is the control.
       const app = apps.find((candidate) => candidate.tier === tier)!;
-      for (const timed of tier === 'L1 hit' ? [1, 8, NO_TIMING] : [1, 8]) {
+      for (const timed of tier === 'L1 hit' ? [1, 16, NO_TIMING] : [1, 16]) {
         progress(`observability cost: paired blocks, ${tier}, latencySampling ${timed} against none timed`);
         const ops = settings.blockOps[tier];
         const side = (every: number) => () => {

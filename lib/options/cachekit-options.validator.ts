@@ -153,7 +153,7 @@ export function resolveOptions(options: CacheKitModuleOptions = {}): ResolvedCac
     statsBeacon: resolveBeacon(options.statsBeacon),
     audit: options.audit === undefined ? undefined : parseAudit(options.audit, where, CacheKitOptionsError),
     report: resolveReport(options.report),
-    latencySampling: positiveInt(options.latencySampling ?? 8, `Option 'latencySampling'`),
+    latencySampling: positiveInt(options.latencySampling ?? 16, `Option 'latencySampling'`),
     scope: scopeFunction(options.scope),
     requestMemo: booleanOption(options.requestMemo, `Option 'requestMemo'`),
     // Two apps on one Redis that both keep the default read, overwrite and evict each other's

@@ -100,7 +100,7 @@ describe('latency by outcome', () => {
 });
 
 describe('latency sampling', () => {
-  it('times one lookup in latencySampling per cache name (default 8), the counters stay exact', async () => {
+  it('times one lookup in latencySampling per cache name (default 16), the counters stay exact', async () => {
     const app = await boot(uniqueNamespace(), false, 8);
     const products = app.get(ProductService);
     for (let i = 0; i < 18; i++) await products.product(1); // call 0 misses, 17 hits
