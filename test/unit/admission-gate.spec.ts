@@ -11,6 +11,9 @@ function gate(limit: number): AdmissionGate {
   return new AdmissionGate(limit, new DeadlineWatch(1_000));
 }
 
+// Waiting calls start a tick after slots free, together (in one socket write).
+const tick = () => new Promise<void>((resolve) => process.nextTick(resolve));
+
 describe('AdmissionGate', () => {
   it('lets `limit` calls in, then queues the rest and starts them in call order as slots free', async () => {
     const admission = gate(2);
@@ -21,12 +24,16 @@ describe('AdmissionGate', () => {
     const waiting = [1, 2, 3].map((n) => admission.waitTurn(READ, async () => (started.push(n), n)));
     expect(admission.snapshot()).toMatchObject({ inFlight: 2, queued: 3 });
     admission.leave();
+    expect(started).toEqual([]);
+    await tick();
     expect(started).toEqual([1]);
-    // Each freed slot goes to the next in line, not to a new call.
+    // Each freed slot goes to the next in line, not to a new call, even before it starts.
     admission.leave();
-    expect(started).toEqual([1, 2]);
     expect(admission.tryEnter()).toBe(false);
+    await tick();
+    expect(started).toEqual([1, 2]);
     admission.leave();
+    await tick();
     expect(started).toEqual([1, 2, 3]);
     expect(await Promise.all(waiting)).toEqual([1, 2, 3]);
     expect(admission.snapshot()).toMatchObject({ inFlight: 2, queued: 0 });

@@ -51,9 +51,13 @@ export class AdmissionGate {
   #gaveUp = 0;
   #dropped = 0;
 
+  #draining = false;
+
+  /** `batch(send)`: runs `send`, whose store commands then leave in one socket write. */
   constructor(
     private readonly limit: number,
     private readonly watch: DeadlineWatch,
+    private readonly batch: (send: () => void) => void = (send) => send(),
   ) {}
 
   /** True when a call may be sent now: it holds a slot until `leave()`. False: it must wait its turn. */
@@ -97,9 +101,24 @@ export class AdmissionGate {
     });
   }
 
-  /** Frees the slot of a call that settled or missed its deadline, and starts the next in line. */
+  /**
+   * Frees the slot of a call that settled or missed its deadline; the next in line start once the
+   * replies that arrived together were handled (a tick later), so they leave in one socket write
+   * rather than one write each. Calls made meanwhile queue behind them: the order holds.
+   */
   leave(): void {
     this.#inFlight--;
+    if (this.#draining || this.#head === this.#queue.length) return;
+    this.#draining = true;
+    process.nextTick(this.#drain);
+  }
+
+  readonly #drain = (): void => {
+    this.#draining = false;
+    this.batch(this.#startWaiting);
+  };
+
+  readonly #startWaiting = (): void => {
     while (this.#inFlight < this.limit && this.#head < this.#queue.length) {
       const waiter = this.#queue[this.#head]!;
       this.#shift();
@@ -108,7 +127,7 @@ export class AdmissionGate {
       this.#inFlight++;
       waiter.start();
     }
-  }
+  };
 
   /**
    * A breaker opened (in-flight calls failing: a real fault): the calls it judges that are still

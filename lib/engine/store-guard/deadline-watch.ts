@@ -10,13 +10,23 @@ export interface WatchedDeadline {
 
 interface Pending extends WatchedDeadline {
   due: number;
-  settled: boolean;
+  deadlineMs: number;
   resolve: (value: unknown) => void;
   onError: (error: unknown) => unknown;
   /** Runs after the handler, however the call ended (frees its admission slot). */
   onSettled?: () => void;
-  /** The call's own deadline: set for calls in flight, not for turns in a queue (see `after`). */
-  deadlineMs?: number;
+}
+
+/** A turn in the admission queue; `due` is on the clock of time spent waiting on the store. */
+interface Turn extends WatchedDeadline {
+  due: number;
+  onOverdue: () => void;
+}
+
+/** Turns of one patience, in the order they were queued: their due times are in order too. */
+interface TurnLine {
+  turns: Turn[];
+  head: number;
 }
 
 /**
@@ -31,9 +41,13 @@ interface Pending extends WatchedDeadline {
  */
 export class DeadlineWatch {
   #pending: Pending[] = [];
+  // Per patience: thousands of turns may wait in a burst, and a sweep looks only at the first ones.
+  readonly #lines = new Map<number, TurnLine>();
   #timer?: NodeJS.Timeout;
   #lastSweep = 0;
   #lastUse?: EventLoopUtilization;
+  /** Time spent waiting on a slow store since the watch was made: the clock turns are due on. */
+  #blamedMs = 0;
 
   constructor(private readonly sweepMs: number) {}
 
@@ -53,7 +67,8 @@ export class DeadlineWatch {
     return new Promise<R>((resolve) => {
       const due = Date.now() + deadlineMs;
       const entry: Pending = { due, settled: false, resolve: resolve as never, onError, onSettled, deadlineMs };
-      this.#watch(entry);
+      this.#pending.push(entry);
+      this.#start();
       work.then(
         (value) => settle(entry, onValue as (value: unknown) => unknown, value),
         (error: unknown) => settle(entry, onError, error),
@@ -70,37 +85,37 @@ export class DeadlineWatch {
    * origin through the same busy process, and leave the entry unstored for the next caller.
    */
   after(deadlineMs: number, onOverdue: () => void): WatchedDeadline {
-    const entry: Pending = { due: Date.now() + deadlineMs, settled: false, resolve: ignore, onError: onOverdue };
-    this.#watch(entry);
-    return entry;
+    const turn: Turn = { due: this.#blamedMs + deadlineMs, settled: false, onOverdue };
+    let line = this.#lines.get(deadlineMs);
+    if (!line) this.#lines.set(deadlineMs, (line = { turns: [], head: 0 }));
+    line.turns.push(turn);
+    this.#start();
+    return turn;
   }
 
-  #watch(entry: Pending): void {
-    this.#pending.push(entry);
-    if (!this.#timer) {
-      this.#lastSweep = Date.now();
-      this.#lastUse = performance.eventLoopUtilization();
-      this.#timer = setInterval(() => this.#sweep(), this.sweepMs).unref();
-    }
+  #start(): void {
+    if (this.#timer) return;
+    this.#lastSweep = Date.now();
+    this.#lastUse = performance.eventLoopUtilization();
+    this.#timer = setInterval(() => this.#sweep(), this.sweepMs).unref();
   }
 
   #sweep(): void {
     const now = Date.now();
-    const previous = this.#lastSweep;
-    const lag = now - previous - this.sweepMs;
+    const elapsed = now - this.#lastSweep;
+    const lag = elapsed - this.sweepMs;
     this.#lastSweep = now;
     const use = performance.eventLoopUtilization();
     const busyMs = performance.eventLoopUtilization(use, this.#lastUse).active;
     this.#lastUse = use;
-    // What a turn in the queue does not count: all of the time since the last sweep while the
-    // store answers promptly, else the part this process was busy.
-    const unblamedMs = this.#storeSlow(now) ? busyMs : now - previous;
+    // Turns count the time since the last sweep only while the store is slow, and then only the
+    // part this process sat idle.
+    if (this.#storeSlow(now)) this.#blamedMs += Math.max(0, elapsed - busyMs);
     const kept: Pending[] = [];
     // Entries started by a handler below are appended to this array and visited too.
     for (const entry of this.#pending) {
       if (entry.settled) continue;
-      if (entry.deadlineMs === undefined) entry.due += unblamedMs;
-      else if (lag > this.sweepMs) entry.due += lag;
+      if (lag > this.sweepMs) entry.due += lag;
       if (entry.due > now) {
         kept.push(entry);
         continue;
@@ -108,9 +123,31 @@ export class DeadlineWatch {
       settle(entry, entry.onError, new DeadlineExceeded(`no answer within the deadline`));
     }
     this.#pending = kept;
-    if (kept.length === 0) {
+    this.#sweepTurns();
+    if (kept.length === 0 && this.#lines.size === 0) {
       clearInterval(this.#timer);
       this.#timer = undefined;
+    }
+  }
+
+  // Turns leave their line in order (admitted, or given up here), so only the head is looked at.
+  #sweepTurns(): void {
+    for (const [patienceMs, line] of this.#lines) {
+      const { turns } = line;
+      while (line.head < turns.length) {
+        const turn = turns[line.head]!;
+        if (!turn.settled) {
+          if (turn.due > this.#blamedMs) break;
+          turn.settled = true;
+          turn.onOverdue();
+        }
+        line.head++;
+      }
+      if (line.head === turns.length) this.#lines.delete(patienceMs);
+      else if (line.head > 1024 && line.head * 2 > turns.length) {
+        turns.splice(0, line.head);
+        line.head = 0;
+      }
     }
   }
 
@@ -118,14 +155,11 @@ export class DeadlineWatch {
   // its deadline, net of this process's stalls: the store is slow to answer.
   #storeSlow(now: number): boolean {
     for (const entry of this.#pending) {
-      if (entry.settled || entry.deadlineMs === undefined) continue;
-      return entry.due - now <= entry.deadlineMs / 2;
+      if (!entry.settled) return entry.due - now <= entry.deadlineMs / 2;
     }
     return false;
   }
 }
-
-const ignore = (): void => undefined;
 
 // Settles once: a late answer after the deadline, or a deadline after the answer, is ignored.
 function settle(entry: Pending, handler: (input: unknown) => unknown, input: unknown): void {

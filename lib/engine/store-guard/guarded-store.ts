@@ -43,7 +43,8 @@ export class GuardedStore {
     this.#reads = breakers.reads;
     this.#writes = breakers.writes;
     this.#watch = new DeadlineWatch(Math.max(1, Math.round(deadlineMs / 10)));
-    this.#gate = new AdmissionGate(maxInFlight, this.#watch);
+    const batch = (send: () => void) => (store.corked ? store.corked(send) : send());
+    this.#gate = new AdmissionGate(maxInFlight, this.#watch, batch);
     // A real fault (calls in flight failing): what waits for a slot is skipped now, not later.
     const opened = (direction: 'read' | 'write') => this.#gate.drop(direction);
     this.#health = new StoreHealth(breakers, store.kind, deadlineMs, log, observer, opened);
