@@ -4,7 +4,7 @@ import type { DeadlineWatch } from './deadline-watch.js';
 export interface AdmissionTerms {
   /** Opening this direction's breaker drops the call (an open write breaker drops reads too). */
   direction: 'read' | 'write';
-  /** How long it may wait for a slot (extended by event-loop lag); past it, it is given up, not sent. */
+  /** How long it may wait for a slot, counting only time spent waiting on a slow store (see DeadlineWatch.after); past it, it is given up, not sent. */
   patienceMs: number;
   /** Kept even when its breaker opens: a lease release is sent while the breaker is open, too. */
   keepWhenOpen?: boolean;
@@ -16,6 +16,34 @@ export interface AdmissionTerms {
  * cold start's burst, and few enough that Redis answers the last of them within milliseconds.
  */
 export const DEFAULT_MAX_IN_FLIGHT = 256;
+
+/** How each kind of store call waits for its turn. */
+export interface StoreTurns {
+  /** Reads (the hit path): judged by the read breaker. */
+  read: AdmissionTerms;
+  /** Writes a caller waits for: leases, snapshots, puts, evictions. */
+  caller: AdmissionTerms;
+  /** Fills: no caller waits for them. */
+  background: AdmissionTerms;
+  /** Lease releases: as fills, and kept when the breaker opens. */
+  release: AdmissionTerms;
+}
+
+/**
+ * A caller waits for its turn no longer than for an answer. Fills and lease releases have no
+ * caller waiting and are fenced (a late one is harmless): they wait as long as the client's own
+ * command timeout lets a command sit in its queue (10 x the deadline, at least 1 s).
+ * @example storeTurns(100).background.patienceMs // 1000
+ */
+export function storeTurns(deadlineMs: number): StoreTurns {
+  const background: AdmissionTerms = { direction: 'write', patienceMs: Math.max(1_000, deadlineMs * 10) };
+  return {
+    read: { direction: 'read', patienceMs: deadlineMs },
+    caller: { direction: 'write', patienceMs: deadlineMs },
+    background,
+    release: { ...background, keepWhenOpen: true },
+  };
+}
 
 interface Waiter {
   terms: AdmissionTerms;
@@ -50,7 +78,6 @@ export class AdmissionGate {
   #inFlight = 0;
   #gaveUp = 0;
   #dropped = 0;
-
   #draining = false;
 
   /** `batch(send)`: runs `send`, whose store commands then leave in one socket write. */
@@ -145,7 +172,7 @@ export class AdmissionGate {
     }
     this.#queue.length = 0;
     this.#head = 0;
-    this.#queue.push(...kept);
+    for (const waiter of kept) this.#queue.push(waiter);
     for (const waiter of dropped) {
       waiter.done = true;
       this.#dropped++;

@@ -1,5 +1,12 @@
 import { EntryStore, FillTicket, StoredRead } from '../../stores/entry-store.interface.js';
-import { AdmissionGate, AdmissionSnapshot, AdmissionTerms, DEFAULT_MAX_IN_FLIGHT } from './admission-gate.js';
+import {
+  AdmissionGate,
+  AdmissionSnapshot,
+  AdmissionTerms,
+  DEFAULT_MAX_IN_FLIGHT,
+  StoreTurns,
+  storeTurns,
+} from './admission-gate.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { DeadlineWatch } from './deadline-watch.js';
 import { RateLimitedLogger } from '../../observability/rate-limited-logger.js';
@@ -27,9 +34,7 @@ export class GuardedStore {
   readonly #gate: AdmissionGate;
   // An in-process store answers or throws at once: it needs neither deadline nor admission.
   readonly #networked: boolean;
-  readonly #callerTurn: AdmissionTerms;
-  readonly #readTurn: AdmissionTerms;
-  readonly #backgroundTurn: AdmissionTerms;
+  readonly #turns: StoreTurns;
   readonly #health: StoreHealth;
 
   constructor(
@@ -49,12 +54,7 @@ export class GuardedStore {
     const opened = (direction: 'read' | 'write') => this.#gate.drop(direction);
     this.#health = new StoreHealth(breakers, store.kind, deadlineMs, log, observer, opened);
     this.#networked = store.kind !== 'memory';
-    // A caller waits for its turn no longer than for an answer. Fills and lease releases have no
-    // caller waiting and are fenced (a late one is harmless): they wait as long as the client's
-    // own command timeout would let a command sit in its queue.
-    this.#readTurn = { direction: 'read', patienceMs: deadlineMs };
-    this.#callerTurn = { direction: 'write', patienceMs: deadlineMs };
-    this.#backgroundTurn = { direction: 'write', patienceMs: Math.max(1_000, deadlineMs * 10) };
+    this.#turns = storeTurns(deadlineMs);
   }
 
   /** Store calls in flight and waiting for a slot (see AdmissionGate). */
@@ -81,7 +81,7 @@ export class GuardedStore {
     }
     if (!this.#reads.allow()) return SKIPPED;
     if (this.#networked && !this.#enter(this.#reads)) {
-      return this.#gate.waitTurn(this.#readTurn, () => this.#sendRead(key, tags));
+      return this.#gate.waitTurn(this.#turns.read, () => this.#sendRead(key, tags));
     }
     return this.#sendRead(key, tags);
   }
@@ -117,7 +117,7 @@ export class GuardedStore {
       const deadlineMs = this.deadlineMs * Math.max(1, Math.ceil(reads.length / BATCH_READS_PER_DEADLINE));
       return this.#settle(pending, this.#health.readSucceeded, this.#health.readFailed, deadlineMs);
     };
-    return this.#admit(this.#reads, this.#readTurn, send);
+    return this.#admit(this.#reads, this.#turns.read, send);
   }
 
   begin(key: string, tags: readonly string[], tagLifeMs: number): Promise<FillTicket | undefined> {
@@ -146,7 +146,7 @@ export class GuardedStore {
   /** True when stored; false when fenced off or failed. */
   async fill(key: string, ticket: FillTicket, payload: Uint8Array, ttlMs: number, lease?: string): Promise<boolean> {
     const fill = () => this.store.fill(key, ticket, payload, ttlMs, lease);
-    return (await this.#guard('fill', fill, this.#backgroundTurn)) === true;
+    return (await this.#guard('fill', fill, this.#turns.background)) === true;
   }
 
   async put(key: string, payload: Uint8Array, ttlMs: number, valueTags?: readonly string[]): Promise<boolean> {
@@ -184,7 +184,7 @@ export class GuardedStore {
 
   /** Gives a lease back. Not skipped while the breaker is open: a lease kept by mistake holds other instances' waiters. */
   async releaseLease(key: string, token: string, holdMs?: number): Promise<void> {
-    await this.#run('releaseLease', () => this.store.releaseLease(key, token, holdMs), this.#backgroundTurn);
+    await this.#run('releaseLease', () => this.store.releaseLease(key, token, holdMs), this.#turns.release);
   }
 
   // A lease request that missed its deadline may still be granted when it reaches Redis, to a
@@ -211,12 +211,12 @@ export class GuardedStore {
   }
 
   // Every operation but `read` writes (versions, fills, leases, evictions).
-  #guard<T>(operation: string, call: () => Promise<T>, turn = this.#callerTurn): Promise<T | undefined> {
+  #guard<T>(operation: string, call: () => Promise<T>, turn = this.#turns.caller): Promise<T | undefined> {
     if (!this.#writes.allow()) return SKIPPED;
     return this.#run(operation, call, turn);
   }
 
-  #run<T>(operation: string, call: () => Promise<T>, turn = this.#callerTurn): Promise<T | undefined> {
+  #run<T>(operation: string, call: () => Promise<T>, turn = this.#turns.caller): Promise<T | undefined> {
     const onFailure = (error: unknown) => this.#health.failed(operation, error);
     const send = (): Promise<T | undefined> => {
       let pending: Promise<T>;
