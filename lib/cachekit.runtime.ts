@@ -132,6 +132,7 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
         },
         recovered: () => this.#retries.drainSoon(),
       },
+      options.maxInFlight,
     );
     this.#retries = new EvictionRetries(
       this.store,

@@ -26,6 +26,14 @@ export interface CacheKitModuleOptions {
   jitter?: number;
   /** Deadline of every store operation; past it the call is served from the origin. Default: 100 (ms). */
   operationTimeout?: Duration;
+  /**
+   * Store calls in flight at once on the connection; more wait their turn, in order. A burst (a
+   * cold start: thousands of misses at once) then meets Redis at the pace it answers instead of
+   * timing out in the client's queue and opening the breaker. `operationTimeout` covers a call's
+   * time in flight; a caller's read or lease that waits longer than it for a slot (while Redis is
+   * slow to answer those ahead) goes to the origin without counting as a store failure. Default: 256.
+   */
+  maxInFlight?: number;
   /** Consecutive store failures that open the breaker, and how long it stays open. Default: { failures: 5, cooldown: '5s' }. */
   breaker?: { failures?: number; cooldown?: Duration };
   /** Largest serialized value stored; larger ones are returned but not cached. Default: 1 MiB. */
@@ -121,6 +129,7 @@ export interface ResolvedCacheKitOptions {
   defaultTtlMs: number;
   jitter: number;
   operationTimeoutMs: number;
+  maxInFlight: number;
   breakerFailures: number;
   breakerCooldownMs: number;
   maxValueBytes: number;

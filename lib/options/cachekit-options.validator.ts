@@ -4,6 +4,7 @@ import { checkMaxAge, parseFailSafe, parseTimeout } from '../definitions/fail-sa
 import { optionNames, rejectUnknownNested, rejectUnknownOptions } from '../definitions/known-options.js';
 import { isCacheName, isValidNamespace } from '../keys/key-layout.js';
 import { defaultInstanceName } from '../observability/stats-beacon.js';
+import { DEFAULT_MAX_IN_FLIGHT } from '../engine/store-guard/admission-gate.js';
 import { CacheKitOptionsError } from '../errors/cachekit.errors.js';
 import { messages } from '../errors/messages.js';
 import { defaultSerializer } from '../serialization/default.serializer.js';
@@ -16,6 +17,7 @@ const KNOWN = optionNames<CacheKitModuleOptions>({
   defaultTtl: true,
   jitter: true,
   operationTimeout: true,
+  maxInFlight: true,
   breaker: true,
   maxValueBytes: true,
   serializer: true,
@@ -101,6 +103,10 @@ export function resolveOptions(options: CacheKitModuleOptions = {}): ResolvedCac
     defaultTtlMs,
     jitter: parseJitter(options.jitter ?? 0.1, `Option 'jitter'`),
     operationTimeoutMs: parseDuration(options.operationTimeout ?? 100, `Option 'operationTimeout'`, TIMER_LIMIT),
+    maxInFlight: positiveInt(
+      options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT,
+      `Option 'maxInFlight' (store calls in flight at once; default ${DEFAULT_MAX_IN_FLIGHT})`,
+    ),
     breakerFailures: positiveInt(options.breaker?.failures ?? 5, `Option 'breaker.failures'`),
     breakerCooldownMs: parseDuration(options.breaker?.cooldown ?? '5s', `Option 'breaker.cooldown'`, TIMER_LIMIT),
     maxValueBytes: positiveInt(options.maxValueBytes ?? 1024 * 1024, `Option 'maxValueBytes'`),

@@ -81,6 +81,11 @@ export interface EntryStore {
   ): Promise<FillTicket | false>;
   /** A harmless write, to learn whether the store takes writes again after refusing them. */
   probe(): Promise<void>;
+  /**
+   * Optional: runs `send`, and the commands the calls it makes send leave together (one socket
+   * write): for calls that queued for their turn, started together. Without it they leave as sent.
+   */
+  corked?(send: () => void): void;
   /** Releases the lease if `token` holds it; with `holdMs`, keeps it that long instead (refresh backoff). */
   releaseLease(key: string, token: string, holdMs?: number): Promise<void>;
 }

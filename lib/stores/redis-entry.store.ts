@@ -215,6 +215,19 @@ export class RedisEntryStore implements EntryStore {
     return begun === null ? false : { version: begun[0], tagVersions, startedAt: begun[1] };
   }
 
+  corked(send: () => void): void {
+    // A Cluster routes each command to a node connection of its own: nothing to hold together.
+    const client = this.client;
+    const stream = client instanceof Redis && client.status === 'ready' ? client.stream : undefined;
+    if (!stream?.writable) return send();
+    stream.cork();
+    try {
+      send();
+    } finally {
+      stream.uncork();
+    }
+  }
+
   async probe(): Promise<void> {
     await this.client.set(this.times.probeKey ?? probeKey('cachekit'), '1', 'PX', 1_000);
   }

@@ -10,6 +10,7 @@ describe('module options', () => {
       defaultTtlMs: 300_000,
       jitter: 0.1,
       operationTimeoutMs: 100,
+      maxInFlight: 256,
       breakerFailures: 5,
       breakerCooldownMs: 5_000,
       maxValueBytes: 1024 * 1024,
@@ -33,6 +34,13 @@ describe('module options', () => {
     [{ redis: 'localhost:6379' }, /Option 'redis' must be a redis:\/\/ URL/],
     [{ redis: 42 }, /Option 'redis'/],
     [{ maxValueBytes: -1 }, /Option 'maxValueBytes' must be a positive integer/],
+    [
+      { maxInFlight: 0 },
+      /Option 'maxInFlight' \(store calls in flight at once; default 256\) must be a positive integer; got 0/,
+    ],
+    [{ maxInFlight: 1.5 }, /Option 'maxInFlight' .* must be a positive integer; got 1\.5/],
+    [{ maxInFlight: '100' }, /Option 'maxInFlight' .* must be a positive integer; got '100'/],
+    [{ maxInflight: 100 }, /Unknown option 'maxInflight' in CacheKitModule options\. Did you mean 'maxInFlight'\?/],
     [{ ttl: '5m' }, /Unknown option 'ttl' in CacheKitModule options/],
     [{ defaultTll: '5m' }, /Unknown option 'defaultTll' in CacheKitModule options\. Did you mean 'defaultTtl'\?/],
     [

@@ -1,11 +1,32 @@
+import type { EventLoopUtilization } from 'node:perf_hooks';
+
 /** Raised when a store call did not answer in time. */
 export class DeadlineExceeded extends Error {}
 
-interface Pending {
-  due: number;
+/** A deadline being watched; settle it (`settled = true`) once what it bounds happened in time. */
+export interface WatchedDeadline {
   settled: boolean;
+}
+
+interface Pending extends WatchedDeadline {
+  due: number;
+  deadlineMs: number;
   resolve: (value: unknown) => void;
   onError: (error: unknown) => unknown;
+  /** Runs after the handler, however the call ended (frees its admission slot). */
+  onSettled?: () => void;
+}
+
+/** A turn in the admission queue; `due` is on the clock of time spent waiting on the store. */
+interface Turn extends WatchedDeadline {
+  due: number;
+  onOverdue: () => void;
+}
+
+/** Turns of one patience, in the order they were queued: their due times are in order too. */
+interface TurnLine {
+  turns: Turn[];
+  head: number;
 }
 
 /**
@@ -15,12 +36,18 @@ interface Pending {
  * (this process overloaded, not the store slow) extends every pending deadline, so an overloaded
  * process does not mistake its own backlog for a failing Redis and send everything to the origin.
  * Pending calls sit in an array in call order; one that answers is only flagged, and the sweep
- * drops it, so the hit path does no set or map bookkeeping.
+ * drops it, so the hit path does no set or map bookkeeping. The same sweep bounds calls' turns in
+ * the admission queue (`after`), which count only time spent waiting on a slow store.
  */
 export class DeadlineWatch {
   #pending: Pending[] = [];
+  // Per patience: thousands of turns may wait in a burst, and a sweep looks only at the first ones.
+  readonly #lines = new Map<number, TurnLine>();
   #timer?: NodeJS.Timeout;
   #lastSweep = 0;
+  #lastUse?: EventLoopUtilization;
+  /** Time spent waiting on a slow store since the watch was made: the clock turns are due on. */
+  #blamedMs = 0;
 
   constructor(private readonly sweepMs: number) {}
 
@@ -28,21 +55,20 @@ export class DeadlineWatch {
    * `onValue(result)` when `work` settles in time, else `onError(error)`: with the work's
    * rejection, or with a DeadlineExceeded once it is overdue. The handlers' result is what the
    * returned promise resolves to (it rejects only if a handler throws), so the caller needs no
-   * further `.then` of its own.
+   * further `.then` of its own. `onSettled` runs after either handler.
    */
   run<T, R>(
     work: Promise<T>,
     deadlineMs: number,
     onValue: (value: T) => R,
     onError: (error: unknown) => R,
+    onSettled?: () => void,
   ): Promise<R> {
     return new Promise<R>((resolve) => {
-      const entry: Pending = { due: Date.now() + deadlineMs, settled: false, resolve: resolve as never, onError };
+      const due = Date.now() + deadlineMs;
+      const entry: Pending = { due, settled: false, resolve: resolve as never, onError, onSettled, deadlineMs };
       this.#pending.push(entry);
-      if (!this.#timer) {
-        this.#lastSweep = Date.now();
-        this.#timer = setInterval(() => this.#sweep(), this.sweepMs).unref();
-      }
+      this.#start();
       work.then(
         (value) => settle(entry, onValue as (value: unknown) => unknown, value),
         (error: unknown) => settle(entry, onError, error),
@@ -50,11 +76,43 @@ export class DeadlineWatch {
     });
   }
 
+  /**
+   * Calls `onOverdue` once `deadlineMs` of waiting on the store passed, unless the returned handle
+   * was settled first: a deadline on a call's turn in a queue, behind the calls in flight here.
+   * Only time the event loop sat idle while the oldest call in flight had used half its deadline
+   * counts: then the store is what holds the queue up. Time this process spent busy, or waited on
+   * a store that answers promptly, is its own backlog: giving up would only send the caller to the
+   * origin through the same busy process, and leave the entry unstored for the next caller.
+   */
+  after(deadlineMs: number, onOverdue: () => void): WatchedDeadline {
+    const turn: Turn = { due: this.#blamedMs + deadlineMs, settled: false, onOverdue };
+    let line = this.#lines.get(deadlineMs);
+    if (!line) this.#lines.set(deadlineMs, (line = { turns: [], head: 0 }));
+    line.turns.push(turn);
+    this.#start();
+    return turn;
+  }
+
+  #start(): void {
+    if (this.#timer) return;
+    this.#lastSweep = Date.now();
+    this.#lastUse = performance.eventLoopUtilization();
+    this.#timer = setInterval(() => this.#sweep(), this.sweepMs).unref();
+  }
+
   #sweep(): void {
     const now = Date.now();
-    const lag = now - this.#lastSweep - this.sweepMs;
+    const elapsed = now - this.#lastSweep;
+    const lag = elapsed - this.sweepMs;
     this.#lastSweep = now;
+    const use = performance.eventLoopUtilization();
+    const busyMs = performance.eventLoopUtilization(use, this.#lastUse).active;
+    this.#lastUse = use;
+    // Turns count the time since the last sweep only while the store is slow, and then only the
+    // part this process sat idle.
+    if (this.#storeSlow(now)) this.#blamedMs += Math.max(0, elapsed - busyMs);
     const kept: Pending[] = [];
+    // Entries started by a handler below are appended to this array and visited too.
     for (const entry of this.#pending) {
       if (entry.settled) continue;
       if (lag > this.sweepMs) entry.due += lag;
@@ -65,10 +123,41 @@ export class DeadlineWatch {
       settle(entry, entry.onError, new DeadlineExceeded(`no answer within the deadline`));
     }
     this.#pending = kept;
-    if (kept.length === 0) {
+    this.#sweepTurns();
+    if (kept.length === 0 && this.#lines.size === 0) {
       clearInterval(this.#timer);
       this.#timer = undefined;
     }
+  }
+
+  // Turns leave their line in order (admitted, or given up here), so only the head is looked at.
+  #sweepTurns(): void {
+    for (const [patienceMs, line] of this.#lines) {
+      const { turns } = line;
+      while (line.head < turns.length) {
+        const turn = turns[line.head]!;
+        if (!turn.settled) {
+          if (turn.due > this.#blamedMs) break;
+          turn.settled = true;
+          turn.onOverdue();
+        }
+        line.head++;
+      }
+      if (line.head === turns.length) this.#lines.delete(patienceMs);
+      else if (line.head > 1024 && line.head * 2 > turns.length) {
+        turns.splice(0, line.head);
+        line.head = 0;
+      }
+    }
+  }
+
+  // The oldest call in flight (the first unsettled one: entries are in call order) has used half
+  // its deadline, net of this process's stalls: the store is slow to answer.
+  #storeSlow(now: number): boolean {
+    for (const entry of this.#pending) {
+      if (!entry.settled) return entry.due - now <= entry.deadlineMs / 2;
+    }
+    return false;
   }
 }
 
@@ -82,5 +171,6 @@ function settle(entry: Pending, handler: (input: unknown) => unknown, input: unk
   } catch (error) {
     outcome = Promise.reject(error);
   }
+  entry.onSettled?.();
   entry.resolve(outcome);
 }

@@ -1,20 +1,18 @@
 import { EntryStore, FillTicket, StoredRead } from '../../stores/entry-store.interface.js';
+import {
+  AdmissionGate,
+  AdmissionSnapshot,
+  AdmissionTerms,
+  DEFAULT_MAX_IN_FLIGHT,
+  StoreTurns,
+  storeTurns,
+} from './admission-gate.js';
 import { CircuitBreaker } from './circuit-breaker.js';
-import { DeadlineExceeded, DeadlineWatch } from './deadline-watch.js';
+import { DeadlineWatch } from './deadline-watch.js';
 import { RateLimitedLogger } from '../../observability/rate-limited-logger.js';
-import { StoreFailure, causeOf } from './store-failure.js';
+import { StoreBreakers, StoreHealth, StoreObserver } from './store-health.js';
 
-/** Reads and writes each have a breaker: a store that reads but cannot write is not healthy. */
-export interface StoreBreakers {
-  reads: CircuitBreaker;
-  writes: CircuitBreaker;
-}
-
-/** Told of every failed store call and of the store answering again after its breaker opened. */
-export interface StoreObserver {
-  failed(failure: StoreFailure): void;
-  recovered(): void;
-}
+export type { StoreBreakers, StoreObserver } from './store-health.js';
 
 /**
  * The store as the engine sees it: every call is bounded by our own deadline (a client-side
@@ -24,24 +22,44 @@ export interface StoreObserver {
  * writes keep failing (READONLY, out of memory) reads are skipped too: a cache that cannot evict
  * must not serve; a write probe per cooldown finds out when writes work again. A write that timed
  * out here may still be applied by Redis later: fills are compare-and-set against a version, so a
- * late one cannot resurrect an invalidated value.
+ * late one cannot resurrect an invalidated value. At most `maxInFlight` calls are in flight at
+ * once; the rest wait their turn (AdmissionGate), so a burst is not mistaken for a failing store:
+ * the deadline runs from when a call is sent, and a caller's call that waits too long for its turn
+ * gives up without a verdict on the store.
  */
 export class GuardedStore {
   readonly #watch: DeadlineWatch;
   readonly #reads: CircuitBreaker;
   readonly #writes: CircuitBreaker;
-  #downSince?: number;
+  readonly #gate: AdmissionGate;
+  // An in-process store answers or throws at once: it needs neither deadline nor admission.
+  readonly #networked: boolean;
+  readonly #turns: StoreTurns;
+  readonly #health: StoreHealth;
 
   constructor(
     readonly store: EntryStore,
     private readonly deadlineMs: number,
     breakers: StoreBreakers,
-    private readonly log: RateLimitedLogger,
-    private readonly observer: StoreObserver,
+    log: RateLimitedLogger,
+    observer: StoreObserver,
+    maxInFlight = DEFAULT_MAX_IN_FLIGHT,
   ) {
     this.#reads = breakers.reads;
     this.#writes = breakers.writes;
     this.#watch = new DeadlineWatch(Math.max(1, Math.round(deadlineMs / 10)));
+    const batch = (send: () => void) => (store.corked ? store.corked(send) : send());
+    this.#gate = new AdmissionGate(maxInFlight, this.#watch, batch);
+    // A real fault (calls in flight failing): what waits for a slot is skipped now, not later.
+    const opened = (direction: 'read' | 'write') => this.#gate.drop(direction);
+    this.#health = new StoreHealth(breakers, store.kind, deadlineMs, log, observer, opened);
+    this.#networked = store.kind !== 'memory';
+    this.#turns = storeTurns(deadlineMs);
+  }
+
+  /** Store calls in flight and waiting for a slot (see AdmissionGate). */
+  get admission(): AdmissionSnapshot {
+    return this.#gate.snapshot();
   }
 
   /** 'open' while reads or writes are skipped. */
@@ -55,20 +73,27 @@ export class GuardedStore {
     this.#writes.probeSoon();
   }
 
-  /** The hit path: the same as every other operation, written out so it allocates no closure. */
+  /** The hit path: the same as every other operation, written out so it allocates no closure when sent at once. */
   read(key: string, tags: readonly string[]): Promise<StoredRead | undefined> {
     if (this.#writes.isOpen) {
       this.#probeWrites();
       return SKIPPED;
     }
     if (!this.#reads.allow()) return SKIPPED;
+    if (this.#networked && !this.#enter(this.#reads)) {
+      return this.#gate.waitTurn(this.#turns.read, () => this.#sendRead(key, tags));
+    }
+    return this.#sendRead(key, tags);
+  }
+
+  #sendRead(key: string, tags: readonly string[]): Promise<StoredRead | undefined> {
     let pending: Promise<StoredRead>;
     try {
       pending = this.store.read(key, tags);
     } catch (error) {
-      return Promise.resolve(this.#readFailed(error));
+      return this.#thrown(this.#health.readFailed, error);
     }
-    return this.#settle(pending, this.#readSucceeded, this.#readFailed);
+    return this.#settle(pending, this.#health.readSucceeded, this.#health.readFailed);
   }
 
   /** Many entries at once (a batch's hits), judged as one read: one deadline, one breaker verdict. */
@@ -79,17 +104,20 @@ export class GuardedStore {
     }
     if (!this.#reads.allow()) return SKIPPED;
     const store = this.store;
-    let pending: Promise<StoredRead[]>;
-    try {
-      pending = store.readMany
-        ? store.readMany(reads)
-        : Promise.all(reads.map((read) => store.read(read.key, read.tags)));
-    } catch (error) {
-      return Promise.resolve(this.#readFailed(error));
-    }
-    // A chunk of entries costs more than one on the wire and in decoding: one deadline per 100 of them.
-    const deadlineMs = this.deadlineMs * Math.max(1, Math.ceil(reads.length / BATCH_READS_PER_DEADLINE));
-    return this.#settle(pending, this.#readSucceeded, this.#readFailed, deadlineMs);
+    const send = (): Promise<StoredRead[] | undefined> => {
+      let pending: Promise<StoredRead[]>;
+      try {
+        pending = store.readMany
+          ? store.readMany(reads)
+          : Promise.all(reads.map((read) => store.read(read.key, read.tags)));
+      } catch (error) {
+        return this.#thrown(this.#health.readFailed, error);
+      }
+      // A chunk of entries costs more than one on the wire and in decoding: one deadline per 100 of them.
+      const deadlineMs = this.deadlineMs * Math.max(1, Math.ceil(reads.length / BATCH_READS_PER_DEADLINE));
+      return this.#settle(pending, this.#health.readSucceeded, this.#health.readFailed, deadlineMs);
+    };
+    return this.#admit(this.#reads, this.#turns.read, send);
   }
 
   begin(key: string, tags: readonly string[], tagLifeMs: number): Promise<FillTicket | undefined> {
@@ -117,7 +145,8 @@ export class GuardedStore {
 
   /** True when stored; false when fenced off or failed. */
   async fill(key: string, ticket: FillTicket, payload: Uint8Array, ttlMs: number, lease?: string): Promise<boolean> {
-    return (await this.#guard('fill', () => this.store.fill(key, ticket, payload, ttlMs, lease))) === true;
+    const fill = () => this.store.fill(key, ticket, payload, ttlMs, lease);
+    return (await this.#guard('fill', fill, this.#turns.background)) === true;
   }
 
   async put(key: string, payload: Uint8Array, ttlMs: number, valueTags?: readonly string[]): Promise<boolean> {
@@ -174,7 +203,7 @@ export class GuardedStore {
 
   /** Gives a lease back. Not skipped while the breaker is open: a lease kept by mistake holds other instances' waiters. */
   async releaseLease(key: string, token: string, holdMs?: number): Promise<void> {
-    await this.#run('releaseLease', () => this.store.releaseLease(key, token, holdMs));
+    await this.#run('releaseLease', () => this.store.releaseLease(key, token, holdMs), this.#turns.release);
   }
 
   // A lease request that missed its deadline may still be granted when it reaches Redis, to a
@@ -200,32 +229,38 @@ export class GuardedStore {
     void this.#run('probe', () => this.store.probe());
   }
 
-  // Built once: a read (the hit path) allocates no handlers of its own.
-  readonly #readSucceeded = <T>(result: T): T => {
-    if (this.#reads.success()) this.#recovered();
-    return result;
-  };
-  readonly #writeSucceeded = <T>(result: T): T => {
-    if (this.#writes.success()) this.#recovered();
-    return result;
-  };
-  readonly #readFailed = (error: unknown): undefined => this.#failed('read', error);
-
   // Every operation but `read` writes (versions, fills, leases, evictions).
-  #guard<T>(operation: string, call: () => Promise<T>): Promise<T | undefined> {
+  #guard<T>(operation: string, call: () => Promise<T>, turn = this.#turns.caller): Promise<T | undefined> {
     if (!this.#writes.allow()) return SKIPPED;
-    return this.#run(operation, call);
+    return this.#run(operation, call, turn);
   }
 
-  #run<T>(operation: string, call: () => Promise<T>): Promise<T | undefined> {
-    const onFailure = (error: unknown) => this.#failed(operation, error);
-    let pending: Promise<T>;
-    try {
-      pending = call();
-    } catch (error) {
-      return Promise.resolve(onFailure(error));
-    }
-    return this.#settle(pending, this.#writeSucceeded, onFailure);
+  #run<T>(operation: string, call: () => Promise<T>, turn = this.#turns.caller): Promise<T | undefined> {
+    const onFailure = (error: unknown) => this.#health.failed(operation, error);
+    const send = (): Promise<T | undefined> => {
+      let pending: Promise<T>;
+      try {
+        pending = call();
+      } catch (error) {
+        return this.#thrown(onFailure, error);
+      }
+      return this.#settle(pending, this.#health.writeSucceeded, onFailure);
+    };
+    return this.#admit(this.#writes, turn, send);
+  }
+
+  // Sent now when a slot is free, else once its turn comes (or never: see AdmissionGate.waitTurn).
+  #admit<T>(breaker: CircuitBreaker, turn: AdmissionTerms, send: () => Promise<T | undefined>): Promise<T | undefined> {
+    if (!this.#networked || this.#enter(breaker)) return send();
+    return this.#gate.waitTurn(turn, send);
+  }
+
+  // A call let through an open breaker (its probe, a lease release) skips the queue: the breaker's
+  // verdict must not wait behind calls that are dropped anyway, nor give up before it is sent.
+  #enter(breaker: CircuitBreaker): boolean {
+    if (!breaker.isOpen) return this.#gate.tryEnter();
+    this.#gate.enterNow();
+    return true;
   }
 
   // Not an async function: the watch settles the caller's promise itself, no extra await hop.
@@ -236,38 +271,18 @@ export class GuardedStore {
     deadlineMs = this.deadlineMs,
   ): Promise<T | undefined> {
     // An in-process store answers or throws at once; only a networked one needs the deadline.
-    if (this.store.kind === 'memory') return pending.then(onValue, onFailure);
-    return this.#watch.run<T, T | undefined>(pending, deadlineMs, onValue, onFailure);
+    if (!this.#networked) return pending.then(onValue, onFailure);
+    return this.#watch.run<T, T | undefined>(pending, deadlineMs, onValue, onFailure, this.#leave);
   }
 
-  #failed(operation: string, error: unknown): undefined {
-    const direction = operation === 'read' ? 'read' : 'write';
-    const opened = (direction === 'read' ? this.#reads : this.#writes).failure();
-    const cause = causeOf(error);
-    const message =
-      error instanceof DeadlineExceeded ? `no answer within ${this.deadlineMs} ms` : String((error as Error)?.message);
-    this.observer.failed({ operation, direction, cause, message });
-    this.log.warn(
-      `store-${operation}`,
-      `Cache ${this.store.kind} ${operation} failed (${message}); serving from the origin.`,
-    );
-    if (opened) {
-      this.#downSince ??= Date.now();
-      this.log.error(
-        `breaker-${direction}`,
-        `Cache ${this.store.kind} keeps failing ${direction}s (${cause}); skipping it for a while, then probing.`,
-      );
-    }
-    return undefined;
+  // A call that threw before it was sent: reported, and its slot freed.
+  #thrown(onFailure: (error: unknown) => undefined, error: unknown): Promise<undefined> {
+    onFailure(error);
+    if (this.#networked) this.#gate.leave();
+    return SKIPPED;
   }
 
-  #recovered(): void {
-    if (this.#reads.isOpen || this.#writes.isOpen || this.#downSince === undefined) return;
-    const seconds = ((Date.now() - this.#downSince) / 1000).toFixed(1);
-    this.#downSince = undefined;
-    this.log.info(`Cache ${this.store.kind} answers again after ${seconds} s; using it again.`);
-    this.observer.recovered();
-  }
+  readonly #leave = (): void => this.#gate.leave();
 }
 
 const SKIPPED: Promise<undefined> = Promise.resolve(undefined);
