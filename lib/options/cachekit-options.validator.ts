@@ -4,7 +4,7 @@ import { checkMaxAge, parseFailSafe, parseTimeout } from '../definitions/fail-sa
 import { optionNames, rejectUnknownNested, rejectUnknownOptions } from '../definitions/known-options.js';
 import { isCacheName, isValidNamespace } from '../keys/key-layout.js';
 import { defaultInstanceName } from '../observability/stats-beacon.js';
-import { DEFAULT_MAX_IN_FLIGHT } from '../engine/store-guard/admission-gate.js';
+import { SUGGESTED_MAX_IN_FLIGHT } from '../engine/store-guard/admission-gate.js';
 import { CacheKitOptionsError } from '../errors/cachekit.errors.js';
 import { messages } from '../errors/messages.js';
 import { defaultSerializer } from '../serialization/default.serializer.js';
@@ -103,10 +103,14 @@ export function resolveOptions(options: CacheKitModuleOptions = {}): ResolvedCac
     defaultTtlMs,
     jitter: parseJitter(options.jitter ?? 0.1, `Option 'jitter'`),
     operationTimeoutMs: parseDuration(options.operationTimeout ?? 100, `Option 'operationTimeout'`, TIMER_LIMIT),
-    maxInFlight: positiveInt(
-      options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT,
-      `Option 'maxInFlight' (store calls in flight at once; default ${DEFAULT_MAX_IN_FLIGHT})`,
-    ),
+    // No bound unless asked for: queueing a burst stores all of it but makes its callers wait.
+    maxInFlight:
+      options.maxInFlight === undefined
+        ? Infinity
+        : positiveInt(
+            options.maxInFlight,
+            `Option 'maxInFlight' (store calls in flight at once; e.g. ${SUGGESTED_MAX_IN_FLIGHT}, or leave it out for no bound)`,
+          ),
     breakerFailures: positiveInt(options.breaker?.failures ?? 5, `Option 'breaker.failures'`),
     breakerCooldownMs: parseDuration(options.breaker?.cooldown ?? '5s', `Option 'breaker.cooldown'`, TIMER_LIMIT),
     maxValueBytes: positiveInt(options.maxValueBytes ?? 1024 * 1024, `Option 'maxValueBytes'`),

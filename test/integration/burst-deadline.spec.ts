@@ -9,19 +9,24 @@ const KEYS = 10_000;
 /**
  * A cold start: every key missed at once. Each miss sends a read, then a lease with its fill's
  * snapshot, then the fill: 30,000 commands, which Redis and this process take longer than the
- * 100 ms store deadline to get through. Sent all at once, those calls counted as store failures,
- * the breaker opened, and about 9,000 of the 10,000 values were never stored: the next pass loaded
- * them again (the hot-keys bench's extra loader calls). The store now keeps at most `maxInFlight`
- * calls in flight and queues the rest; a call's deadline runs from when it is sent, so the burst
- * is met at the pace Redis answers. Extending deadlines while the event loop is saturated was
- * tried first and is not enough: part of the wait was Redis working through the queue.
+ * 100 ms store deadline to get through. Sent all at once (the default: no bound on calls in
+ * flight), those calls count as store failures, the breaker opens, and about 9,000 of the 10,000
+ * values are never stored: the next pass loads them again. With `maxInFlight` the store keeps at
+ * most that many calls in flight and queues the rest; a call's deadline runs from when it is sent,
+ * so the burst is met at the pace Redis answers and every value is stored, at the price of callers
+ * waiting behind the burst (why it is not the default: docs/reliability.md, "Bursts").
  */
 describe('a burst of misses that keeps this process busy past the store deadline', () => {
   let app: INestApplicationContext;
   afterEach(() => app?.close());
 
-  it('is not mistaken for a failing store: every value is stored', async () => {
-    app = await bootApp({ redis: inject('redisUrl'), namespace: uniqueNamespace(), operationTimeout: '100ms' });
+  async function burst(options: { maxInFlight?: number }): Promise<number> {
+    app = await bootApp({
+      redis: inject('redisUrl'),
+      namespace: uniqueNamespace(),
+      operationTimeout: '100ms',
+      ...options,
+    });
     const cache = app.get(CacheKit);
     const ids = Array.from({ length: KEYS }, (_, i) => i);
     let loads = 0;
@@ -33,10 +38,23 @@ describe('a burst of misses that keeps this process busy past the store deadline
     await Promise.all(ids.map((id) => cache.getOrSet(itemById, [id], load(id))));
     const failures = cache.storeStats();
     console.log(
-      `[burst] ${KEYS} misses at once: store timeouts ${JSON.stringify(failures.reads)} ${JSON.stringify(failures.writes)}`,
+      `[burst] ${KEYS} misses at once, maxInFlight ${options.maxInFlight ?? 'none'}: store failures ${JSON.stringify(failures.reads)} ${JSON.stringify(failures.writes)}`,
     );
     loads = 0;
     await Promise.all(ids.map((id) => cache.getOrSet(itemById, [id], load(id))));
-    expect(loads).toBe(0); // all stored by the burst: the second pass is all hits
+    return loads; // 0 when the burst stored every value: the second pass is all hits
+  }
+
+  it('with maxInFlight, is not mistaken for a failing store: every value is stored', async () => {
+    expect(await burst({ maxInFlight: 256 })).toBe(0);
   }, 60_000);
+
+  // Held as an expected failure: the default sends everything at once and fails open.
+  it.fails(
+    'without a bound (the default), every value is stored too',
+    async () => {
+      expect(await burst({})).toBe(0);
+    },
+    60_000,
+  );
 });

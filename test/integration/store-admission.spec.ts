@@ -67,8 +67,8 @@ describe('store calls beyond maxInFlight wait their turn', () => {
 
   it('a blackholed store still opens the breaker, and the calls queued behind it answer at once', async () => {
     const DEADLINE_MS = 1_000;
-    const CALLS = 1_000; // default maxInFlight 256: the rest wait their turn
-    const cache = await boot({ operationTimeout: DEADLINE_MS });
+    const CALLS = 1_000; // maxInFlight 256: the rest wait their turn
+    const cache = await boot({ operationTimeout: DEADLINE_MS, maxInFlight: 256 });
     await proxy!.set(faults.blackhole());
     let loads = 0;
     const load = (id: number) => async () => (loads++, { id });

@@ -10,7 +10,7 @@ describe('module options', () => {
       defaultTtlMs: 300_000,
       jitter: 0.1,
       operationTimeoutMs: 100,
-      maxInFlight: 256,
+      maxInFlight: Infinity,
       breakerFailures: 5,
       breakerCooldownMs: 5_000,
       maxValueBytes: 1024 * 1024,
@@ -36,7 +36,7 @@ describe('module options', () => {
     [{ maxValueBytes: -1 }, /Option 'maxValueBytes' must be a positive integer/],
     [
       { maxInFlight: 0 },
-      /Option 'maxInFlight' \(store calls in flight at once; default 256\) must be a positive integer; got 0/,
+      /Option 'maxInFlight' \(store calls in flight at once; e\.g\. 256, or leave it out for no bound\) must be a positive integer; got 0/,
     ],
     [{ maxInFlight: 1.5 }, /Option 'maxInFlight' .* must be a positive integer; got 1\.5/],
     [{ maxInFlight: '100' }, /Option 'maxInFlight' .* must be a positive integer; got '100'/],

@@ -11,11 +11,11 @@ export interface AdmissionTerms {
 }
 
 /**
- * Store calls in flight per connection by default: well above what steady traffic keeps in flight
- * (a caller has one call on its path at a time, plus its fill and lease release), well below a
- * cold start's burst, and few enough that Redis answers the last of them within milliseconds.
+ * A bound to start from (`maxInFlight`, off by default): well above what steady traffic keeps in
+ * flight (a caller has one call on its path at a time, plus its fill and lease release), well
+ * below a cold start's burst, and few enough that Redis answers the last of them within milliseconds.
  */
-export const DEFAULT_MAX_IN_FLIGHT = 256;
+export const SUGGESTED_MAX_IN_FLIGHT = 256;
 
 /** How each kind of store call waits for its turn. */
 export interface StoreTurns {

@@ -1,12 +1,5 @@
 import { EntryStore, FillTicket, StoredRead } from '../../stores/entry-store.interface.js';
-import {
-  AdmissionGate,
-  AdmissionSnapshot,
-  AdmissionTerms,
-  DEFAULT_MAX_IN_FLIGHT,
-  StoreTurns,
-  storeTurns,
-} from './admission-gate.js';
+import { AdmissionGate, AdmissionSnapshot, AdmissionTerms, StoreTurns, storeTurns } from './admission-gate.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { DeadlineWatch } from './deadline-watch.js';
 import { RateLimitedLogger } from '../../observability/rate-limited-logger.js';
@@ -43,7 +36,7 @@ export class GuardedStore {
     breakers: StoreBreakers,
     log: RateLimitedLogger,
     observer: StoreObserver,
-    maxInFlight = DEFAULT_MAX_IN_FLIGHT,
+    maxInFlight = Infinity,
   ) {
     this.#reads = breakers.reads;
     this.#writes = breakers.writes;
