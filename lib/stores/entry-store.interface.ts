@@ -49,15 +49,7 @@ export interface EntryStore {
    * to `tagLifeMs` as `tagVersions` would), in one round trip; false, storing nothing, when one
    * differs.
    */
-  putChecked?(
-    key: string,
-    payload: Uint8Array,
-    ttlMs: number,
-    valueTags: readonly string[] | undefined,
-    tags: readonly string[],
-    tagVersions: readonly string[],
-    tagLifeMs: number,
-  ): Promise<boolean>;
+  putChecked?(put: CheckedPut): Promise<boolean>;
   /** Deletes entries and their leases, so fills that began earlier never store. */
   invalidate(keys: readonly string[]): Promise<void>;
   /**
@@ -88,6 +80,20 @@ export interface EntryStore {
   corked?(send: () => void): void;
   /** Releases the lease if `token` holds it; with `holdMs`, keeps it that long instead (refresh backoff). */
   releaseLease(key: string, token: string, holdMs?: number): Promise<void>;
+}
+
+/** A put that carries the tag versions its payload records (see `EntryStore.putChecked`). */
+export interface CheckedPut {
+  key: string;
+  payload: Uint8Array;
+  ttlMs: number;
+  /** Store keys of the tags the value added (hash field `t`). */
+  valueTags?: readonly string[];
+  /** Every tag of the entry, plan's and value's, with the versions the payload records. */
+  tags: readonly string[];
+  tagVersions: readonly string[];
+  /** How long the tags must live at least (the longest life of the entry). */
+  tagLifeMs: number;
 }
 
 export interface StoredRead {

@@ -1,6 +1,6 @@
 import { Cluster, Redis } from 'ioredis';
 import { NO_TAGS, leaseKey, leaseWaitersKey, probeKey, tagEvictionKey } from '../keys/key-layout.js';
-import { EntryStore, FillTicket, StoredRead } from './entry-store.interface.js';
+import { CheckedPut, EntryStore, FillTicket, StoredRead } from './entry-store.interface.js';
 import {
   BEGIN,
   EVICT_TAG,
@@ -165,19 +165,18 @@ export class RedisEntryStore implements EntryStore {
     return this.#isCluster ? undefined : this.#known.of(tags);
   }
 
-  async putChecked(
-    key: string,
-    payload: Uint8Array,
-    ttlMs: number,
-    valueTags: readonly string[] | undefined,
-    tags: readonly string[],
-    tagVersions: readonly string[],
-    tagLifeMs: number,
-  ): Promise<boolean> {
-    const life = tagLifeMs + this.times.fenceTtlMs;
-    const args = [nextVersion(), toBuffer(payload), ttlMs, joinValueTags(valueTags), life, ...tagVersions];
-    const stored = (await PUT_CHECKED.run(this.client, [key, ...tags], args)) === 1;
-    if (!stored) this.#known.forget(tags);
+  async putChecked(put: CheckedPut): Promise<boolean> {
+    const life = put.tagLifeMs + this.times.fenceTtlMs;
+    const args = [
+      nextVersion(),
+      toBuffer(put.payload),
+      put.ttlMs,
+      joinValueTags(put.valueTags),
+      life,
+      ...put.tagVersions,
+    ];
+    const stored = (await PUT_CHECKED.run(this.client, [put.key, ...put.tags], args)) === 1;
+    if (!stored) this.#known.forget(put.tags);
     return stored;
   }
 

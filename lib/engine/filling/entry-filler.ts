@@ -159,11 +159,16 @@ export class EntryFiller {
     const known = tags.length === 0 ? undefined : this.store.knownTagVersions(tags);
     const entry = known && this.codec.encode(plan, value, 0, known);
     if (!entry) return undefined;
-    const ttlMs = storedLifeMs(plan, entry.ttlMs, value === null || value === undefined);
-    const [stored] = await Promise.all([
-      this.store.putChecked(plan.key, entry.payload, ttlMs, valueTags, tags, known, longestLifeMs(plan, value)),
-      this.context.announce({ keys: [plan.key] }),
-    ]);
+    const put = {
+      key: plan.key,
+      payload: entry.payload,
+      ttlMs: storedLifeMs(plan, entry.ttlMs, value === null || value === undefined),
+      valueTags,
+      tags,
+      tagVersions: known,
+      tagLifeMs: longestLifeMs(plan, value),
+    };
+    const [stored] = await Promise.all([this.store.putChecked(put), this.context.announce({ keys: [plan.key] })]);
     if (stored === undefined) return this.context.evictor.putFailed(plan);
     return stored || undefined;
   }

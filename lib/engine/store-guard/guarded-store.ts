@@ -1,4 +1,4 @@
-import { EntryStore, FillTicket, StoredRead } from '../../stores/entry-store.interface.js';
+import { CheckedPut, EntryStore, FillTicket, StoredRead } from '../../stores/entry-store.interface.js';
 import { AdmissionGate, AdmissionSnapshot, AdmissionTerms, StoreTurns, storeTurns } from './admission-gate.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { DeadlineWatch } from './deadline-watch.js';
@@ -153,17 +153,9 @@ export class GuardedStore {
   }
 
   /** `put` if the tags still have these versions: true when stored, false when one changed, undefined when the store failed. */
-  putChecked(
-    key: string,
-    payload: Uint8Array,
-    ttlMs: number,
-    valueTags: readonly string[] | undefined,
-    tags: readonly string[],
-    tagVersions: readonly string[],
-    tagLifeMs: number,
-  ): Promise<boolean | undefined> {
+  putChecked(put: CheckedPut): Promise<boolean | undefined> {
     const store = this.store;
-    return this.#guard('put', () => store.putChecked!(key, payload, ttlMs, valueTags, tags, tagVersions, tagLifeMs));
+    return this.#guard('put', () => store.putChecked!(put));
   }
 
   async invalidate(keys: readonly string[]): Promise<boolean> {
