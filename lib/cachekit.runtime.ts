@@ -211,6 +211,8 @@ export class CacheKitRuntime implements BeforeApplicationShutdown {
   storeSnapshot(): StoreStats {
     const snapshot = this.storeStats.snapshot(this.store.store.kind, this.store.breakers, this.#retries.size);
     if (this.#bus) snapshot.bus = this.#bus.subscribed ? 'subscribed' : 'unsubscribed';
+    const maxInFlight = this.options.maxInFlight;
+    if (Number.isFinite(maxInFlight)) snapshot.admission = { maxInFlight, ...this.store.admission };
     return snapshot;
   }
 

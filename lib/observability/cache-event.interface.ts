@@ -61,6 +61,12 @@ export interface StoreStats {
   pendingEvictions: number;
   /** Evictions given up (retry queue full, or shutdown): those entries lived until their TTL. */
   droppedEvictions: number;
+  /**
+   * With `maxInFlight` set: store calls in flight and waiting for a slot now, and since boot, how
+   * many waited past their patience (their callers went to the origin: not store failures) or were
+   * dropped when a breaker opened. Absent without the option.
+   */
+  admission?: { maxInFlight: number; inFlight: number; queued: number; gaveUp: number; dropped: number };
   /** Over Redis: whether the invalidation bus is subscribed right now; absent without Redis. */
   bus?: 'subscribed' | 'unsubscribed';
   /** The last failure, with its cause. */

@@ -58,6 +58,8 @@ describe('store calls beyond maxInFlight wait their turn', () => {
     expect(loads, 'the first in line were served from Redis').toBeLessThan(KEYS);
     expect(loads, 'the last in line gave up waiting').toBeGreaterThan(0);
     expect(stats.reads).toEqual({ failures: 0, timeouts: 0 });
+    expect(stats.admission).toEqual({ maxInFlight: 2, inFlight: 0, queued: 0, gaveUp: expect.any(Number), dropped: 0 });
+    expect(stats.admission!.gaveUp).toBeGreaterThanOrEqual(loads);
     expect(stats.writes).toEqual({ failures: 0, timeouts: 0 });
     expect(stats.breaker).toEqual({ reads: 'closed', writes: 'closed' });
     // Bounded: a queued read counts only the time spent waiting on the slow store (100 ms of each
@@ -78,6 +80,7 @@ describe('store calls beyond maxInFlight wait their turn', () => {
     expect(loads).toBe(CALLS);
     const stats = cache.storeStats();
     expect(stats.breaker.reads).toBe('open');
+    expect(stats.admission!.dropped, 'the calls waiting when the breaker opened').toBeGreaterThan(0);
     const late = results.filter(({ ms }) => ms > DEADLINE_MS + 600).length;
     const slowest = Math.max(...results.map(({ ms }) => ms));
     console.log(
