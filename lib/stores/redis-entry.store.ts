@@ -15,7 +15,7 @@ import {
 } from './redis.scripts.js';
 import { joinValueTags, splitValueTags } from './value-tags.js';
 import { nextVersion } from './version-nonce.js';
-import { WriteCoalescer } from './write-coalescer.js';
+import { WriteCoalescer, writableStream } from './write-coalescer.js';
 import { EntryRead, readMany } from './redis-batch-read.js';
 import { KnownTagVersions } from './known-tag-versions.js';
 
@@ -216,9 +216,8 @@ export class RedisEntryStore implements EntryStore {
 
   corked(send: () => void): void {
     // A Cluster routes each command to a node connection of its own: nothing to hold together.
-    const client = this.client;
-    const stream = client instanceof Redis && client.status === 'ready' ? client.stream : undefined;
-    if (!stream?.writable) return send();
+    const stream = writableStream(this.client);
+    if (!stream) return send();
     stream.cork();
     try {
       send();

@@ -78,14 +78,20 @@ if not redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2], 'NX') then
   return false
 end${beginBody(3, 4)}`);
 
-const tagVersionBody = `
+// A tag's life is only ever extended, to at least `life` ms (the longest entry that may carry it).
+const EXTEND_LIFE = `
+local function extend_life(key, life)
+  local ttl = redis.call('PTTL', key)
+  if ttl >= 0 and ttl < life then redis.call('PEXPIRE', key, life) end
+end`;
+
+const tagVersionBody = `${EXTEND_LIFE}
 local v = redis.call('GET', KEYS[1])
 if not valid(v) then
   redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
   return ARGV[1]
 end
-local ttl = redis.call('PTTL', KEYS[1])
-if ttl >= 0 and ttl < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+extend_life(KEYS[1], tonumber(ARGV[2]))
 return v`;
 
 /**
@@ -139,10 +145,11 @@ if ARGV[5] ~= '' and redis.call('DEL', KEYS[3]) == 1 then redis.call('PUBLISH', 
 return 1`);
 
 /** KEYS[1] entry; ARGV[1] new version, ARGV[2] payload, ARGV[3] ttl, ARGV[4] the value's tags (as FILL's). */
-export const PUT = new LuaScript(`
+const putBody = `
 redis.call('HSET', KEYS[1], 'd', ARGV[2], 'v', ARGV[1], 't', ARGV[4])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
-return 1`);
+return 1`;
+export const PUT = new LuaScript(putBody);
 
 /**
  * KEYS[1] entry, KEYS[2..] its tags; ARGV[1..4] as PUT's, ARGV[5] how long the tags must live at
@@ -151,18 +158,11 @@ return 1`);
  * 0, writing nothing, when one differs or is missing (the caller then takes the versions anew).
  * Standalone only: the tags live in other slots.
  */
-export const PUT_CHECKED = new LuaScript(`
+export const PUT_CHECKED = new LuaScript(`${EXTEND_LIFE}
 for i = 2, #KEYS do
   if redis.call('GET', KEYS[i]) ~= ARGV[i + 4] then return 0 end
 end
-local life = tonumber(ARGV[5])
-for i = 2, #KEYS do
-  local ttl = redis.call('PTTL', KEYS[i])
-  if ttl >= 0 and ttl < life then redis.call('PEXPIRE', KEYS[i], life) end
-end
-redis.call('HSET', KEYS[1], 'd', ARGV[2], 'v', ARGV[1], 't', ARGV[4])
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-return 1`);
+for i = 2, #KEYS do extend_life(KEYS[i], tonumber(ARGV[5])) end${putBody}`);
 
 /** KEYS[1] lease; ARGV[1] owner token, ARGV[2] hold ms (0: delete). Only the owner may touch it. */
 export const RELEASE_LEASE = new LuaScript(`

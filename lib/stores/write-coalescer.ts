@@ -29,10 +29,8 @@ export class WriteCoalescer {
    */
   sending(several = false): void {
     if ((this.#inFlight++ === 0 && !several) || this.#corked !== undefined) return;
-    const client = this.client;
-    if (!(client instanceof Redis) || client.status !== 'ready') return;
-    const stream = client.stream;
-    if (!stream?.writable) return;
+    const stream = writableStream(this.client);
+    if (!stream) return;
     stream.cork();
     this.#corked = stream;
     process.nextTick(this.#release);
@@ -41,4 +39,11 @@ export class WriteCoalescer {
   settled(): void {
     this.#inFlight--;
   }
+}
+
+/** The socket of a standalone client that is ready to write, to cork; undefined for a Cluster (one connection per node) or a client not ready. */
+export function writableStream(client: Redis | Cluster): Writable | undefined {
+  if (!(client instanceof Redis) || client.status !== 'ready') return undefined;
+  const stream = client.stream;
+  return stream?.writable ? stream : undefined;
 }
