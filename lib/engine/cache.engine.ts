@@ -3,9 +3,8 @@ import { Subject } from 'rxjs';
 import { CacheEvent } from '../observability/cache-event.interface.js';
 import { CacheStatsRecorder } from '../observability/cache-stats.js';
 import { EntryCodec } from './entry/entry-codec.js';
-import { EntryPlan, revived } from './entry/entry-plan.js';
+import { EntryPlan } from './entry/entry-plan.js';
 import { GuardedStore } from './store-guard/guarded-store.js';
-import { SingleFlight } from './loading/single-flight.js';
 import { InvalidationBus, Invalidation } from '../bus/invalidation-bus.js';
 import { FillNotices } from '../bus/fill-notices.js';
 import { L1Tier } from '../l1/l1-tier.js';
@@ -18,14 +17,12 @@ import { MISS, countRead } from './read-counting.js';
 export type { EntryPlan } from './entry/entry-plan.js';
 export type { LoadControl, LoadOutcome, ReadResult } from './engine.types.js';
 import { Hit, LoadControl, LoadOutcome, ReadResult } from './engine.types.js';
-import { loadUnderLease } from './loading/lease-wait.js';
-import { loadDeadline } from './loading/load-deadline.js';
 import { FailSafe } from './fail-safe/fail-safe.js';
 import { FailSafeCandidate } from './fail-safe/fail-safe-candidate.js';
-import { waitWithFailSafe } from './fail-safe/fail-safe-wait.js';
+import { LoadCoordinator } from './loading/load-coordinator.js';
 import { RateLimitedLogger } from '../observability/rate-limited-logger.js';
 import { OutageFallback } from './fallback/outage-fallback.js';
-import { BatchBarrier, BatchLoader } from './batch/batch-barrier.js';
+import type { BatchLoader } from './batch/batch-barrier.js';
 import type { RequestMemo } from '../scope/request-memo.js';
 import { EntryReader } from './reading/entry-reader.js';
 import { EntryFiller } from './filling/entry-filler.js';
@@ -39,15 +36,10 @@ export class CacheEngine {
   readonly events$ = new Subject<CacheEvent>();
   /** Evictions of entries, tags and cache names, retried in the background when unconfirmed. */
   readonly evictor: Evictor;
-  readonly #flights = new SingleFlight<LoadOutcome>();
   readonly #reader: EntryReader;
   readonly #filler: EntryFiller;
+  readonly #loads: LoadCoordinator;
   readonly #invalidations: LocalInvalidations;
-  #fillNotices?: FillNotices;
-  // Fail-safe values read before the loads running now, by flight key (so an invalidation seen
-  // here, which changes the key, hides them), for joiners and for a store failing mid-load.
-  readonly #candidates = new Map<string, FailSafeCandidate>();
-  readonly #failSafe: FailSafe;
   #closed = false;
 
   constructor(
@@ -64,11 +56,11 @@ export class CacheEngine {
     const context = { stats, events$: this.events$, flightKey: (plan: EntryPlan) => this.#flightKey(plan) };
     this.#reader = new EntryReader(store, codec, retries, context, l1);
     this.evictor = new Evictor(store, stats, retries, this.#invalidations, this.events$);
-    this.#failSafe = new FailSafe(store, codec, {
+    const failSafe = new FailSafe(store, codec, {
       stats,
       emit: (event) => this.emit(event),
       log: log ?? DEFAULT_LOG,
-      candidateOf: (plan) => this.#candidates.get(this.#flightKey(plan)),
+      candidateOf: (plan) => this.#loads.candidateOf(plan),
       blocked: (plan) => this.retries.size > 0 && this.retries.blocks(plan.key, plan.tags),
     });
     this.#filler = new EntryFiller(
@@ -76,7 +68,7 @@ export class CacheEngine {
       codec,
       stats,
       {
-        failSafe: this.#failSafe,
+        failSafe,
         evictor: this.evictor,
         closed: () => this.#closed,
         emit: (event) => this.emit(event),
@@ -85,24 +77,22 @@ export class CacheEngine {
       l1,
       fallback,
     );
+    this.#loads = new LoadCoordinator({
+      store,
+      codec,
+      stats,
+      filler: this.#filler,
+      failSafe,
+      lookup: (plan) => this.#reader.read(plan, false),
+      flightKey: (plan) => this.#flightKey(plan),
+      l1,
+      fallback,
+    });
   }
-
-  readonly #leaseSteps = {
-    store: this.store,
-    lookup: (plan: EntryPlan) => this.#reader.read(plan, false),
-    loadAndStore: (plan: EntryPlan, load: () => Promise<unknown>, begun?: FillTicket) =>
-      this.loadAndStore(plan, load, undefined, begun),
-    loadOnly: (plan: EntryPlan, load: () => Promise<unknown>, failed?: boolean) => {
-      if (failed) this.stats.for(plan.name).storeErrors++;
-      return this.#filler.loadOnly(plan, load);
-    },
-    waitForFill: (plan: EntryPlan, ms: number) =>
-      this.#fillNotices ? this.#fillNotices.wait(plan.key, ms) : new Promise<void>((done) => setTimeout(done, ms)),
-  };
 
   /** Lets lease waiters wake on another instance's fill instead of only polling for it. */
   attachFillNotices(notices: FillNotices): void {
-    this.#fillNotices = notices;
+    this.#loads.attachFillNotices(notices);
   }
 
   /** Connects the L1 bus (set once the subscriber connection is up). */
@@ -133,40 +123,13 @@ export class CacheEngine {
    * instances). With `storeUnavailable` (the lookup just failed) the store is not touched again,
    * so a caller waits out at most one deadline.
    */
-  async load(
+  load(
     plan: EntryPlan,
     load: () => Promise<unknown>,
     storeUnavailable = false,
     stale?: FailSafeCandidate,
   ): Promise<unknown> {
-    // The store is down: what this process loaded a moment ago answers, not the origin again.
-    const kept = storeUnavailable ? this.fallback?.get(plan.key) : undefined;
-    if (kept) {
-      this.stats.for(plan.name).outageHits++;
-      return revived(plan, this.codec.decodeBody(kept));
-    }
-    const flightKey = this.#flightKey(plan);
-    const { promise, joined } = this.#flights.run(
-      flightKey,
-      (abandoned) => {
-        const control = plan.storeAfterTimeout === false ? abandonedBy(abandoned) : undefined;
-        const steps = control ? { ...this.#leaseSteps, loadAndStore: this.#storing(control) } : this.#leaseSteps;
-        if (stale) this.#candidates.set(flightKey, stale);
-        const work = storeUnavailable
-          ? this.#filler.loadOnly(plan, load)
-          : plan.lock
-            ? loadUnderLease(steps, plan, load, abandoned)
-            : this.loadAndStore(plan, load, control);
-        return stale ? work.finally(() => this.#candidates.delete(flightKey)) : work;
-      },
-      loadDeadline(plan),
-    );
-    if (joined) this.stats.for(plan.name).joins++;
-    const candidate = plan.failSafe && (stale ?? this.#candidates.get(flightKey));
-    const outcome = candidate ? await waitWithFailSafe(promise, plan, candidate) : await promise;
-    if (outcome.failSafe !== undefined) this.#failSafe.served(plan, outcome.failSafe);
-    if (!joined && !(outcome.failSafe !== undefined && outcome.value === undefined)) return outcome.value;
-    return this.#joinedValue(plan, outcome);
+    return this.#loads.load(plan, load, storeUnavailable, stale);
   }
 
   /**
@@ -184,32 +147,7 @@ export class CacheEngine {
    * cross-instance lease: another instance may load the same entry meanwhile, fenced all the same.
    */
   loadMany(plans: readonly EntryPlan[], loader: BatchLoader): Promise<unknown[]> {
-    const barrier = new BatchBarrier(loader);
-    const values = plans.map((plan, i) => {
-      const { promise, joined } = this.#flights.run(
-        this.#flightKey(plan),
-        () => this.loadAndStore(plan, () => barrier.load(i)),
-        loadDeadline(plan),
-      );
-      if (joined) this.stats.for(plan.name).joins++;
-      else barrier.expect(i);
-      return promise.then((outcome) => (joined ? this.#joinedValue(plan, outcome) : outcome.value));
-    });
-    barrier.seal();
-    return Promise.all(values);
-  }
-
-  #joinedValue(plan: EntryPlan, outcome: LoadOutcome): unknown {
-    // The L1 took the loaded value deeply frozen (the loading caller has that very object): a
-    // joiner gets it too, as the next L1 hit would, instead of decoding a copy of its own.
-    const local = this.l1?.get(plan.key);
-    if (local?.hasFrozen && local.frozen === outcome.value) return outcome.value;
-    const copy = outcome.body ? this.codec.decodeBody(outcome.body) : privateCopy(outcome.value);
-    return revived(plan, copy);
-  }
-
-  #storing(control: LoadControl) {
-    return (plan: EntryPlan, load: () => Promise<unknown>) => this.loadAndStore(plan, load, control);
+    return this.#loads.loadMany(plans, loader);
   }
 
   /** Runs the method without the cache (reads and stores nothing), saying why: e.g. inside a transaction that wrote. */
@@ -232,7 +170,7 @@ export class CacheEngine {
 
   /** True when a load of this entry that began after the last invalidation is running (join it, skip the read). */
   isLoading(plan: EntryPlan): boolean {
-    return this.#flights.size > 0 && this.#flights.has(this.#flightKey(plan));
+    return this.#loads.isLoading(plan);
   }
 
   #flightKey(plan: EntryPlan): string {
@@ -273,22 +211,3 @@ export class CacheEngine {
 }
 
 const DEFAULT_LOG = new RateLimitedLogger(new Logger('CacheKit'));
-
-/** A control whose `abandoned` follows the flight's signal: set once no caller waits (`timeout.background: false`). */
-function abandonedBy(signal: AbortSignal | undefined): LoadControl {
-  return {
-    get abandoned() {
-      return signal?.aborted ?? false;
-    },
-  };
-}
-
-// Joiners of a load whose result was not stored (store down, value not cacheable) still get their
-// own copy; what cannot be cloned (functions) is shared as the method returned it.
-function privateCopy(value: unknown): unknown {
-  try {
-    return structuredClone(value);
-  } catch {
-    return value;
-  }
-}

@@ -1,10 +1,9 @@
-import { CacheDefinition, SwrSettings } from '../../definitions/cache-definition.js';
+import { CacheDefinition } from '../../definitions/cache-definition.js';
 import { encodeKey } from '../../keys/key-encoding.js';
 import {
   GLOBAL_PART,
   NO_TAGS,
   RAW_NAME,
-  entryKey,
   entryKeyPrefix,
   nameKey,
   rawKey,
@@ -16,13 +15,14 @@ import type { ScopeReader } from '../../scope/scope-reader.js';
 import { EntryPlan, LockSettings } from './entry-plan.js';
 import { CacheDefinitionError } from '../../errors/cachekit.errors.js';
 import { FailSafeSettings, TimeoutSettings, checkMaxAge } from '../../definitions/fail-safe-settings.js';
+import { PlainToInstance, reviverFor } from '../../serialization/revive.js';
+import { DefinitionPlan, PlanSettings, keyOf } from './definition-plan.js';
 
 /** Module defaults for fail-safe and the soft timeout (the hard one is `defaultLoadTimeoutMs`). */
 export interface PlannerFailSafeDefaults {
   failSafe?: FailSafeSettings;
   timeout?: TimeoutSettings;
 }
-import { PlainToInstance, Reviver, reviverFor } from '../../serialization/revive.js';
 
 /**
  * Turns a definition and arguments into the store key and write settings, applying the module's
@@ -186,115 +186,5 @@ export class EntryPlanner {
       softTimeoutMs: this.failSafeDefaults.timeout?.softMs,
       storeAfterTimeout: this.failSafeDefaults.timeout?.background,
     };
-  }
-}
-
-// Per definition, the full keys of the most recent unscoped parts (cleared when full).
-const KNOWN_KEYS_MAX = 4096;
-
-function keyOf(settings: PlanSettings, args: unknown[], where: string, scope: string | undefined): string {
-  const parts = settings.definition.keyOf(args, where);
-  if (scope !== undefined) return entryKey(settings.keyPrefix, scopePart(scope) + parts);
-  // A key built per call is a new string whose hash every map it meets (the L1, the flights)
-  // computes again: a hot key's full key is built once and reused, its hash computed once.
-  const known = settings.knownKeys;
-  let key = known.get(parts);
-  if (key === undefined) {
-    if (known.size >= KNOWN_KEYS_MAX) known.clear();
-    key = entryKey(settings.keyPrefix, parts);
-    known.set(parts, key);
-  }
-  return key;
-}
-
-interface PlanSettings {
-  definition: CacheDefinition;
-  planner: EntryPlanner;
-  /** `{namespace:name:`, the start of every key of the definition. */
-  keyPrefix: string;
-  /** The tag keys of an entry without tags of its own: the name's generation alone. */
-  nameTags: string[];
-  ttlMs: number;
-  jitter: number;
-  lock?: LockSettings;
-  loadTimeoutMs?: number;
-  failSafe?: FailSafeSettings;
-  softTimeoutMs?: number;
-  storeAfterTimeout?: boolean;
-  revive?: Reviver;
-  /** Keys, tags and evictions of this definition belong to the current scope. */
-  scoped: boolean;
-  /** Full keys by encoded parts, for unscoped calls: see `keyOf`. */
-  knownKeys: Map<string, string>;
-}
-
-/** A plan for one call; its tag keys are built only when a store round trip needs them (not on L1 hits). */
-class DefinitionPlan implements EntryPlan {
-  #tags?: string[];
-
-  constructor(
-    private readonly settings: PlanSettings,
-    readonly key: string,
-    private readonly args: unknown[],
-    readonly where: string,
-    public shouldStore: ((value: unknown) => boolean) | undefined,
-    private readonly scope?: string,
-  ) {}
-
-  get tags(): string[] {
-    if (this.#tags) return this.#tags;
-    const { definition, nameTags, planner } = this.settings;
-    const own = definition.tagsOf(this.args, this.where);
-    // A scoped entry also carries its scope's generation, so clearing the cache in one scope leaves the others.
-    const names = this.scope === undefined ? nameTags : [...nameTags, planner.clearKeyOfScope(this.scope, this.name)];
-    return (this.#tags = own.length === 0 ? names : [...names, ...planner.entryTagKeys(own, this.scope)]);
-  }
-  get name(): string {
-    return this.settings.definition.name;
-  }
-  get ttlMs(): number {
-    return this.settings.ttlMs;
-  }
-  get ttlFor(): ((value: unknown) => number) | undefined {
-    const ttlOf = this.settings.definition.ttlOf;
-    return ttlOf && ((value) => ttlOf(value, this.args, this.where));
-  }
-  get valueTagsFor(): ((value: unknown) => string[]) | undefined {
-    const resultTagsOf = this.settings.definition.resultTagsOf;
-    if (!resultTagsOf) return undefined;
-    return (value) => {
-      const own = resultTagsOf(value, this.args, this.where);
-      return own.length === 0 ? NO_TAGS : this.settings.planner.entryTagKeys(own, this.scope);
-    };
-  }
-  get jitter(): number {
-    return this.settings.jitter;
-  }
-  get cacheNullMs(): number | undefined {
-    return this.settings.definition.cacheNullMs;
-  }
-  get swr(): SwrSettings | undefined {
-    return this.settings.definition.swr;
-  }
-  get earlyRefreshBeta(): number | undefined {
-    return this.settings.definition.earlyRefreshBeta;
-  }
-  get lock(): LockSettings | undefined {
-    return this.settings.lock;
-  }
-  get loadTimeoutMs(): number | undefined {
-    return this.settings.loadTimeoutMs;
-  }
-  get failSafe(): FailSafeSettings | undefined {
-    return this.settings.failSafe;
-  }
-  get softTimeoutMs(): number | undefined {
-    return this.settings.softTimeoutMs;
-  }
-  get storeAfterTimeout(): boolean | undefined {
-    return this.settings.storeAfterTimeout;
-  }
-  get revive(): Reviver | undefined {
-    return this.settings.revive;
   }
 }
