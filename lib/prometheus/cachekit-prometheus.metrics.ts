@@ -156,6 +156,33 @@ export class CacheKitPrometheusMetrics implements OnModuleInit, OnModuleDestroy 
           this.set(cacheKit.storeStats().pendingEvictions);
         },
       }),
+      // With `maxInFlight` only; without it no series are exported.
+      new Gauge({
+        name: `${prefix}store_calls`,
+        help: "Store calls in flight ('in_flight') and waiting for a slot ('queued') under maxInFlight.",
+        labelNames: ['state'],
+        registers: [],
+        collect(this: Gauge<string>) {
+          this.reset();
+          const { admission } = cacheKit.storeStats();
+          if (!admission) return;
+          this.set({ state: 'in_flight' }, admission.inFlight);
+          this.set({ state: 'queued' }, admission.queued);
+        },
+      }),
+      new Counter({
+        name: `${prefix}store_calls_not_sent_total`,
+        help: "Store calls never sent under maxInFlight: waited past their deadline ('gave_up') or skipped when a breaker opened ('dropped').",
+        labelNames: ['reason'],
+        registers: [],
+        collect(this: Counter<string>) {
+          this.reset();
+          const { admission } = cacheKit.storeStats();
+          if (!admission) return;
+          this.inc({ reason: 'gave_up' }, admission.gaveUp);
+          this.inc({ reason: 'dropped' }, admission.dropped);
+        },
+      }),
       new Counter({
         name: `${prefix}store_dropped_evictions_total`,
         help: 'Evictions given up (retry queue full, or shutdown): those entries lived until their TTL.',

@@ -171,6 +171,41 @@ describe('the nestjs-cachekit/prometheus subpath', () => {
     await server.stop();
   });
 
+  it('exposes the store calls in flight and queued, and those never sent, only under maxInFlight', async () => {
+    const server = await startRedisServer();
+    const registry = new Registry();
+    const app = await boot({ registry }, { redis: server.url, maxInFlight: 2, operationTimeout: 1_000 });
+    const products = app.get(ProductService);
+    await products.product(0); // connected, scripts loaded
+    const kit = app.get(CacheKit);
+    // Its fill and bus message are done: the ten reads below are the only store calls.
+    await vi.waitFor(() => expect(kit.storeStats().admission).toMatchObject({ inFlight: 0, queued: 0 }));
+    server.freeze();
+    const calls = Array.from({ length: 10 }, (_, i) => products.product(i + 1));
+    await vi.waitFor(() => expect(kit.storeStats().admission).toMatchObject({ inFlight: 2, queued: 8 }), {
+      interval: 1,
+    });
+    const during = await registry.metrics();
+    expect(sample(during, 'cachekit_store_calls{state="in_flight"}')).toBe(2);
+    expect(sample(during, 'cachekit_store_calls{state="queued"}')).toBe(8);
+    await Promise.all(calls); // served by the origin: the store never answered
+    const after = await registry.metrics();
+    const gaveUp = sample(after, 'cachekit_store_calls_not_sent_total{reason="gave_up"}')!;
+    const dropped = sample(after, 'cachekit_store_calls_not_sent_total{reason="dropped"}')!;
+    const timedOut = sample(after, 'cachekit_store_failures_total{direction="read",kind="timeout"}')!;
+    // Each read was sent (and timed out: a slot frees at its deadline) or never sent.
+    expect(gaveUp + dropped).toBeGreaterThan(0);
+    expect(timedOut + gaveUp + dropped).toBe(10);
+    server.thaw();
+    await app.close();
+    apps.splice(apps.indexOf(app), 1);
+    await server.stop();
+
+    const unbounded = new Registry();
+    await boot({ registry: unbounded });
+    expect(await unbounded.metrics()).not.toMatch(/cachekit_store_calls(_not_sent_total)?\{/);
+  });
+
   it('counts skipped stores', async () => {
     const registry = new Registry();
     const app = await boot({ registry }, { maxValueBytes: 16 });
@@ -206,10 +241,10 @@ describe('the nestjs-cachekit/prometheus subpath', () => {
     const error = await boot({ registry }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CacheKitPrometheusError);
     expect((error as Error).message).toContain(`'cachekit_hits_total' is already registered`);
-    expect(registry.getMetricsAsArray()).toHaveLength(21);
+    expect(registry.getMetricsAsArray()).toHaveLength(23);
     // A different prefix on the same registry is fine.
     await boot({ registry, prefix: 'other_' });
-    expect(registry.getMetricsAsArray()).toHaveLength(42);
+    expect(registry.getMetricsAsArray()).toHaveLength(46);
   });
 
   it('defaults to the global register and frees it on close', async () => {
