@@ -30,7 +30,10 @@ export interface PlanTagKeys {
 }
 
 /** Everything a plan needs that depends only on the definition, computed once per definition. */
-export interface PlanSettings {
+export interface PlanSettings extends Pick<
+  EntryPlan,
+  'ttlMs' | 'jitter' | 'lock' | 'loadTimeoutMs' | 'failSafe' | 'softTimeoutMs' | 'storeAfterTimeout' | 'revive'
+> {
   definition: CacheDefinition;
   /** Builds the tag keys of the definition's entries (the planner, which knows namespace and scopes). */
   planner: PlanTagKeys;
@@ -38,14 +41,6 @@ export interface PlanSettings {
   keyPrefix: string;
   /** The tag keys of an entry without tags of its own: the name's generation alone. */
   nameTags: string[];
-  ttlMs: number;
-  jitter: number;
-  lock?: LockSettings;
-  loadTimeoutMs?: number;
-  failSafe?: FailSafeSettings;
-  softTimeoutMs?: number;
-  storeAfterTimeout?: boolean;
-  revive?: Reviver;
   /** Keys, tags and evictions of this definition belong to the current scope. */
   scoped: boolean;
   /** Full keys by encoded parts, for unscoped calls: see `keyOf`. */
