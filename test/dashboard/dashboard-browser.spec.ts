@@ -36,7 +36,7 @@ describe.skipIf(!available)('the live page in headless Chromium', () => {
   beforeAll(async () => {
     server = await startRedisServer();
     // Redis 4 ms away: a search answered in microseconds is then clearly faster than a store hit,
-    // even when a busy machine pauses a load now and then; a 50 ms product query still pays.
+    // even when a busy machine pauses a load now and then; a 200 ms product query still pays.
     proxy = await startFaultProxyProcess({ target: { port: Number(new URL(server.url).port) } });
     await proxy.set(faults.latency(4), { direction: 'down' });
     ({ app, url, catalogue } = await bootDashboardApp(
@@ -77,7 +77,7 @@ describe.skipIf(!available)('the live page in headless Chromium', () => {
     let i = 0;
     while (traffic) {
       i++;
-      await Promise.all([catalogue.product(i % 8), catalogue.product(100 + (i % 50)), catalogue.search(`q${i % 3}`)]);
+      await Promise.all([catalogue.product(i % 8), catalogue.product(100 + (i % 20)), catalogue.search(`q${i % 3}`)]);
       if (i % 10 === 0) await catalogue.update(i % 8);
       if (i % 25 === 0) await catalogue.reindex();
       await new Promise((resolve) => setTimeout(resolve, 10));
@@ -113,7 +113,7 @@ describe.skipIf(!available)('the live page in headless Chromium', () => {
     expect(await page.locator('#evictions li').first().textContent()).toMatch(/product {2}#[0-9a-f]{12}$/);
     expect(await page.textContent('#breaker-reads')).toBe('closed');
     expect(await page.textContent('#store-kind')).toBe('redis');
-    // The real report(): hot products with a 50 ms loader pay; a search answered in microseconds costs
+    // The real report(): hot products with a 200 ms loader pay; a search answered in microseconds costs
     // more than the Redis round trip that replaces it. Lookups need a few refreshes to pass 20.
     await expect
       .poll(() => page.textContent('#verdict-product'), { timeout: 15_000 })
