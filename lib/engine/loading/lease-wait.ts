@@ -52,15 +52,14 @@ export async function loadUnderLease(
       return { value: found.value, body: found.body };
     }
     if (ticket) {
-      let outcome: LoadOutcome | undefined;
       try {
-        outcome = await steps.loadAndStore(plan, load, ticket);
-        return outcome;
+        return await steps.loadAndStore(plan, load, ticket);
       } finally {
-        // After a store failure the lease just expires: releasing would cost another deadline.
-        // Not awaited: the callers have their value; the release never rejects (guarded). It
-        // shares the entry's connection, so Redis runs it after the fill sent before it.
-        if (!outcome?.storeFailed) void steps.store.releaseLease(plan.key, token);
+        // Also after a store failure: a store slow for a moment answers again, and a lease left to
+        // expire would make every instance's caller of this key wait out the wait bound. Not
+        // awaited: the callers have their value; the release never rejects (guarded). It shares
+        // the entry's connection, so Redis runs it after the fill sent before it.
+        void steps.store.releaseLease(plan.key, token);
       }
     }
     if (found.unavailable) return steps.loadOnly(plan, load);
