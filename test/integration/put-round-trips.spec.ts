@@ -62,6 +62,24 @@ describe('CacheKit.set on a definition with tags', () => {
     expect(await near.get(product, 2)).toEqual({ id: 2, name: 'after' });
   });
 
+  it('reports a value it cannot store once, and asks the ttl function once', async () => {
+    let ttlCalls = 0;
+    const timed = defineCache({
+      name: 'timed',
+      key: (id: number) => id,
+      ttl: (value: { ends: number }) => (ttlCalls++, value.ends),
+      tags: () => ['catalog'],
+    });
+    await near.set(timed, [1], { ends: 60_000 }); // learns the tag's version
+    const skippedBefore = near.stats().timed?.skippedStores ?? 0;
+    ttlCalls = 0;
+    const stored = await near.set(timed, [1], { ends: Number.NaN }); // not a duration: not stored
+    expect(stored).toBe(false);
+    expect(ttlCalls).toBe(1);
+    expect(near.stats().timed!.skippedStores - skippedBefore).toBe(1);
+    expect(await other.get(timed, 1)).toBeUndefined(); // nor is the old value
+  });
+
   it('after its own tag eviction, stores with the new versions', async () => {
     await near.set(product, [3], { id: 3, name: 'before' });
     await near.evictTags(['catalog']);

@@ -132,7 +132,7 @@ export class EntryFiller {
     // The store failed: the old value must not stay, so its eviction waits for a retry.
     if (!tagVersions) return this.context.evictor.putFailed(plan);
     const entry = valueTags && this.codec.encode(plan, value, 0, tagVersions);
-    if (!entry) return (await this.context.evictor.evict(plan.name, [plan.key])) && false; // not cacheable: nor is the old value
+    if (!entry) return this.#notStored(plan);
     const ok = await this.store.put(
       plan.key,
       entry.payload,
@@ -148,7 +148,8 @@ export class EntryFiller {
    * `write` in one round trip where this instance knows the tags' versions: the put carries them
    * and the store refuses it when one changed; the bus message leaves with it (Redis runs one
    * connection's commands in order, so other instances hear of the put once it is done).
-   * Undefined when this cannot be used or the versions changed: then `write` takes them anew.
+   * Undefined when this cannot be used or the versions changed: then `write` takes them anew. A
+   * value that cannot be stored is not tried again there (it was reported once, here).
    */
   async #writeChecked(
     plan: EntryPlan,
@@ -157,8 +158,9 @@ export class EntryFiller {
     tags: readonly string[],
   ): Promise<boolean | undefined> {
     const known = tags.length === 0 ? undefined : this.store.knownTagVersions(tags);
-    const entry = known && this.codec.encode(plan, value, 0, known);
-    if (!entry) return undefined;
+    if (!known) return undefined;
+    const entry = this.codec.encode(plan, value, 0, known);
+    if (!entry) return this.#notStored(plan);
     const put = {
       key: plan.key,
       payload: entry.payload,
@@ -171,6 +173,11 @@ export class EntryFiller {
     const [stored] = await Promise.all([this.store.putChecked(put), this.context.announce({ keys: [plan.key] })]);
     if (stored === undefined) return this.context.evictor.putFailed(plan);
     return stored || undefined;
+  }
+
+  // A value `write` cannot store: nor may the old one stay.
+  async #notStored(plan: EntryPlan): Promise<boolean> {
+    return (await this.context.evictor.evict(plan.name, [plan.key])) && false;
   }
 
   /** Loads without the store (it failed just now), keeping the value for the outage fallback. */
