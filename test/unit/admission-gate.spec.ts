@@ -6,6 +6,7 @@ import { DeadlineWatch } from '../../lib/engine/store-guard/deadline-watch.js';
 const READ: AdmissionTerms = { direction: 'read', patienceMs: 60_000 };
 const WRITE: AdmissionTerms = { direction: 'write', patienceMs: 60_000 };
 const RELEASE: AdmissionTerms = { direction: 'write', patienceMs: 60_000, keepWhenOpen: true };
+const FILL: AdmissionTerms = { direction: 'write', patienceMs: 60_000, background: true };
 
 function gate(limit: number): AdmissionGate {
   return new AdmissionGate(limit, new DeadlineWatch(1_000));
@@ -37,6 +38,33 @@ describe('AdmissionGate', () => {
     expect(started).toEqual([1, 2, 3]);
     expect(await Promise.all(waiting)).toEqual([1, 2, 3]);
     expect(admission.snapshot()).toMatchObject({ inFlight: 2, queued: 0 });
+  });
+
+  it("puts callers' calls ahead of waiting fills, and still starts one fill for every four of them", async () => {
+    // A cold start leaves thousands of fills queued: a request arriving after it must not wait for all of them.
+    const admission = gate(1);
+    admission.tryEnter();
+    const started: string[] = [];
+    const send = (name: string) => async () => void started.push(name);
+    const waiting = [
+      ...[1, 2, 3].map((n) => admission.waitTurn(FILL, send(`fill ${n}`))),
+      ...[1, 2, 3, 4, 5, 6].map((n) => admission.waitTurn(n % 2 ? READ : WRITE, send(`caller ${n}`))),
+    ];
+    for (let turn = 0; turn < 9; turn++) {
+      admission.leave();
+      await tick();
+    }
+    await Promise.all(waiting);
+    expect(started).toEqual([
+      ...['caller 1', 'caller 2', 'caller 3', 'caller 4', 'fill 1'],
+      ...['caller 5', 'caller 6', 'fill 2', 'fill 3'],
+    ]);
+    // A new call still waits behind anything queued, fills included: order within each line holds.
+    const fill = admission.waitTurn(FILL, send('fill 4'));
+    expect(admission.tryEnter()).toBe(false);
+    admission.leave();
+    await fill;
+    expect(started.at(-1)).toBe('fill 4');
   });
 
   it('an open read breaker drops the waiting reads; an open write breaker drops every waiting call but lease releases', async () => {

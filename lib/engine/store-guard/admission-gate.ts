@@ -8,6 +8,8 @@ export interface AdmissionTerms {
   patienceMs: number;
   /** Kept even when its breaker opens: a lease release is sent while the breaker is open, too. */
   keepWhenOpen?: boolean;
+  /** No caller waits for it (fills, lease releases): while callers' calls wait too, it gets one turn in five. */
+  background?: boolean;
 }
 
 /**
@@ -36,7 +38,11 @@ export interface StoreTurns {
  * @example storeTurns(100).background.patienceMs // 1000
  */
 export function storeTurns(deadlineMs: number): StoreTurns {
-  const background: AdmissionTerms = { direction: 'write', patienceMs: Math.max(1_000, deadlineMs * 10) };
+  const background: AdmissionTerms = {
+    direction: 'write',
+    patienceMs: Math.max(1_000, deadlineMs * 10),
+    background: true,
+  };
   return {
     read: { direction: 'read', patienceMs: deadlineMs },
     caller: { direction: 'write', patienceMs: deadlineMs },
@@ -63,6 +69,56 @@ export interface AdmissionSnapshot {
   dropped: number;
 }
 
+/** Waiters in the order they came; an index instead of Array#shift (linear in the line's length). */
+class WaitLine {
+  #waiters: Waiter[] = [];
+  #head = 0;
+
+  get waiting(): boolean {
+    return this.#head < this.#waiters.length;
+  }
+
+  push(waiter: Waiter): void {
+    this.#waiters.push(waiter);
+  }
+
+  /** The first in line, taken out of it. */
+  shift(): Waiter {
+    const waiter = this.#waiters[this.#head++]!;
+    if (this.#head === this.#waiters.length) {
+      this.#waiters.length = 0;
+      this.#head = 0;
+    } else if (this.#head > 1024 && this.#head * 2 > this.#waiters.length) {
+      // Compacted once half is spent.
+      this.#waiters.splice(0, this.#head);
+      this.#head = 0;
+    }
+    return waiter;
+  }
+
+  /** Takes out the waiters `leaves` picks, in order, and returns them. */
+  remove(leaves: (waiter: Waiter) => boolean): Waiter[] {
+    const left: Waiter[] = [];
+    const kept: Waiter[] = [];
+    for (let i = this.#head; i < this.#waiters.length; i++) {
+      const waiter = this.#waiters[i]!;
+      if (!waiter.done) (leaves(waiter) ? left : kept).push(waiter);
+    }
+    this.#waiters = kept;
+    this.#head = 0;
+    return left;
+  }
+
+  count(): number {
+    let queued = 0;
+    for (let i = this.#head; i < this.#waiters.length; i++) if (!this.#waiters[i]!.done) queued++;
+    return queued;
+  }
+}
+
+/** While both lines wait, a background call is started after this many callers' calls. */
+const CALLERS_PER_BACKGROUND = 4;
+
 /**
  * Bounds the store calls in flight: past `limit`, calls wait their turn, in the order they were
  * made. Without it a burst (a cold start: every key missing at once) puts tens of thousands of
@@ -70,11 +126,15 @@ export interface AdmissionSnapshot {
  * although Redis is healthy: the wait is this process's own backlog, and it opened the breakers.
  * Kept in flight, the calls see how responsive Redis is; waiting, they see only the local queue.
  * Slots are freed when a call settles or misses its deadline, so a store that stops answering
- * cannot hold the gate closed for longer than one deadline.
+ * cannot hold the gate closed for longer than one deadline. Calls a caller waits for go ahead of
+ * the burst's fills and lease releases (one in five turns for those): a request arriving after a
+ * cold start waits behind the callers ahead of it, not behind the thousands of fills they left.
+ * Fills are fenced by version, so one sent after a later eviction or read is harmless.
  */
 export class AdmissionGate {
-  readonly #queue: Waiter[] = [];
-  #head = 0;
+  readonly #callers = new WaitLine();
+  readonly #background = new WaitLine();
+  #callersInARow = 0;
   #inFlight = 0;
   #gaveUp = 0;
   #dropped = 0;
@@ -89,7 +149,7 @@ export class AdmissionGate {
 
   /** True when a call may be sent now: it holds a slot until `leave()`. False: it must wait its turn. */
   tryEnter(): boolean {
-    if (this.#inFlight >= this.limit || this.#head < this.#queue.length) return false;
+    if (this.#inFlight >= this.limit || this.#callers.waiting || this.#background.waiting) return false;
     this.#inFlight++;
     return true;
   }
@@ -124,7 +184,7 @@ export class AdmissionGate {
         this.#gaveUp++;
         resolve(undefined);
       });
-      this.#queue.push(waiter);
+      (terms.background ? this.#background : this.#callers).push(waiter);
     });
   }
 
@@ -135,7 +195,7 @@ export class AdmissionGate {
    */
   leave(): void {
     this.#inFlight--;
-    if (this.#draining || this.#head === this.#queue.length) return;
+    if (this.#draining || !(this.#callers.waiting || this.#background.waiting)) return;
     this.#draining = true;
     process.nextTick(this.#drain);
   }
@@ -146,9 +206,10 @@ export class AdmissionGate {
   };
 
   readonly #startWaiting = (): void => {
-    while (this.#inFlight < this.limit && this.#head < this.#queue.length) {
-      const waiter = this.#queue[this.#head]!;
-      this.#shift();
+    while (this.#inFlight < this.limit) {
+      const line = this.#nextLine();
+      if (!line) return;
+      const waiter = line.shift();
       if (waiter.done) continue;
       waiter.done = true;
       this.#inFlight++;
@@ -156,24 +217,25 @@ export class AdmissionGate {
     }
   };
 
+  #nextLine(): WaitLine | undefined {
+    const background = this.#background.waiting;
+    if (this.#callers.waiting && !(background && this.#callersInARow >= CALLERS_PER_BACKGROUND)) {
+      this.#callersInARow++;
+      return this.#callers;
+    }
+    this.#callersInARow = 0;
+    return background ? this.#background : undefined;
+  }
+
   /**
    * A breaker opened (in-flight calls failing: a real fault): the calls it judges that are still
    * waiting are dropped at once instead of waiting for slots that a failing store frees slowly.
    * An open write breaker skips reads too, so it drops both.
    */
   drop(direction: 'read' | 'write'): void {
-    const kept: Waiter[] = [];
-    const dropped: Waiter[] = [];
-    for (let i = this.#head; i < this.#queue.length; i++) {
-      const waiter = this.#queue[i]!;
-      if (waiter.done) continue;
-      const judged = direction === 'write' || waiter.terms.direction === 'read';
-      (judged && !waiter.terms.keepWhenOpen ? dropped : kept).push(waiter);
-    }
-    this.#queue.length = 0;
-    this.#head = 0;
-    for (const waiter of kept) this.#queue.push(waiter);
-    for (const waiter of dropped) {
+    const judged = (waiter: Waiter) =>
+      (direction === 'write' || waiter.terms.direction === 'read') && !waiter.terms.keepWhenOpen;
+    for (const waiter of [...this.#callers.remove(judged), ...this.#background.remove(judged)]) {
       waiter.done = true;
       this.#dropped++;
       waiter.drop();
@@ -182,20 +244,7 @@ export class AdmissionGate {
 
   /** Counts for stats and tests. */
   snapshot(): AdmissionSnapshot {
-    let queued = 0;
-    for (let i = this.#head; i < this.#queue.length; i++) if (!this.#queue[i]!.done) queued++;
+    const queued = this.#callers.count() + this.#background.count();
     return { inFlight: this.#inFlight, queued, gaveUp: this.#gaveUp, dropped: this.#dropped };
-  }
-
-  // An index instead of Array#shift (linear in the queue's length); compacted once half is spent.
-  #shift(): void {
-    this.#head++;
-    if (this.#head === this.#queue.length) {
-      this.#queue.length = 0;
-      this.#head = 0;
-    } else if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
-      this.#queue.splice(0, this.#head);
-      this.#head = 0;
-    }
   }
 }
