@@ -10,12 +10,19 @@ const TIMED_OUT = 'Command timed out';
  * timer armed and cleared per command: on a cache hit that timer is a measurable share of the
  * cost. Replies come back in the order commands were sent, so each sweep only marks the newest
  * command queued; once a mark is `timeoutMs` old, every command up to it (if still unanswered)
- * has waited at least that long and is rejected, as ioredis would. A command fails between
- * `timeoutMs` and `timeoutMs` plus one sweep (a tenth of it) after it was sent.
+ * has waited at least that long and is rejected, as ioredis would. Age counts only time the event
+ * loop was idle, as the module's own deadlines do: a burst that keeps this process busy for
+ * seconds leaves answers unread in the socket, which is no sign of a failing Redis. A command
+ * fails between `timeoutMs` and `timeoutMs` plus one sweep (a tenth of it) of idle time after it
+ * was sent.
  */
 export class CommandBackstop {
   readonly #marks: { item: CommandItem; at: number }[] = [];
   readonly #timer: NodeJS.Timeout;
+  /** Idle time of the event loop since the backstop was made: the clock marks age on. */
+  #idleMs = 0;
+  #lastSweep = Date.now();
+  #lastUse = performance.eventLoopUtilization();
 
   constructor(
     private readonly client: Redis,
@@ -42,7 +49,12 @@ export class CommandBackstop {
 
   #sweep(): void {
     const queue = this.client.commandQueue;
-    const now = Date.now();
+    const wall = Date.now();
+    const use = performance.eventLoopUtilization();
+    this.#idleMs += Math.max(0, wall - this.#lastSweep - performance.eventLoopUtilization(use, this.#lastUse).active);
+    this.#lastSweep = wall;
+    this.#lastUse = use;
+    const now = this.#idleMs;
     const newest = queue.peekBack();
     if (newest !== undefined && newest !== this.#marks.at(-1)?.item) this.#marks.push({ item: newest, at: now });
     let overdue: CommandItem | undefined;

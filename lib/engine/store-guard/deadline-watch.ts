@@ -32,9 +32,12 @@ interface TurnLine {
 /**
  * Bounds many concurrent calls with one sweeping timer instead of a timer and a race per call:
  * on the hit path that difference is a large share of the cost. A call fails at most one sweep
- * (a tenth of the deadline) after it is due. Time the event loop spent unable to run the sweep
- * (this process overloaded, not the store slow) extends every pending deadline, so an overloaded
- * process does not mistake its own backlog for a failing Redis and send everything to the origin.
+ * (a tenth of the deadline) after it is due. Time the event loop was busy extends every pending
+ * deadline: a deadline counts only time this process was free to read the answer. A burst (a cold
+ * start's thousands of misses) keeps the loop busy with replies and loads for seconds while Redis
+ * answers promptly; counted in wall time, that backlog looked like a failing Redis, opened the
+ * breaker and sent everything to the origin unstored. A store that does not answer still fails
+ * its calls once the process has idled a deadline, which it does when its callers wait on them.
  * Pending calls sit in an array in call order; one that answers is only flagged, and the sweep
  * drops it, so the hit path does no set or map bookkeeping. The same sweep bounds calls' turns in
  * the admission queue (`after`), which count only time spent waiting on a slow store.
@@ -103,7 +106,6 @@ export class DeadlineWatch {
   #sweep(): void {
     const now = Date.now();
     const elapsed = now - this.#lastSweep;
-    const lag = elapsed - this.sweepMs;
     this.#lastSweep = now;
     const use = performance.eventLoopUtilization();
     const busyMs = performance.eventLoopUtilization(use, this.#lastUse).active;
@@ -115,7 +117,7 @@ export class DeadlineWatch {
     // Entries started by a handler below are appended to this array and visited too.
     for (const entry of this.#pending) {
       if (entry.settled) continue;
-      if (lag > this.sweepMs) entry.due += lag;
+      entry.due += busyMs; // the deadline counts idle time only
       if (entry.due > now) {
         kept.push(entry);
         continue;
