@@ -3,10 +3,16 @@ import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CACHEKIT_REDIS } from '../../lib/index.js';
 import { bootApp, uniqueNamespace } from '../support/app.js';
+import { faults, startFaultProxyProcess } from '../support/fault-proxy.js';
 import { RedisServer, startRedisServer } from '../support/redis-server.js';
 
 // The module's own client has a command timeout (10 deadlines, at least 1 s) for every command,
 // the app's included, enforced by one sweeping timer instead of ioredis's timer per command.
+function blockFor(ms: number): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until);
+}
+
 describe('the command timeout of a client the module creates', () => {
   let server: RedisServer;
   let app: INestApplicationContext | undefined;
@@ -48,6 +54,28 @@ describe('the command timeout of a client the module creates', () => {
 
     server.thaw();
     expect(await redis.get('backstop')).toBe('a');
+  });
+
+  it('does not reject a command whose answer waited unread while this process was busy (a burst)', async () => {
+    // The answer takes 200 ms; the process is busy for 1.5 s from 100 ms on, so the answer sits
+    // unread in the socket until then, and the backstop's timer runs before it is read.
+    const proxy = await startFaultProxyProcess({ target: { port: server.port } });
+    try {
+      app = await bootApp({ redis: proxy.url, namespace: uniqueNamespace(), operationTimeout: 100 });
+      const redis = app.get<Redis>(CACHEKIT_REDIS);
+      expect(await redis.set('backstop', 'a')).toBe('OK');
+      await proxy.set(faults.latency(200), { direction: 'down' });
+      const answered = rejection(redis.get('backstop'));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      // Blocked in the check phase: the next turn of the loop runs timers before it reads sockets.
+      await new Promise<void>((resolve) => setImmediate(() => (blockFor(1_500), resolve())));
+      expect((await answered).error).toBeUndefined();
+      expect(await redis.get('backstop')).toBe('a');
+    } finally {
+      await app?.close();
+      app = undefined;
+      await proxy.stop();
+    }
   });
 
   it('leaves a commandTimeout the app set to ioredis', async () => {
