@@ -24,16 +24,16 @@ export interface CacheKitModuleOptions {
   defaultTtl?: Duration;
   /** TTL spread as a fraction: 0.1 means +-10%, 0 turns it off. Default: 0.1. */
   jitter?: number;
-  /** Deadline of every store operation; past it the call is served from the origin. Default: 100 (ms). */
+  /** Deadline of every store operation, in time this process was free to read the answer; past it the call is served from the origin. Default: 100 (ms). */
   operationTimeout?: Duration;
   /**
-   * Store calls in flight at once on the connection; more wait their turn, in order. A burst (a
-   * cold start: thousands of misses at once) then meets Redis at the pace it answers instead of
-   * timing out in the client's queue and opening the breaker. `operationTimeout` covers a call's
-   * time in flight; a caller's read or lease that waits longer than it for a slot (while Redis is
-   * slow to answer those ahead) goes to the origin without counting as a store failure. The price:
-   * callers of a burst wait behind it (hot-keys bench: refill p99 0.5-1.4 s instead of 50-130 ms).
-   * Default: no bound (a burst may open the breaker and leave values unstored; callers never queue).
+   * Store calls in flight at once on the connection; more wait their turn, callers' calls ahead of
+   * fills and lease releases. Keeps the load one instance puts on Redis in hand. `operationTimeout`
+   * covers a call's time in flight; a caller's call that waits longer than it for a slot (while
+   * Redis is slow to answer those ahead) goes to the origin without counting as a store failure.
+   * The price: right after a burst, reads of keys whose fills are still queued wait for them.
+   * Default: no bound (a burst's calls wait in the client's queue; deadlines count idle time only,
+   * so it does not open the breaker).
    */
   maxInFlight?: number;
   /** Consecutive store failures that open the breaker, and how long it stays open. Default: { failures: 5, cooldown: '5s' }. */
