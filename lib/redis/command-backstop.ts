@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 type CommandItem = NonNullable<ReturnType<Redis['commandQueue']['peekFront']>>;
 
@@ -70,5 +70,37 @@ export class CommandBackstop {
     }
     // Rejecting an answered command is a no-op; its reply still shifts it off the queue later.
     for (let i = 0; i <= last; i++) queue.peekAt(i)!.command.reject(new Error(TIMED_OUT));
+  }
+}
+
+/**
+ * The same backstop on every node of a Cluster: ioredis's own `commandTimeout` counts wall time,
+ * so a burst that keeps this process busy would fail commands whose answers sat unread. A node
+ * that joins gets one, a node that leaves has its one stopped.
+ */
+export class ClusterBackstops {
+  readonly #byNode = new Map<Redis, CommandBackstop>();
+  readonly #add = (node: Redis): void => {
+    if (!this.#byNode.has(node)) this.#byNode.set(node, new CommandBackstop(node, this.timeoutMs));
+  };
+  readonly #remove = (node: Redis): void => {
+    this.#byNode.get(node)?.stop();
+    this.#byNode.delete(node);
+  };
+
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly timeoutMs: number,
+  ) {
+    for (const node of cluster.nodes()) this.#add(node);
+    cluster.on('+node', this.#add);
+    cluster.on('-node', this.#remove);
+  }
+
+  stop(): void {
+    this.cluster.off('+node', this.#add);
+    this.cluster.off('-node', this.#remove);
+    for (const backstop of this.#byNode.values()) backstop.stop();
+    this.#byNode.clear();
   }
 }

@@ -3,7 +3,7 @@ import { Cluster, Redis, RedisOptions } from 'ioredis';
 import { RedisConnection } from '../options/cachekit-options.interface.js';
 import { ResolvedCacheKitOptions } from '../options/cachekit-options.interface.js';
 import { within } from '../timing/within.js';
-import { CommandBackstop } from './command-backstop.js';
+import { ClusterBackstops, CommandBackstop } from './command-backstop.js';
 
 const BOOT_WAIT_MS = 1_000;
 // QUIT on a frozen server gets no answer: the socket's end is awaited this long at most.
@@ -12,7 +12,7 @@ const QUIT_WAIT_MS = 1_000;
 /**
  * The module's Redis client. Clients created from options are tuned to fail fast (no offline
  * queue, one retry, a command timeout) and closed at shutdown; a client the app passed in is used
- * as it is and never closed. A standalone client's command timeout is a CommandBackstop.
+ * as it is and never closed. Their command timeout is a CommandBackstop (one per Cluster node).
  */
 export class RedisConnectionHolder implements OnApplicationShutdown {
   readonly #logger = new Logger('CacheKit');
@@ -22,7 +22,7 @@ export class RedisConnectionHolder implements OnApplicationShutdown {
   private constructor(
     readonly client: Redis | Cluster | null,
     private readonly owned: boolean,
-    private readonly backstop?: CommandBackstop,
+    private readonly backstop?: { stop(): void },
   ) {}
 
   static async open(options: ResolvedCacheKitOptions): Promise<RedisConnectionHolder> {
@@ -82,7 +82,7 @@ export class RedisConnectionHolder implements OnApplicationShutdown {
 function createClient(
   connection: Exclude<RedisConnection, Redis | Cluster>,
   timeoutMs: number,
-): { client: Redis | Cluster; backstop?: CommandBackstop } {
+): { client: Redis | Cluster; backstop?: { stop(): void } } {
   // A backstop that frees ioredis's queue; the per-call bound is the module's own deadline, which
   // (unlike this timer) does not count this process's own backlog against Redis.
   const commandTimeout = Math.max(1_000, timeoutMs * 10);
@@ -94,14 +94,14 @@ function createClient(
   };
   if (typeof connection !== 'string' && 'cluster' in connection) {
     const { redisOptions, ...clusterOptions } = connection.options ?? {};
-    return {
-      client: new Cluster(connection.cluster, {
-        enableOfflineQueue: false,
-        clusterRetryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2_000),
-        ...clusterOptions,
-        redisOptions: { ...failFast, commandTimeout, ...redisOptions },
-      }),
-    };
+    const client = new Cluster(connection.cluster, {
+      enableOfflineQueue: false,
+      clusterRetryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2_000),
+      ...clusterOptions,
+      redisOptions: { ...failFast, ...redisOptions },
+    });
+    const own = redisOptions !== undefined && 'commandTimeout' in redisOptions;
+    return { client, backstop: own ? undefined : new ClusterBackstops(client, commandTimeout) };
   }
   if (typeof connection === 'string') {
     const client = new Redis(connection, failFast);
