@@ -10,25 +10,29 @@ const TIMED_OUT = 'Command timed out';
  * timer armed and cleared per command: on a cache hit that timer is a measurable share of the
  * cost. Replies come back in the order commands were sent, so each sweep only marks the newest
  * command queued; once a mark is `timeoutMs` old, every command up to it (if still unanswered)
- * has waited at least that long and is rejected, as ioredis would. Age counts only time the event
- * loop was idle, as the module's own deadlines do: a burst that keeps this process busy for
- * seconds leaves answers unread in the socket, which is no sign of a failing Redis. A command
- * fails between `timeoutMs` and `timeoutMs` plus one sweep (a tenth of it) of idle time after it
- * was sent.
+ * has waited at least that long and is rejected, as ioredis would. As with the module's own
+ * deadlines, while the queue moves (commands are answered) age counts only time the event loop
+ * was idle: a burst that keeps this process busy for seconds leaves answers unread in the socket,
+ * which is no sign of a failing Redis. While it does not move, age counts wall time, less stalls
+ * of the loop itself (a late sweep counts as one). A command fails `timeoutMs` to `timeoutMs` plus
+ * one sweep (a tenth of it) after it was sent, on that clock.
  */
 export class CommandBackstop {
   readonly #marks: { item: CommandItem; at: number }[] = [];
   readonly #timer: NodeJS.Timeout;
-  /** Idle time of the event loop since the backstop was made: the clock marks age on. */
-  #idleMs = 0;
+  /** The clock marks age on (see above). */
+  #clockMs = 0;
   #lastSweep = Date.now();
   #lastUse = performance.eventLoopUtilization();
+  #lastFront: CommandItem | undefined;
+  readonly #sweepMs: number;
 
   constructor(
     private readonly client: Redis,
     private readonly timeoutMs: number,
   ) {
-    this.#timer = setInterval(() => this.#guardedSweep(), Math.max(1, Math.round(timeoutMs / 10))).unref();
+    this.#sweepMs = Math.max(1, Math.round(timeoutMs / 10));
+    this.#timer = setInterval(() => this.#guardedSweep(), this.#sweepMs).unref();
   }
 
   stop(): void {
@@ -50,11 +54,16 @@ export class CommandBackstop {
   #sweep(): void {
     const queue = this.client.commandQueue;
     const wall = Date.now();
+    const elapsed = wall - this.#lastSweep;
     const use = performance.eventLoopUtilization();
-    this.#idleMs += Math.max(0, wall - this.#lastSweep - performance.eventLoopUtilization(use, this.#lastUse).active);
+    const busy = performance.eventLoopUtilization(use, this.#lastUse).active;
+    const front = queue.peekFront();
+    const moved = front !== this.#lastFront;
+    this.#clockMs += moved ? Math.max(0, elapsed - busy) : Math.min(elapsed, this.#sweepMs);
     this.#lastSweep = wall;
     this.#lastUse = use;
-    const now = this.#idleMs;
+    this.#lastFront = front;
+    const now = this.#clockMs;
     const newest = queue.peekBack();
     if (newest !== undefined && newest !== this.#marks.at(-1)?.item) this.#marks.push({ item: newest, at: now });
     let overdue: CommandItem | undefined;

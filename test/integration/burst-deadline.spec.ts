@@ -2,6 +2,7 @@ import { INestApplicationContext } from '@nestjs/common';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { CacheKit, CacheKitModuleOptions, defineCache } from '../../lib/index.js';
 import { bootApp, uniqueNamespace } from '../support/app.js';
+import { faults, startFaultProxyProcess } from '../support/fault-proxy.js';
 
 const itemById = defineCache({ name: 'item', key: (id: number) => id, ttl: '1m' });
 const KEYS = 10_000;
@@ -17,7 +18,7 @@ const KEYS = 10_000;
  * the rest (docs/reliability.md, "Bursts").
  */
 describe('a burst of misses that keeps this process busy past the store deadline', () => {
-  let app: INestApplicationContext;
+  let app: INestApplicationContext | undefined;
   afterEach(() => app?.close());
 
   async function burst(options: Pick<CacheKitModuleOptions, 'maxInFlight' | 'redis'>): Promise<number> {
@@ -61,4 +62,36 @@ describe('a burst of misses that keeps this process busy past the store deadline
   it('on a Cluster, without a bound, every value is stored too', async () => {
     expect(await burst({ redis: { cluster: inject('clusterNodes') } })).toBe(0);
   }, 60_000);
+
+  it('a store that stops answering still fails its calls after about one deadline while the process is busy', async () => {
+    const proxy = await startFaultProxyProcess({ target: { port: Number(new URL(inject('redisUrl')).port) } });
+    try {
+      app = await bootApp({ redis: proxy.url, namespace: uniqueNamespace(), operationTimeout: '100ms' });
+      const cache = app.get(CacheKit);
+      await cache.getOrSet(itemById, [1], async () => ({ id: 1 }));
+      await proxy.set(faults.blackhole());
+      // Busy in 5 ms tasks for 2 s, as a loaded service is: the loop is idle only between them.
+      let busy = true;
+      const spin = (async () => {
+        while (busy) await new Promise<void>((resolve) => setImmediate(() => (blockFor(5), resolve())));
+      })();
+      const started = performance.now();
+      const value = await cache.getOrSet(itemById, [1], async () => ({ id: 1, from: 'origin' }));
+      const ms = performance.now() - started;
+      busy = false;
+      await spin;
+      console.log(`[burst] blackholed store, busy process: answered from the origin after ${ms.toFixed(0)} ms`);
+      expect(value).toEqual({ id: 1, from: 'origin' });
+      expect(ms).toBeLessThan(600); // 100 ms deadline + one sweep + the tasks around it
+    } finally {
+      await app?.close();
+      app = undefined;
+      await proxy.stop();
+    }
+  }, 30_000);
 });
+
+function blockFor(ms: number): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until);
+}

@@ -32,12 +32,12 @@ interface TurnLine {
 /**
  * Bounds many concurrent calls with one sweeping timer instead of a timer and a race per call:
  * on the hit path that difference is a large share of the cost. A call fails at most one sweep
- * (a tenth of the deadline) after it is due. Time the event loop was busy extends every pending
- * deadline: a deadline counts only time this process was free to read the answer. A burst (a cold
- * start's thousands of misses) keeps the loop busy with replies and loads for seconds while Redis
- * answers promptly; counted in wall time, that backlog looked like a failing Redis, opened the
- * breaker and sent everything to the origin unstored. A store that does not answer still fails
- * its calls once the process has idled a deadline, which it does when its callers wait on them.
+ * (a tenth of the deadline) after it is due. While the store keeps answering, time the event loop
+ * was busy extends every pending deadline: a burst (a cold start's thousands of misses) keeps the
+ * loop busy with replies and loads for seconds while Redis answers promptly, and counted in wall
+ * time that backlog looked like a failing Redis, opened the breaker and sent everything to the
+ * origin unstored. While nothing answers, wall time counts, less only stalls of the loop itself
+ * (the sweep ran late): a silent store fails its calls after one deadline however busy we are.
  * Pending calls sit in an array in call order; one that answers is only flagged, and the sweep
  * drops it, so the hit path does no set or map bookkeeping. The same sweep bounds calls' turns in
  * the admission queue (`after`), which count only time spent waiting on a slow store.
@@ -49,6 +49,8 @@ export class DeadlineWatch {
   #timer?: NodeJS.Timeout;
   #lastSweep = 0;
   #lastUse?: EventLoopUtilization;
+  /** A call was answered since the last sweep: the store is responsive. */
+  #answered = false;
   /** Time spent waiting on a slow store since the watch was made: the clock turns are due on. */
   #blamedMs = 0;
 
@@ -73,7 +75,10 @@ export class DeadlineWatch {
       this.#pending.push(entry);
       this.#start();
       work.then(
-        (value) => settle(entry, onValue as (value: unknown) => unknown, value),
+        (value) => {
+          this.#answered = true;
+          settle(entry, onValue as (value: unknown) => unknown, value);
+        },
         (error: unknown) => settle(entry, onError, error),
       );
     });
@@ -113,11 +118,16 @@ export class DeadlineWatch {
     // Turns count the time since the last sweep only while the store is slow, and then only the
     // part this process sat idle.
     if (this.#storeSlow(now)) this.#blamedMs += Math.max(0, elapsed - busyMs);
+    // Answers came in: time spent busy (reading them among other work) is ours, not the store's.
+    // None came: only a stall of the loop itself (the sweep ran late) is ours.
+    const lag = elapsed - this.sweepMs;
+    const oursMs = this.#answered ? busyMs : lag > this.sweepMs ? lag : 0;
+    this.#answered = false;
     const kept: Pending[] = [];
     // Entries started by a handler below are appended to this array and visited too.
     for (const entry of this.#pending) {
       if (entry.settled) continue;
-      entry.due += busyMs; // the deadline counts idle time only
+      entry.due += oursMs;
       if (entry.due > now) {
         kept.push(entry);
         continue;
