@@ -24,7 +24,10 @@ export interface CacheKitModuleOptions {
   defaultTtl?: Duration;
   /** TTL spread as a fraction: 0.1 means +-10%, 0 turns it off. Default: 0.1. */
   jitter?: number;
-  /** Deadline of every store operation (time this process spent busy while Redis answered is not counted); past it the call is served from the origin. Default: 100 (ms). */
+  /**
+   * Deadline of every store operation; past it the call is served from the origin. Time this
+   * process spent busy while Redis kept answering is not counted. Default: 100 (ms).
+   */
   operationTimeout?: Duration;
   /**
    * Store calls in flight at once on the connection; more wait their turn, callers' calls ahead of
@@ -32,8 +35,8 @@ export interface CacheKitModuleOptions {
    * covers a call's time in flight; a caller's call that waits longer than it for a slot (while
    * Redis is slow to answer those ahead) goes to the origin without counting as a store failure.
    * The price: right after a burst, reads of keys whose fills are still queued wait for them.
-   * Default: no bound (a burst's calls wait in the client's queue; deadlines leave out time spent busy while Redis answers,
-   * so it does not open the breaker).
+   * Default: no bound (a burst's calls wait in the client's queue; deadlines leave out the time
+   * spent busy while Redis answers, so the burst does not open the breaker).
    */
   maxInFlight?: number;
   /** Consecutive store failures that open the breaker, and how long it stays open. Default: { failures: 5, cooldown: '5s' }. */
