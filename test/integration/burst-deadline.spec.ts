@@ -13,9 +13,9 @@ const KEYS = 10_000;
  * 100 ms store deadline to get through. Redis answers promptly; the answers wait in the socket
  * while this process is busy with the burst. Counted in wall time (before), those calls were
  * store failures, the breaker opened, and about 9,000 of the 10,000 values were never stored: the
- * next pass loaded them again. A deadline now counts only time the process was free to read the
- * answer. With `maxInFlight` the store also keeps at most that many calls in flight and queues
- * the rest (docs/reliability.md, "Bursts").
+ * next pass loaded them again. A deadline now leaves out the time the process spends busy while
+ * Redis answers. With `maxInFlight` the store also keeps at most that many calls in flight and
+ * queues the rest (docs/reliability.md, "Bursts").
  */
 describe('a burst of misses that keeps this process busy past the store deadline', () => {
   let app: INestApplicationContext | undefined;
@@ -70,7 +70,7 @@ describe('a burst of misses that keeps this process busy past the store deadline
       const cache = app.get(CacheKit);
       await cache.getOrSet(itemById, [1], async () => ({ id: 1 }));
       await proxy.set(faults.blackhole());
-      // Busy in 5 ms tasks for 2 s, as a loaded service is: the loop is idle only between them.
+      // Busy in 5 ms tasks until the call answers, as a loaded service is: idle only between them.
       let busy = true;
       const spin = (async () => {
         while (busy) await new Promise<void>((resolve) => setImmediate(() => (blockFor(5), resolve())));
