@@ -80,6 +80,24 @@ describe('CacheKit.set on a definition with tags', () => {
     expect(await other.get(timed, 1)).toBeUndefined(); // nor is the old value
   });
 
+  it('asks the ttl function once for a value it stores, on a put and on a load', async () => {
+    let ttlCalls = 0;
+    const timed = defineCache({
+      name: 'timed-ok',
+      key: (id: number) => id,
+      ttl: (value: { ends: number }) => (ttlCalls++, value.ends),
+      tags: () => ['catalog'],
+    });
+    await near.set(timed, [1], { ends: 60_000 }); // learns the tag's version
+    ttlCalls = 0;
+    expect(await near.set(timed, [1], { ends: 60_000 })).toBe(true);
+    expect(ttlCalls, 'put').toBe(1);
+    ttlCalls = 0;
+    expect(await near.getOrSet(timed, [2], async () => ({ ends: 60_000 }))).toEqual({ ends: 60_000 });
+    expect(ttlCalls, 'load').toBe(1);
+    expect(await other.get(timed, 1)).toEqual({ ends: 60_000 });
+  });
+
   it('after its own tag eviction, stores with the new versions', async () => {
     await near.set(product, [3], { id: 3, name: 'before' });
     await near.evictTags(['catalog']);

@@ -50,6 +50,9 @@ export interface PlanSettings extends Pick<
 /** A plan for one call; its tag keys are built only when a store round trip needs them (not on L1 hits). */
 export class DefinitionPlan implements EntryPlan {
   #tags?: string[];
+  // The ttl function's answer for the last value asked about: encoding a value and sizing its tags'
+  // life both need it, and the function is the application's (it may be costly or count calls).
+  #ttlOfLast?: { value: unknown; ms: number };
 
   constructor(
     private readonly settings: PlanSettings,
@@ -76,7 +79,14 @@ export class DefinitionPlan implements EntryPlan {
   }
   get ttlFor(): ((value: unknown) => number) | undefined {
     const ttlOf = this.settings.definition.ttlOf;
-    return ttlOf && ((value) => ttlOf(value, this.args, this.where));
+    if (!ttlOf) return undefined;
+    return (value) => {
+      const last = this.#ttlOfLast;
+      if (last !== undefined && Object.is(last.value, value)) return last.ms;
+      const ms = ttlOf(value, this.args, this.where);
+      this.#ttlOfLast = { value, ms };
+      return ms;
+    };
   }
   get valueTagsFor(): ((value: unknown) => string[]) | undefined {
     const resultTagsOf = this.settings.definition.resultTagsOf;
