@@ -47,14 +47,21 @@ export class SingleFlight<T> {
   #start(key: string, work: (abandoned?: AbortSignal) => Promise<T>, deadline?: FlightDeadline): Flight<T> {
     const abandon = deadline && new AbortController();
     const flight: Flight<T> = { promise: undefined as never, waiting: 0, abandon };
-    // Registered before `work` starts, so even a synchronous throw cannot leave a stale entry; a
-    // flight past its deadline may have been replaced under its key by then.
-    flight.promise = Promise.resolve()
-      .then(() => work(abandon?.signal))
-      .finally(() => {
-        if (this.#inFlight.get(key) === flight) this.#inFlight.delete(key);
-      });
+    let begin!: (work: Promise<T>) => void;
+    // A flight past its deadline may have been replaced under its key by the time it settles.
+    flight.promise = new Promise<T>((resolve) => (begin = resolve)).finally(() => {
+      if (this.#inFlight.get(key) === flight) this.#inFlight.delete(key);
+    });
+    // Registered before `work` starts (a synchronous throw cannot leave a stale entry, and a call
+    // `work` makes for the same key joins it), then started at once, not a microtask later: when a
+    // burst's shared read misses, its thousand joiners' continuations are queued by then, and the
+    // load's first store call (the lease) would be made only after all of them.
     this.#inFlight.set(key, flight);
+    try {
+      begin(work(abandon?.signal));
+    } catch (error) {
+      begin(Promise.reject(error));
+    }
     return flight;
   }
 
