@@ -82,6 +82,30 @@ describe('the retry queue of evictions the store did not confirm', () => {
     await queue.close(10);
   });
 
+  it('retries at once after a round that was in flight when the recovery signal came, and failed', async () => {
+    // The round was sent while the store was still down; the store came back before it failed.
+    let release!: () => void;
+    const calls: boolean[] = [];
+    let up = false;
+    const send = async () => {
+      calls.push(up);
+      if (calls.length === 1) await new Promise<void>((resolve) => (release = resolve));
+      return calls.length > 1 && up;
+    };
+    const queue = new RetryQueue<Item>(send, { initialDelayMs: 5_000, maxDelayMs: 5_000, maxTargets: 10 }, () => {});
+    queue.add(batch('a'));
+    queue.drainSoon(); // a first signal: the round goes out while the store is still down
+    await sleep(20);
+    expect(calls).toHaveLength(1);
+    up = true;
+    queue.drainSoon();
+    release();
+    await sleep(30);
+    expect(calls).toEqual([false, true]);
+    expect(queue.pending).toHaveLength(0);
+    await queue.close(10);
+  });
+
   it('retries at once on flush, whatever the backoff, and stays open', async () => {
     const store = flakyStore();
     const queue = new RetryQueue<Item>(

@@ -32,6 +32,8 @@ export class RetryQueue<T extends RetryItem> {
   #failures = 0;
   #timer?: NodeJS.Timeout;
   #draining?: Promise<void>;
+  /** A recovery signal came while a round was in flight: that round may have been sent before it. */
+  #soon = false;
   #closed = false;
 
   constructor(
@@ -60,10 +62,13 @@ export class RetryQueue<T extends RetryItem> {
 
   /** The store answered again: retry now instead of at the next backoff step. */
   drainSoon(): void {
-    if (this.#batches.length === 0 || this.#draining || this.#closed) return;
+    if (this.#batches.length === 0 || this.#closed) return;
+    this.#failures = 0;
+    // The round in flight may fail for having been sent while the store was still away: the next
+    // one then goes at once, not after the backoff.
+    if (this.#draining) return void (this.#soon = true);
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    this.#failures = 0;
     this.#schedule(0);
   }
 
@@ -104,7 +109,9 @@ export class RetryQueue<T extends RetryItem> {
     return (this.#draining = this.#round()
       .then((ok) => {
         this.#draining = undefined;
-        this.#schedule(ok ? 0 : this.#backoff());
+        const soon = this.#soon;
+        this.#soon = false;
+        this.#schedule(ok || soon ? 0 : this.#backoff());
       })
       .catch(() => {
         this.#draining = undefined;
