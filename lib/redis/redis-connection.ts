@@ -83,8 +83,8 @@ function createClient(
   connection: Exclude<RedisConnection, Redis | Cluster>,
   timeoutMs: number,
 ): { client: Redis | Cluster; backstop?: { stop(): void } } {
-  // A backstop that frees ioredis's queue; the per-call bound is the module's own deadline, which
-  // (unlike this timer) does not count this process's own backlog against Redis.
+  // A backstop that frees ioredis's queue (see CommandBackstop); the per-call bound is the module's
+  // own, far shorter deadline.
   const commandTimeout = Math.max(1_000, timeoutMs * 10);
   const failFast: RedisOptions = {
     enableOfflineQueue: false,

@@ -63,38 +63,26 @@ describe('CacheKit.set on a definition with tags', () => {
   });
 
   it('reports a value it cannot store once, and asks the ttl function once', async () => {
-    let ttlCalls = 0;
-    const timed = defineCache({
-      name: 'timed',
-      key: (id: number) => id,
-      ttl: (value: { ends: number }) => (ttlCalls++, value.ends),
-      tags: () => ['catalog'],
-    });
+    const { timed, ttlCalls } = timedCache('timed');
     await near.set(timed, [1], { ends: 60_000 }); // learns the tag's version
     const skippedBefore = near.stats().timed?.skippedStores ?? 0;
-    ttlCalls = 0;
+    ttlCalls.count = 0;
     const stored = await near.set(timed, [1], { ends: Number.NaN }); // not a duration: not stored
     expect(stored).toBe(false);
-    expect(ttlCalls).toBe(1);
+    expect(ttlCalls.count).toBe(1);
     expect(near.stats().timed!.skippedStores - skippedBefore).toBe(1);
     expect(await other.get(timed, 1)).toBeUndefined(); // nor is the old value
   });
 
   it('asks the ttl function once for a value it stores, on a put and on a load', async () => {
-    let ttlCalls = 0;
-    const timed = defineCache({
-      name: 'timed-ok',
-      key: (id: number) => id,
-      ttl: (value: { ends: number }) => (ttlCalls++, value.ends),
-      tags: () => ['catalog'],
-    });
+    const { timed, ttlCalls } = timedCache('timed-ok');
     await near.set(timed, [1], { ends: 60_000 }); // learns the tag's version
-    ttlCalls = 0;
+    ttlCalls.count = 0;
     expect(await near.set(timed, [1], { ends: 60_000 })).toBe(true);
-    expect(ttlCalls, 'put').toBe(1);
-    ttlCalls = 0;
+    expect(ttlCalls.count, 'put').toBe(1);
+    ttlCalls.count = 0;
     expect(await near.getOrSet(timed, [2], async () => ({ ends: 60_000 }))).toEqual({ ends: 60_000 });
-    expect(ttlCalls, 'load').toBe(1);
+    expect(ttlCalls.count, 'load').toBe(1);
     expect(await other.get(timed, 1)).toEqual({ ends: 60_000 });
   });
 
@@ -105,3 +93,15 @@ describe('CacheKit.set on a definition with tags', () => {
     expect(await other.get(product, 3)).toEqual({ id: 3, name: 'after' });
   });
 });
+
+/** A tagged definition whose TTL comes from the value, counting the calls of its ttl function. */
+function timedCache(name: string) {
+  const ttlCalls = { count: 0 };
+  const timed = defineCache({
+    name,
+    key: (id: number) => id,
+    ttl: (value: { ends: number }) => (ttlCalls.count++, value.ends),
+    tags: () => ['catalog'],
+  });
+  return { timed, ttlCalls };
+}
