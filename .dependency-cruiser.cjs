@@ -23,6 +23,7 @@ const SUBPATH_SURFACE = [
   '^lib/observability/cache-event\\.interface\\.ts$', // stats and event shapes (prometheus)
   '^lib/engine/entry/envelope\\.ts$', // the stored entry's header, decoded by `cachekit inspect` (cli)
   '^lib/keys/key-encoding\\.ts$', // a key given as JSON becomes the key readers build (cli)
+  '^lib/stores/stored-entry\\.ts$', // the entry's layout in Redis, read by `cachekit inspect` (cli)
   '^lib/stores/redis\\.scripts\\.ts$', // the tag eviction script, so `cachekit evict-tag` records when, as the app does (cli)
   '^lib/bus/invalidation-bus\\.ts$', // the bus message, so `cachekit clear` drops running instances' L1 (cli)
   '^lib/observability/stats-beacon\\.ts$', // the snapshot shape instances publish (cli, dashboard)

@@ -80,10 +80,10 @@ export async function runClear(settings: ClearSettings, progress: (line: string)
 async function fill(cache: CacheKit, redis: Redis, namespace: string, size: number): Promise<void> {
   const viaApi = Math.min(100, size);
   for (let id = 0; id < viaApi; id++) await cache.set(item, [id], { id, name: `item ${id}` });
-  const template = await redis.hgetallBuffer(`{${namespace}:bench.clear:#0}`);
+  const template = await redis.getBuffer(`{${namespace}:bench.clear:#0}`);
+  if (!template) throw new Error('entry 0 was not stored');
   await writeInPipelines(redis, viaApi, size, (pipeline, id) => {
-    const key = `{${namespace}:bench.clear:#${id}}`;
-    pipeline.hset(key, template).pexpire(key, 600_000);
+    pipeline.set(`{${namespace}:bench.clear:#${id}}`, template, 'PX', 600_000);
   });
   if ((await cache.get(item, size - 1)) === undefined) throw new Error('the copied entries are not hits');
 }

@@ -195,7 +195,7 @@ function toTable(size: Size, results: Result[], settings: FeatureOverheadSetting
       'Stats cannot be turned off: the per-name counters are always kept (a property increment per call). ' +
         'What can be switched is the event stream: CacheKit.events$ emits only while someone subscribes ("events$ subscribed").',
       "serializer: JSON is a CacheSerializer over JSON.stringify/JSON.parse, as in the option's documentation; it loses Dates, Maps, Sets and BigInts (see the serializer tables).",
-      'one tag: the tag version is read with the entry (one MGET sent with the HGET) and compared on every hit.',
+      'one tag: the tag version is read with the entry (one MGET) and compared on every hit.',
       'L1 on: hits come from process memory (one deeply frozen object), not from Redis.',
     );
   } else {

@@ -2,7 +2,7 @@ import { Cluster, Redis } from 'ioredis';
 import { NO_TAGS } from '../keys/key-layout.js';
 import { StoredRead } from './entry-store.interface.js';
 import { groupByNode } from './cluster-slots.js';
-import { splitValueTags } from './value-tags.js';
+import { StoredParts, parseStoredEntry } from './stored-entry.js';
 
 /** One entry of a multi-key read: its key and the store keys of its tags. */
 export interface EntryRead {
@@ -12,9 +12,10 @@ export interface EntryRead {
 
 /**
  * Reads many entries and their tags' versions at once. A tag shared by the entries (a cache name's
- * generation always is) is read once. Standalone: one pipeline (HGETs and one MGET), one socket
- * write and one round trip. Cluster: the entries and tags live in slots of their own, so the
- * commands are grouped by the master serving their slot, one pipeline per node, all sent at once. A value under an entry key that is not ours (not a hash) is no payload.
+ * generation always is) is read once. Standalone: one MGET of the entries and the tags, one round
+ * trip. Cluster: the entries and tags live in slots of their own, so the GETs are grouped by the
+ * master serving their slot, one pipeline per node, all sent at once. A value under an entry key
+ * that is not ours (not one of our strings) is no payload.
  * Tags that entries' values added are known only from the entries: one more round trip reads
  * them, only when some entry has any.
  * @example await readMany(client, [{ key: '{shop:product:#1}', tags: ['{shop:~name:product}'] }])
@@ -25,7 +26,7 @@ export async function readMany(client: Redis | Cluster, reads: readonly EntryRea
   for (const read of reads) for (const tag of read.tags) if (!tagIndex.has(tag)) tagIndex.set(tag, tagIndex.size);
   const tags = [...tagIndex.keys()];
   const [entries, versions] =
-    client instanceof Cluster ? await clusterRead(client, reads, tags) : await pipelinedRead(client, reads, tags);
+    client instanceof Cluster ? await clusterRead(client, reads, tags) : await standaloneRead(client, reads, tags);
   const valueTags = new Map<string, number>();
   for (const entry of entries) for (const tag of entry.valueTags ?? NO_TAGS) valueTags.set(tag, valueTags.size);
   const valueVersions = valueTags.size === 0 ? [] : await versionsOf(client, [...valueTags.keys()]);
@@ -38,12 +39,7 @@ export async function readMany(client: Redis | Cluster, reads: readonly EntryRea
   });
 }
 
-interface EntryReply {
-  payload?: Buffer;
-  valueTags?: string[];
-}
-
-type Replies = [EntryReply[], (string | undefined)[]];
+type Replies = [StoredParts[], (string | undefined)[]];
 
 // Tags in slots of their own on a cluster: one GET each, sent together.
 async function versionsOf(client: Redis | Cluster, tags: string[]): Promise<(string | undefined)[]> {
@@ -52,16 +48,12 @@ async function versionsOf(client: Redis | Cluster, tags: string[]): Promise<(str
   return values.map((value) => value ?? undefined);
 }
 
-async function pipelinedRead(client: Redis, reads: readonly EntryRead[], tags: string[]): Promise<Replies> {
-  const pipeline = client.pipeline();
-  for (const read of reads) pipeline.hmgetBuffer(read.key, 'd', 't');
-  if (tags.length > 0) pipeline.mget(...tags);
-  const replies = (await pipeline.exec()) ?? [];
-  const payloads = reads.map((_, i) => entryReply(replies[i]));
-  const tagReply = tags.length > 0 ? replies[reads.length] : undefined;
-  if (tagReply?.[0]) throw tagReply[0];
-  const versions = ((tagReply?.[1] as (string | null)[] | undefined) ?? []).map((v) => v ?? undefined);
-  return [payloads, versions];
+async function standaloneRead(client: Redis, reads: readonly EntryRead[], tags: string[]): Promise<Replies> {
+  // MGET answers nil for a key of another type (an older layout's hash): no payload, as it should be.
+  const replies = await client.mgetBuffer(...reads.map((read) => read.key), ...tags);
+  const entries = reads.map((_, i) => parseStoredEntry(replies[i]));
+  const versions = tags.map((_, k) => replies[reads.length + k]?.toString('latin1'));
+  return [entries, versions];
 }
 
 async function clusterRead(client: Cluster, reads: readonly EntryRead[], tags: string[]): Promise<Replies> {
@@ -70,7 +62,7 @@ async function clusterRead(client: Cluster, reads: readonly EntryRead[], tags: s
   const groups = groupByNode(client, keys);
   const replies = new Array<[Error | null, unknown]>(keys.length);
   const one = (i: number): Promise<void> =>
-    (i < reads.length ? client.hmgetBuffer(keys[i]!, 'd', 't') : client.get(keys[i]!)).then(
+    (i < reads.length ? client.getBuffer(keys[i]!) : client.get(keys[i]!)).then(
       (value) => void (replies[i] = [null, value]),
       (error: Error) => void (replies[i] = [error, null]),
     );
@@ -79,7 +71,7 @@ async function clusterRead(client: Cluster, reads: readonly EntryRead[], tags: s
       ? [...groups.values()].map(async (group) => {
           const pipeline = client.pipeline();
           for (const i of group) {
-            if (i < reads.length) pipeline.hmgetBuffer(keys[i]!, 'd', 't');
+            if (i < reads.length) pipeline.getBuffer(keys[i]!);
             else pipeline.get(keys[i]!);
           }
           try {
@@ -99,11 +91,10 @@ async function clusterRead(client: Cluster, reads: readonly EntryRead[], tags: s
   return [reads.map((_, i) => entryReply(replies[i])), versions];
 }
 
-function entryReply(reply: [Error | null, unknown] | undefined): EntryReply {
+function entryReply(reply: [Error | null, unknown] | undefined): StoredParts {
   if (!reply) return {};
   if (reply[0]) return foreignIsMiss(reply[0]) ?? {};
-  const [payload, valueTags] = (reply[1] as (Buffer | null)[] | null) ?? [];
-  return { payload: payload ?? undefined, valueTags: splitValueTags(valueTags) };
+  return parseStoredEntry(reply[1] as Buffer | null);
 }
 
 function foreignIsMiss(error: unknown): null {

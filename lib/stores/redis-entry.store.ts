@@ -6,14 +6,13 @@ import {
   EVICT_TAG,
   FILL,
   LEASE_BEGIN,
-  PUT,
   PUT_CHECKED,
   RELEASE_LEASE,
   TAG_VERSION,
   VALUE_TAG_VERSION,
   loadScripts,
 } from './redis.scripts.js';
-import { joinValueTags, splitValueTags } from './value-tags.js';
+import { parseStoredEntry, storedEntry } from './stored-entry.js';
 import { nextVersion } from './version-nonce.js';
 import { WriteCoalescer, writableStream } from './write-coalescer.js';
 import { EntryRead, readMany } from './redis-batch-read.js';
@@ -41,9 +40,10 @@ export interface RedisEntryStoreTimes {
 const CLUSTER_CLOCK_SKEW_MS = 250;
 
 /**
- * Entries in Redis (standalone or Cluster). An entry is one hash `{ns:name:parts}` holding payload
- * and version; a tag (and a cache name's generation) is one string holding its version, living as
- * long as the longest entry that carries it. Reads are one round trip (HMGET + tag versions sent
+ * Entries in Redis (standalone or Cluster). An entry is one string `{ns:name:parts}` holding its
+ * version, the tags its value added and its payload (stored-entry.ts); a tag (and a cache name's
+ * generation) is one string holding its version, living as long as the longest entry that carries
+ * it. A read is one MGET of the entry and its tags' versions (a Cluster: one GET each, sent
  * together); invalidating entries or tags is one DEL per key: a missing tag version matches no
  * entry (versions are never reused), so entries carrying it are misses.
  */
@@ -67,10 +67,10 @@ export class RedisEntryStore implements EntryStore {
 
   read(key: string, tags: readonly string[]): Promise<StoredRead> {
     // Concurrent hits issue their reads in the same tick: one socket write for all of them.
-    this.#reads.sending(tags.length > 0);
+    this.#reads.sending(this.#isCluster && tags.length > 0);
     try {
       // Only raw keys (CacheKit.get/set) have no tags, and they have no value tags either.
-      if (tags.length === 0) return this.client.hgetBuffer(key, 'd').then(this.#untagged, this.#untaggedFailed);
+      if (tags.length === 0) return this.client.getBuffer(key).then(this.#untagged, this.#untaggedFailed);
       return this.#taggedRead(key, tags);
     } catch (error) {
       this.#reads.settled();
@@ -82,34 +82,44 @@ export class RedisEntryStore implements EntryStore {
     return readMany(this.client, reads);
   }
 
-  // Built once: an untagged read (the usual hit) allocates no handlers of its own.
-  readonly #untagged = (payload: Buffer | null): StoredRead => {
+  // Built once: an untagged read (the usual raw key hit) allocates no handlers of its own.
+  readonly #untagged = (raw: Buffer | null): StoredRead => {
     this.#reads.settled();
-    return { payload: payload ?? undefined, tagVersions: NO_TAGS };
+    return { payload: parseStoredEntry(raw).payload, tagVersions: NO_TAGS };
   };
   readonly #untaggedFailed = (error: unknown): StoredRead => {
     this.#reads.settled();
-    return { payload: foreignIsMiss(error) ?? undefined, tagVersions: NO_TAGS };
+    foreignIsMiss(error);
+    return { payload: undefined, tagVersions: NO_TAGS };
   };
 
-  // The entry (HMGET) and its tags' versions (MGET standalone; on a Cluster they live in other
-  // slots: one GET each), sent together: one round trip. Plain commands, not a script: Redis runs
-  // both in about a tenth of the time of a script doing the same (Lua's call and the payload's copy
-  // through it), and on a small machine Redis's CPU bounds the hits per second. The tags a value
-  // added (`resultTags`) are known only from the entry, so they cost a second round trip. Not
-  // atomic, and need not be: the versions are read after the entry, so an eviction before the
-  // entry's read changed them (versions are never reused) and an eviction after it is later.
+  // The entry and its tags' versions: one MGET standalone; on a Cluster they live in other slots,
+  // one GET each, sent together. Plain commands, not a script: Redis runs them in about a tenth of
+  // the time of a script doing the same (Lua's call and the payload's copy through it), and on a
+  // small machine Redis's CPU bounds the hits per second. The tags a value added are known only
+  // from the entry, so they cost a second round trip. Not atomic, and need not be: the versions
+  // are read with or after the entry, so an eviction before the entry's read changed them
+  // (versions are never reused) and an eviction after it is later.
   async #taggedRead(key: string, tags: readonly string[]): Promise<StoredRead> {
     try {
-      const entry = this.client.hmgetBuffer(key, 'd', 't').catch((error: unknown) => [foreignIsMiss(error), null]);
-      const [[payload, field], tagVersions] = await Promise.all([entry, this.#tagVersions(tags)]);
+      const [raw, tagVersions] = this.#isCluster
+        ? await Promise.all([this.client.getBuffer(key).catch(foreignIsMiss), this.#tagVersions(tags)])
+        : await this.#standaloneRead(key, tags);
       this.#known.saw(tags, tagVersions);
-      const valueTags = splitValueTags(field ?? null);
+      const { payload, valueTags } = parseStoredEntry(raw);
       if (valueTags) tagVersions.push(...(await this.#tagVersions(valueTags)));
-      return { payload: payload ?? undefined, tagVersions, valueTags };
+      return { payload, tagVersions, valueTags };
     } finally {
       this.#reads.settled();
     }
+  }
+
+  async #standaloneRead(key: string, tags: readonly string[]): Promise<[Buffer | null, (string | undefined)[]]> {
+    // MGET answers nil for a key of another type (an older layout's hash): a miss, as it should be.
+    const replies = await this.client.mgetBuffer(key, ...tags);
+    const versions = new Array<string | undefined>(tags.length);
+    for (let i = 0; i < tags.length; i++) versions[i] = replies[i + 1]?.toString('latin1');
+    return [replies[0] ?? null, versions];
   }
 
   async begin(key: string, tags: readonly string[], tagLifeMs: number): Promise<FillTicket> {
@@ -152,13 +162,14 @@ export class RedisEntryStore implements EntryStore {
 
   async fill(key: string, ticket: FillTicket, payload: Uint8Array, ttlMs: number, lease?: string): Promise<boolean> {
     const keys = [key, leaseKey(key), leaseWaitersKey(key)];
-    const valueTags = joinValueTags(ticket.valueTags);
-    const args = [ticket.version, toBuffer(payload), ttlMs, lease ?? '', this.times.fillChannel ?? '', valueTags];
+    const entry = storedEntry(ticket.version, ticket.valueTags, payload);
+    const args = [ticket.version, entry, ttlMs, lease ?? '', this.times.fillChannel ?? ''];
     return (await FILL.run(this.client, keys, args)) === 1;
   }
 
   async put(key: string, payload: Uint8Array, ttlMs: number, valueTags?: readonly string[]): Promise<void> {
-    await PUT.run(this.client, [key], [nextVersion(), toBuffer(payload), ttlMs, joinValueTags(valueTags)]);
+    // A new version: a load that began before this put cannot store over it.
+    await this.client.set(key, storedEntry(nextVersion(), valueTags, payload), 'PX', ttlMs);
   }
 
   knownTagVersions(tags: readonly string[]): string[] | undefined {
@@ -167,14 +178,7 @@ export class RedisEntryStore implements EntryStore {
 
   async putChecked(put: CheckedPut): Promise<boolean> {
     const life = put.tagLifeMs + this.times.fenceTtlMs;
-    const args = [
-      nextVersion(),
-      toBuffer(put.payload),
-      put.ttlMs,
-      joinValueTags(put.valueTags),
-      life,
-      ...put.tagVersions,
-    ];
+    const args = [storedEntry(nextVersion(), put.valueTags, put.payload), put.ttlMs, life, ...put.tagVersions];
     const stored = (await PUT_CHECKED.run(this.client, [put.key, ...put.tags], args)) === 1;
     if (!stored) this.#known.forget(put.tags);
     return stored;
@@ -244,12 +248,8 @@ export class RedisEntryStore implements EntryStore {
   }
 }
 
-// Something else stored under our key (not a hash) is a miss; the next fill replaces it.
+// Something else stored under our key (not a string: an older layout's hash, a list) is a miss; the next fill replaces it.
 function foreignIsMiss(error: unknown): null {
   if (error instanceof Error && error.message.startsWith('WRONGTYPE')) return null;
   throw error;
-}
-
-function toBuffer(payload: Uint8Array): Buffer {
-  return Buffer.isBuffer(payload) ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
 }

@@ -29,41 +29,50 @@ export class LuaScript {
   }
 }
 
-// Entry layout: a hash { d: payload, v: version }. A fill must find the version its load began
+// Entry layout (stored-entry.ts): one string `<version> <n>\n<value tags><payload>`, or only
+// `<version>` while a load that began has not stored. A fill must find the version its load began
 // with; a fill finding no version at all is refused unless it still holds the entry's lease
 // `{entry}:lease`. Invalidation deletes the entry and its lease (a plain DEL, so it also works when
 // Redis refuses writes for lack of memory): a load that began before can then never store, since
 // the next version is new and the lease is gone; a restart loses the lease too, so a held lease
 // proves that only expiry removed the entry.
 
-// A version is `<process id>.<counter>` (see version-nonce.ts). Anything else under a version field
-// or tag key was not written by us (or was corrupted): it is replaced, never compared, because a
+// A version is `<process id>.<counter>` (see version-nonce.ts). Anything else under a version or
+// tag key was not written by us (or was corrupted): it is replaced, never compared, because a
 // client that decodes it as text could not send the same bytes back.
 const VALID_VERSION = `
 local function valid(v) return v and string.find(v, '^[%w_%-]+%.%w+$') ~= nil end`;
+
+// The version at the head of an entry (only the head is read: the payload stays in Redis), or nil
+// when the key holds no entry of ours: none, another type (a hash of the older layout included) or
+// a string that does not start with a version.
+const ENTRY_VERSION = `
+local function entry_version(key)
+  if redis.call('TYPE', key).ok ~= 'string' then return nil end
+  local v, rest = string.match(redis.call('GETRANGE', key, 0, 64), '^([%w_%-]+%.%w+)(.?)')
+  if v and (rest == '' or rest == ' ') then return v end
+  return nil
+end`;
 
 // The server's clock in ms: fills and tag evictions are ordered by it (see VALUE_TAG_VERSION).
 const NOW_MS = `
 local function now_ms() local t = redis.call('TIME') return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) end`;
 
-// KEYS[1] entry; ARGV[v] new version, ARGV[t] fence ttl: the entry's version, created when missing,
-// and the server's time, which orders the load after the tag evictions made before it.
+// KEYS[1] entry; ARGV[v] new version, ARGV[t] fence ttl: the entry's version, created when missing
+// (SET replaces whatever not ours was under the key), and the server's time, which orders the load
+// after the tag evictions made before it.
 const beginBody = (v: number, t: number) => `
-local kind = redis.call('TYPE', KEYS[1]).ok
-if kind ~= 'hash' and kind ~= 'none' then redis.call('DEL', KEYS[1]) end
-local v = redis.call('HGET', KEYS[1], 'v')
-if valid(v) then return { v, now_ms() } end
-if v then redis.call('DEL', KEYS[1]) end
-redis.call('HSET', KEYS[1], 'v', ARGV[${v}])
-redis.call('PEXPIRE', KEYS[1], ARGV[${t}])
+local v = entry_version(KEYS[1])
+if v then return { v, now_ms() } end
+redis.call('SET', KEYS[1], ARGV[${v}], 'PX', ARGV[${t}])
 return { ARGV[${v}], now_ms() }`;
 
 /**
  * KEYS[1] entry; ARGV[1] new version, ARGV[2] fence ttl. Returns the entry's version and the
- * server's time in ms. A foreign value under our key (not a hash, or a hash whose version is not
+ * server's time in ms. A foreign value under our key (not a string starting with a version of
  * ours) is replaced, so it reads as a miss and is overwritten by the next fill.
  */
-export const BEGIN = new LuaScript(`${VALID_VERSION}${NOW_MS}${beginBody(1, 2)}`);
+export const BEGIN = new LuaScript(`${ENTRY_VERSION}${NOW_MS}${beginBody(1, 2)}`);
 
 /**
  * KEYS[1] entry, KEYS[2] its lease, KEYS[3] its waiters flag; ARGV[1] token, ARGV[2] lease ttl,
@@ -72,7 +81,7 @@ export const BEGIN = new LuaScript(`${VALID_VERSION}${NOW_MS}${beginBody(1, 2)}`
  * nil when another load holds the lease: then flags that someone waits for its fill (see FILL).
  * The version is never created for a waiter: a lease holder whose entry expired may still fill.
  */
-export const LEASE_BEGIN = new LuaScript(`${VALID_VERSION}${NOW_MS}
+export const LEASE_BEGIN = new LuaScript(`${ENTRY_VERSION}${NOW_MS}
 if not redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2], 'NX') then
   redis.call('SET', KEYS[3], '1', 'PX', ARGV[2])
   return false
@@ -128,41 +137,34 @@ export const EVICTION_MARK_TTL_MS = 60_000;
 
 /**
  * KEYS[1] entry, KEYS[2] its lease, KEYS[3] its waiters flag; ARGV[1] expected version, ARGV[2]
- * payload, ARGV[3] ttl, ARGV[4] the token of the lease the load holds ('' for none), ARGV[5] the
- * fill channel ('' for none), ARGV[6] the store keys of the tags the value added, one a line (field
- * t, '': none; written either way, so it costs no command of its own). Returns 1 when
- * stored. A fill that instances waited for (they set the flag when they found the lease taken, see
- * LEASE_BEGIN) is announced on the channel, so they need not poll for it.
+ * the entry (`storedEntry` with that version), ARGV[3] ttl, ARGV[4] the token of the lease the load
+ * holds ('' for none), ARGV[5] the fill channel ('' for none). Returns 1 when stored. A fill that
+ * instances waited for (they set the flag when they found the lease taken, see LEASE_BEGIN) is
+ * announced on the channel, so they need not poll for it.
  */
-export const FILL = new LuaScript(`
-local v = redis.call('HGET', KEYS[1], 'v')
+export const FILL = new LuaScript(`${ENTRY_VERSION}
+local v = entry_version(KEYS[1])
 if v ~= ARGV[1] then
   if v or ARGV[4] == '' or redis.call('GET', KEYS[2]) ~= ARGV[4] then return 0 end
 end
-redis.call('HSET', KEYS[1], 'd', ARGV[2], 'v', ARGV[1], 't', ARGV[6])
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 if ARGV[5] ~= '' and redis.call('DEL', KEYS[3]) == 1 then redis.call('PUBLISH', ARGV[5], KEYS[1]) end
 return 1`);
 
-/** KEYS[1] entry; ARGV[1] new version, ARGV[2] payload, ARGV[3] ttl, ARGV[4] the value's tags (as FILL's). */
-const putBody = `
-redis.call('HSET', KEYS[1], 'd', ARGV[2], 'v', ARGV[1], 't', ARGV[4])
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-return 1`;
-export const PUT = new LuaScript(putBody);
-
 /**
- * KEYS[1] entry, KEYS[2..] its tags; ARGV[1..4] as PUT's, ARGV[5] how long the tags must live at
- * least (as TAG_VERSION's), ARGV[6..] the versions the payload records for the tags. Stores as PUT
- * does only if every tag still has that version, extending its life as TAG_VERSION would; returns
- * 0, writing nothing, when one differs or is missing (the caller then takes the versions anew).
- * Standalone only: the tags live in other slots.
+ * KEYS[1] entry, KEYS[2..] its tags; ARGV[1] the entry (`storedEntry` with a new version), ARGV[2]
+ * ttl, ARGV[3] how long the tags must live at least (as TAG_VERSION's), ARGV[4..] the versions the
+ * payload records for the tags. Stores the entry only if every tag still has that version,
+ * extending its life as TAG_VERSION would; returns 0, writing nothing, when one differs or is
+ * missing (the caller then takes the versions anew). Standalone only: the tags live in other slots.
  */
 export const PUT_CHECKED = new LuaScript(`${EXTEND_LIFE}
 for i = 2, #KEYS do
-  if redis.call('GET', KEYS[i]) ~= ARGV[i + 4] then return 0 end
+  if redis.call('GET', KEYS[i]) ~= ARGV[i + 2] then return 0 end
 end
-for i = 2, #KEYS do extend_life(KEYS[i], tonumber(ARGV[5])) end${putBody}`);
+for i = 2, #KEYS do extend_life(KEYS[i], tonumber(ARGV[3])) end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1`);
 
 /** KEYS[1] lease; ARGV[1] owner token, ARGV[2] hold ms (0: delete). Only the owner may touch it. */
 export const RELEASE_LEASE = new LuaScript(`
@@ -176,7 +178,7 @@ return redis.call('DEL', KEYS[1])`);
  */
 export async function loadScripts(client: Redis | Cluster): Promise<void> {
   await Promise.all(
-    [BEGIN, LEASE_BEGIN, TAG_VERSION, VALUE_TAG_VERSION, EVICT_TAG, FILL, PUT, PUT_CHECKED, RELEASE_LEASE].map((s) =>
+    [BEGIN, LEASE_BEGIN, TAG_VERSION, VALUE_TAG_VERSION, EVICT_TAG, FILL, PUT_CHECKED, RELEASE_LEASE].map((s) =>
       s.load(client),
     ),
   );

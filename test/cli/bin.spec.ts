@@ -19,7 +19,7 @@ describe('the built cachekit bin', () => {
     const namespace = uniqueNamespace();
     const redis = new Redis(inject('redisUrl'));
     try {
-      await redis.hset(`{${namespace}:product:#1}`, 'd', 'x', 'v', '1.1');
+      await redis.set(`{${namespace}:product:#1}`, '1.1 0\nx');
       const { stdout } = await run(process.execPath, [
         bin,
         '--redis',

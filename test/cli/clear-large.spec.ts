@@ -17,10 +17,10 @@ beforeAll(async () => {
   const prefix = entryKeyPrefix(namespace, 'bulk');
   for (let start = 0; start < COUNT; start += 10_000) {
     const pipeline = client.pipeline();
-    for (let i = start; i < start + 10_000; i++) pipeline.hset(entryKey(prefix, `#${i}`), 'd', 'x', 'v', '1.1');
+    for (let i = start; i < start + 10_000; i++) pipeline.set(entryKey(prefix, `#${i}`), '1.1 0\nx');
     await pipeline.exec();
   }
-  await client.hset(entryKey(entryKeyPrefix(namespace, 'other'), '#1'), 'd', 'x', 'v', '1.1');
+  await client.set(entryKey(entryKeyPrefix(namespace, 'other'), '#1'), '1.1 0\nx');
 }, 120_000);
 afterAll(async () => {
   await client.quit();

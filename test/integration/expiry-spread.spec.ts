@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { CACHEKIT_REDIS, CacheKit, defineCache } from '../../lib/index.js';
 import { unwrap } from '../../lib/engine/entry/envelope.js';
+import { parseStoredEntry } from '../../lib/stores/stored-entry.js';
 import { bootApp, uniqueNamespace } from '../support/app.js';
 import { sleep } from '../support/chaos-store.js';
 
@@ -41,14 +42,15 @@ describe('expiry storm', () => {
     await Promise.all(Array.from({ length: KEYS }, (_, i) => load(i)));
     const now = Date.now();
     const pipeline = redis.pipeline();
-    for (let i = 0; i < KEYS; i++)
-      pipeline.pttl(`{${namespace}:storm:#${i}}`).hgetBuffer(`{${namespace}:storm:#${i}}`, 'd');
+    for (let i = 0; i < KEYS; i++) pipeline.pttl(`{${namespace}:storm:#${i}}`).getBuffer(`{${namespace}:storm:#${i}}`);
     const replies = (await pipeline.exec())!.map(([, value]) => value);
     const after = Date.now(); // Redis answered each PTTL between `now` and this
     const hard: number[] = [];
     const soft: number[] = [];
     for (let i = 0; i < KEYS; i++) {
-      const { createdAt, freshUntil, expiresAt } = unwrap(replies[2 * i + 1] as Buffer)!.meta;
+      const { createdAt, freshUntil, expiresAt } = unwrap(
+        parseStoredEntry(replies[2 * i + 1] as Buffer).payload!,
+      )!.meta;
       // Redis's TTL runs from the fill, a little after the entry's creation: never before its expiry.
       const ttl = replies[2 * i] as number;
       expect(after + ttl).toBeGreaterThanOrEqual(expiresAt - 5);

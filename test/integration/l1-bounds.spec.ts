@@ -4,6 +4,7 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { CACHEKIT_REDIS, CacheKit, defineCache } from '../../lib/index.js';
 import { L1Tier } from '../../lib/l1/l1-tier.js';
 import { bootApp, uniqueNamespace } from '../support/app.js';
+import { dropPayload } from '../support/stored-entries.js';
 
 const blobs = defineCache({ name: 'blob', key: (id: number) => id });
 const dated = defineCache({ name: 'dated', key: (id: number) => id });
@@ -19,7 +20,7 @@ describe('the L1 byte bound (l1.maxBytes)', () => {
   // Counts the entries L1 still serves: each one's Redis copy is gone, so only L1 can answer.
   async function servedFromL1(app: INestApplicationContext, namespace: string, name: string, count: number) {
     const redis = app.get<Redis>(CACHEKIT_REDIS);
-    for (let id = 0; id < count; id++) await redis.hdel(`{${namespace}:${name}:#${id}}`, 'd');
+    for (let id = 0; id < count; id++) await dropPayload(redis, `{${namespace}:${name}:#${id}}`);
     const cache = app.get(CacheKit);
     const served: number[] = [];
     const definition = name === 'blob' ? blobs : dated;

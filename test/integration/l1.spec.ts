@@ -5,6 +5,7 @@ import { CACHEKIT_REDIS, CacheKit, CacheKitModuleOptions, defineCache } from '..
 import { ProductModule, ProductService } from '../fixtures/product.fixture.js';
 import { bootApp, uniqueNamespace } from '../support/app.js';
 import { sleep } from '../support/chaos-store.js';
+import { dropPayload } from '../support/stored-entries.js';
 
 const plain = defineCache({ name: 'plain', key: (id: number) => id, tags: (id: number) => [`plain:${id}`] });
 
@@ -24,7 +25,7 @@ describe('the L1 tier', () => {
     const app = await boot({ redis: inject('redisUrl'), namespace, l1: { ttl: '1m' } });
     const cache = app.get(CacheKit);
     await cache.getOrSet(plain, [1], async () => ({ name: 'Lamp', sizes: ['S', 'M'] }));
-    await app.get<Redis>(CACHEKIT_REDIS).hdel(`{${namespace}:plain:#1}`, 'd'); // gone from Redis, not from L1
+    await dropPayload(app.get<Redis>(CACHEKIT_REDIS), `{${namespace}:plain:#1}`); // gone from Redis, not from L1
     const hit = (await cache.get(plain, 1)) as { name: string; sizes: string[] };
     expect(Object.isFrozen(hit) && Object.isFrozen(hit.sizes)).toBe(true);
     expect(() => {
@@ -81,7 +82,7 @@ describe('the L1 tier', () => {
     await cache.get(plain, 7);
     const redis = app.get<Redis>(CACHEKIT_REDIS);
     // Change the value behind the L1's back (as a lost message would), then drop the bus connection.
-    await redis.hdel(`{${namespace}:plain:#7}`, 'd');
+    await dropPayload(redis, `{${namespace}:plain:#7}`);
     expect(await cache.get(plain, 7)).toEqual({ v: 'cached' }); // still served from L1
     await redis.client('KILL', 'TYPE', 'pubsub');
     await vi.waitFor(async () => expect(await cache.get(plain, 7)).toBeUndefined(), { timeout: 5_000, interval: 20 });
@@ -93,7 +94,7 @@ describe('the L1 tier', () => {
     const cache = app.get(CacheKit);
     await cache.set(plain, [3], { v: 1 });
     await cache.get(plain, 3);
-    await app.get<Redis>(CACHEKIT_REDIS).hdel(`{${namespace}:plain:#3}`, 'd');
+    await dropPayload(app.get<Redis>(CACHEKIT_REDIS), `{${namespace}:plain:#3}`);
     expect(await cache.get(plain, 3)).toEqual({ v: 1 });
     await sleep(150);
     expect(await cache.get(plain, 3)).toBeUndefined();

@@ -5,6 +5,7 @@ import { sleep } from '../support/chaos-store.js';
 import { engineOver, planFor } from '../support/engine.js';
 import { PausableProxy } from '../support/pausable-proxy.js';
 import { RedisServer, startRedisServer } from '../support/redis-server.js';
+import { storedPayload } from '../support/stored-entries.js';
 
 const TIMES = { fenceTtlMs: 60_000, tagTtlMs: 3_600_000 };
 const DEADLINE = 100;
@@ -59,7 +60,7 @@ describe('a late fill', () => {
     else expect(await writer.evict('late', [plan.key])).toBe(true);
     proxy.release(); // the late fill now reaches Redis
     await sleep(50);
-    expect(await writerClient.hexists(plan.key, 'd').then((d) => (d ? 'stored' : 'absent'))).toBe(
+    expect(await storedPayload(writerClient, plan.key).then((d) => (d ? 'stored' : 'absent'))).toBe(
       byTag ? 'stored' : 'absent',
     );
     expect(await writer.read(plan)).toEqual({ hit: false });

@@ -5,6 +5,7 @@ import { CACHEKIT_REDIS, CacheKit, CacheKitModuleOptions, defineCache, v8Seriali
 import { unwrap } from '../../lib/engine/entry/envelope.js';
 import { JSON_FORMAT } from '../../lib/serialization/json-format.js';
 import { bootApp, uniqueNamespace } from '../support/app.js';
+import { storedPayload } from '../support/stored-entries.js';
 
 const V8_FORMAT = 0xff;
 const report = defineCache({ name: 'report', key: (id: number) => id, ttl: '1m' });
@@ -25,7 +26,7 @@ describe('serializer formats across instances', () => {
   }
 
   async function storedFormat(redis: Redis, namespace: string, id: number): Promise<number | undefined> {
-    const payload = await redis.hgetBuffer(`{${namespace}:report:#${id}}`, 'd');
+    const payload = await storedPayload(redis, `{${namespace}:report:#${id}}`);
     return payload ? unwrap(payload)?.body[0] : undefined;
   }
 

@@ -6,6 +6,7 @@ import { RedisEntryStore } from '../../lib/stores/redis-entry.store.js';
 import { engineOver, planFor } from '../support/engine.js';
 import { uniqueNamespace } from '../support/app.js';
 import { RedisServer, startRedisServer } from '../support/redis-server.js';
+import { plantedEntry } from '../support/stored-entries.js';
 
 const ENTRIES = 100_000;
 const TIMES = { fenceTtlMs: 60_000, tagTtlMs: 3_600_000 };
@@ -36,10 +37,10 @@ describe.each(['redis', 'cluster'])('a tag held by many entries (%s)', (kind) =>
       const batch = Array.from({ length: Math.min(5_000, count - start) }, (_, i) => start + i);
       if (client instanceof Redis) {
         const pipeline = client.pipeline();
-        for (const i of batch) pipeline.hset(`{${ns}:e:${i}}`, 'd', entry(i, tagVersions), 'v', 'x');
+        for (const i of batch) pipeline.set(`{${ns}:e:${i}}`, plantedEntry(entry(i, tagVersions)));
         await pipeline.exec();
       } else {
-        await Promise.all(batch.map((i) => client.hset(`{${ns}:e:${i}}`, 'd', entry(i, tagVersions), 'v', 'x')));
+        await Promise.all(batch.map((i) => client.set(`{${ns}:e:${i}}`, plantedEntry(entry(i, tagVersions)))));
       }
     }
     const sample = Array.from({ length: 500 }, () => Math.floor(Math.random() * count));

@@ -5,6 +5,7 @@ import { CACHEKIT_REDIS, CacheKit, defineCache } from '../../lib/index.js';
 import { bootApp, uniqueNamespace } from '../support/app.js';
 import { ProductModule, ProductService } from './value-tags.fixture.js';
 import { cli } from '../cli/cli-runner.js';
+import { storedPayload } from '../support/stored-entries.js';
 
 describe('tags from the loaded value on the in-memory store', () => {
   let app: INestApplicationContext;
@@ -29,11 +30,11 @@ describe('tags from the loaded value on the in-memory store', () => {
   });
 });
 
-describe('entries stored before value tags existed', () => {
+describe('entries of the older hash layout', () => {
   let app: INestApplicationContext;
   afterEach(() => app?.close());
 
-  it('still read as hits (no field t in their hash)', async () => {
+  it('read as misses, never as values, and are replaced by the next load', async () => {
     const namespace = uniqueNamespace();
     app = await bootApp({ redis: inject('redisUrl'), namespace }, { imports: [ProductModule] });
     const cache = app.get(CacheKit);
@@ -42,12 +43,19 @@ describe('entries stored before value tags existed', () => {
     let loads = 0;
     const load = async () => ({ n: ++loads });
     await cache.getOrSet(plain, [1], load);
-    const key = `{${namespace}:plain:#1}`;
-    await redis.hdel(key, 't'); // as an older version wrote it: payload and version only
-    expect((await redis.hkeys(key)).sort()).toEqual(['d', 'v']);
-    expect(await cache.getOrSet(plain, [1], load)).toEqual({ n: 1 });
-    expect(await cache.getMany(plain, [1], async () => new Map([[1, { n: 99 }]]))).toEqual(new Map([[1, { n: 1 }]]));
-    expect(loads).toBe(1);
+    await cache.getOrSet(plain, [2], load);
+    // As an instance of the older layout stores them: the same payload in a hash, with its version.
+    for (const id of [1, 2]) {
+      const key = `{${namespace}:plain:#${id}}`;
+      const payload = (await storedPayload(redis, key))!;
+      await redis.del(key);
+      await redis.hset(key, 'd', payload, 'v', 'old.1', 't', '');
+    }
+    expect(await cache.getOrSet(plain, [1], load)).toEqual({ n: 3 });
+    expect(await cache.getMany(plain, [2], async () => new Map([[2, { n: 99 }]]))).toEqual(new Map([[2, { n: 99 }]]));
+    expect(await redis.type(`{${namespace}:plain:#1}`)).toBe('string');
+    expect(await cache.getOrSet(plain, [1], load)).toEqual({ n: 3 });
+    expect(loads).toBe(3);
   });
 });
 

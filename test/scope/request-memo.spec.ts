@@ -71,7 +71,7 @@ async function boot(options: CacheKitModuleOptions): Promise<INestApplication> {
   return app;
 }
 
-/** Counts the commands an ioredis client sends, or only those named `only` (an entry's read is one HMGET). */
+/** Counts the commands an ioredis client sends, or only those named `only` (an entry's read is one MGET). */
 function countCommands(client: Redis, only?: string): () => number {
   let count = 0;
   const send = client.sendCommand.bind(client) as (command: { name: string }, ...rest: unknown[]) => unknown;
@@ -95,7 +95,7 @@ describe('per-request memoization', () => {
     expect(app.get(ProfileService).loads).toBe(2);
     // The miss of profile 2 costs its read, fence and fill; the two later calls cost nothing.
     const sentForOneMiss = commands();
-    const again = countCommands(app.get<Redis>(CACHEKIT_REDIS), 'hmget');
+    const again = countCommands(app.get<Redis>(CACHEKIT_REDIS), 'mget');
     await request(app.getHttpServer()).get('/profiles/2/keep').expect(200);
     expect(again()).toBe(1); // three calls, one read
     expect(sentForOneMiss).toBeGreaterThan(1);
@@ -111,7 +111,7 @@ describe('per-request memoization', () => {
   it('is off by default: every call reads the store', async () => {
     app = await boot({ redis: inject('redisUrl'), namespace: uniqueNamespace() });
     await request(app.getHttpServer()).get('/profiles/4/keep').expect(200);
-    const reads = countCommands(app.get<Redis>(CACHEKIT_REDIS), 'hmget');
+    const reads = countCommands(app.get<Redis>(CACHEKIT_REDIS), 'mget');
     await request(app.getHttpServer()).get('/profiles/4/keep').expect(200);
     expect(reads()).toBe(3);
   });
@@ -121,7 +121,7 @@ describe('per-request memoization', () => {
     const cacheKit = app.get(CacheKit);
     const service = app.get(ProfileService);
     await service.find(5);
-    const reads = countCommands(app.get<Redis>(CACHEKIT_REDIS), 'hmget');
+    const reads = countCommands(app.get<Redis>(CACHEKIT_REDIS), 'mget');
     await cacheKit.withRequestMemo(async () => {
       await service.find(5);
       await service.find(5);

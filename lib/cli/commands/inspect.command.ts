@@ -1,6 +1,7 @@
 import { unwrap } from '../../engine/entry/envelope.js';
 import { encodeArgs, encodeKey } from '../../keys/key-encoding.js';
 import { entryKey, entryKeyPrefix, isCacheName, leaseKey, nameKey, tagKey } from '../../keys/key-layout.js';
+import { parseStoredEntry } from '../../stores/stored-entry.js';
 import { CacheKitCliError } from '../cli.errors.js';
 import { cliMessages } from '../cli.messages.js';
 import type { CliContext } from '../cli-context.js';
@@ -46,7 +47,10 @@ export async function inspectCommand(ctx: CliContext, cache: string, target: Ins
 async function inspectEntry(ctx: CliContext, cache: string, key: string, tagNames: string[]): Promise<EntryReport> {
   const client = ctx.client;
   const [payload, ttlLeftMs, memoryBytes, lease] = await Promise.all([
-    client.hgetBuffer(key, 'd').catch(() => null),
+    client.getBuffer(key).then(
+      (raw) => parseStoredEntry(raw).payload,
+      () => undefined,
+    ),
     client.pttl(key),
     (client.call('MEMORY', 'USAGE', key) as Promise<number | null>).catch(() => null),
     client.exists(leaseKey(key)),
