@@ -71,7 +71,16 @@ export class RedisEntryStore implements EntryStore {
     try {
       // Only raw keys (CacheKit.get/set) have no tags, and they have no value tags either.
       if (tags.length === 0) return this.client.getBuffer(key).then(this.#untagged, this.#untaggedFailed);
-      return this.#taggedRead(key, tags);
+      if (this.#isCluster) return this.#clusterRead(key, tags);
+      // The usual hit: one command and one handler, no async frame (each holds a promise and a
+      // context for the whole round trip, which a busy hit path pays for in young collections).
+      return this.client.mgetBuffer(key, ...tags).then(
+        (replies) => this.#standaloneAnswer(tags, replies),
+        (error: unknown) => {
+          this.#reads.settled();
+          throw error;
+        },
+      );
     } catch (error) {
       this.#reads.settled();
       throw error;
@@ -96,30 +105,42 @@ export class RedisEntryStore implements EntryStore {
   // The entry and its tags' versions: one MGET standalone; on a Cluster they live in other slots,
   // one GET each, sent together. Plain commands, not a script: Redis runs them in about a tenth of
   // the time of a script doing the same (Lua's call and the payload's copy through it), and on a
-  // small machine Redis's CPU bounds the hits per second. The tags a value added are known only
-  // from the entry, so they cost a second round trip. Not atomic, and need not be: the versions
+  // small machine Redis's CPU bounds the hits per second. Not atomic, and need not be: the versions
   // are read with or after the entry, so an eviction before the entry's read changed them
-  // (versions are never reused) and an eviction after it is later.
-  async #taggedRead(key: string, tags: readonly string[]): Promise<StoredRead> {
-    try {
-      const [raw, tagVersions] = this.#isCluster
-        ? await Promise.all([this.client.getBuffer(key).catch(foreignIsMiss), this.#tagVersions(tags)])
-        : await this.#standaloneRead(key, tags);
-      this.#known.saw(tags, tagVersions);
-      const { payload, valueTags } = parseStoredEntry(raw);
-      if (valueTags) tagVersions.push(...(await this.#tagVersions(valueTags)));
-      return { payload, tagVersions, valueTags };
-    } finally {
-      this.#reads.settled();
-    }
+  // (versions are never reused) and an eviction after it is later. MGET answers nil for a key of
+  // another type (an older layout's hash): a miss, as it should be.
+  #standaloneAnswer(tags: readonly string[], replies: (Buffer | null)[]): StoredRead | Promise<StoredRead> {
+    const tagVersions = new Array<string | undefined>(tags.length);
+    for (let i = 0; i < tags.length; i++) tagVersions[i] = replies[i + 1]?.toString('latin1');
+    return this.#answer(tags, replies[0], tagVersions);
   }
 
-  async #standaloneRead(key: string, tags: readonly string[]): Promise<[Buffer | null, (string | undefined)[]]> {
-    // MGET answers nil for a key of another type (an older layout's hash): a miss, as it should be.
-    const replies = await this.client.mgetBuffer(key, ...tags);
-    const versions = new Array<string | undefined>(tags.length);
-    for (let i = 0; i < tags.length; i++) versions[i] = replies[i + 1]?.toString('latin1');
-    return [replies[0] ?? null, versions];
+  async #clusterRead(key: string, tags: readonly string[]): Promise<StoredRead> {
+    let raw: Buffer | null;
+    let tagVersions: (string | undefined)[];
+    try {
+      [raw, tagVersions] = await Promise.all([
+        this.client.getBuffer(key).catch(foreignIsMiss),
+        this.#tagVersions(tags),
+      ]);
+    } catch (error) {
+      this.#reads.settled();
+      throw error;
+    }
+    return this.#answer(tags, raw, tagVersions);
+  }
+
+  // The tags a value added are known only from the entry: their versions cost a second round trip.
+  #answer(
+    tags: readonly string[],
+    raw: Buffer | null | undefined,
+    tagVersions: (string | undefined)[],
+  ): StoredRead | Promise<StoredRead> {
+    this.#reads.settled();
+    this.#known.saw(tags, tagVersions);
+    const { payload, valueTags } = parseStoredEntry(raw);
+    if (!valueTags) return { payload, tagVersions };
+    return this.#tagVersions(valueTags).then((own) => ({ payload, tagVersions: [...tagVersions, ...own], valueTags }));
   }
 
   async begin(key: string, tags: readonly string[], tagLifeMs: number): Promise<FillTicket> {

@@ -1,7 +1,7 @@
 import { BackgroundRefresher } from './background-refresher.js';
 import { CacheEngine } from '../cache.engine.js';
 import { EntryPlan, revived } from '../entry/entry-plan.js';
-import type { Hit } from '../engine.types.js';
+import type { Hit, ReadResult } from '../engine.types.js';
 import type { CacheStatsRecorder } from '../../observability/cache-stats.js';
 import { RequestMemo, memoCopy } from '../../scope/request-memo.js';
 
@@ -73,14 +73,26 @@ export class ReadThrough {
     }
   }
 
-  async #readOrLoad(
+  // A store hit is one handler on the read's promise: no async frame held for the round trip.
+  #readOrLoad(
     plan: EntryPlan,
     load: () => Promise<unknown>,
     onHit: ((hit: Hit) => void) | undefined,
     started: number | undefined,
   ): Promise<unknown> {
-    const cached = await this.engine.read(plan);
-    if (cached.hit) return this.#hit(plan, load, cached, onHit, started);
+    return this.engine
+      .read(plan)
+      .then((cached) =>
+        cached.hit ? this.#hit(plan, load, cached, onHit, started) : this.#miss(plan, load, cached, started),
+      );
+  }
+
+  async #miss(
+    plan: EntryPlan,
+    load: () => Promise<unknown>,
+    cached: Extract<ReadResult, { hit: false }>,
+    started: number | undefined,
+  ): Promise<unknown> {
     const timings = this.stats.timings(plan.name);
     if (started !== undefined) timings.missLookupMs += performance.now() - started;
     try {

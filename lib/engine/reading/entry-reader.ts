@@ -46,19 +46,25 @@ export class EntryReader {
     return hit && (countRead(this.context.stats, this.context.events$, plan, hit) as Hit);
   }
 
-  /** Looks an entry up; `counted`: as a hit, stale hit or miss (not for internal second looks). */
-  async read(plan: EntryPlan, counted: boolean): Promise<ReadResult> {
-    const blocked = this.#blocked(plan.key, plan.tags);
-    const local = blocked ? undefined : this.#localHit(plan);
-    let result: ReadResult;
-    if (local) {
-      result = local;
-    } else if (blocked) {
-      result = this.#unavailable(plan);
-    } else {
+  /**
+   * Looks an entry up; `counted`: as a hit, stale hit or miss (not for internal second looks). Not
+   * an async function: a store read is one handler on the read's promise, no frame held meanwhile.
+   */
+  read(plan: EntryPlan, counted: boolean): Promise<ReadResult> {
+    try {
+      const blocked = this.#blocked(plan.key, plan.tags);
+      const local = blocked ? undefined : this.#localHit(plan);
+      if (local || blocked) return Promise.resolve(this.#counted(plan, local ?? this.#unavailable(plan), counted));
       const epoch = this.l1?.epoch ?? 0;
-      result = this.#fromStore(plan, await this.#sharedRead(plan), epoch);
+      return this.#sharedRead(plan).then((stored) =>
+        this.#counted(plan, this.#fromStore(plan, stored, epoch), counted),
+      );
+    } catch (error) {
+      return Promise.reject(error);
     }
+  }
+
+  #counted(plan: EntryPlan, result: ReadResult, counted: boolean): ReadResult {
     return counted ? countRead(this.context.stats, this.context.events$, plan, result) : result;
   }
 
