@@ -14,7 +14,12 @@ describe('DeadlineWatch', () => {
     await (async () => {
       const value = { payload: Buffer.alloc(1_024) };
       answer = new WeakRef(value);
-      const result = await watch.run(Promise.resolve(value), 60_000, (v) => v, () => undefined);
+      const result = await watch.run(
+        Promise.resolve(value),
+        60_000,
+        (v) => v,
+        () => undefined,
+      );
       expect(result).toBe(value);
     })();
     await new Promise((resolve) => setImmediate(resolve));
@@ -26,7 +31,12 @@ describe('DeadlineWatch', () => {
 
   it('still answers a call that was due before its sweep', async () => {
     const watch = new DeadlineWatch(5);
-    const outcome = await watch.run(new Promise(() => undefined), 20, () => 'answered', () => 'overdue');
+    const outcome = await watch.run(
+      new Promise(() => undefined),
+      20,
+      () => 'answered',
+      () => 'overdue',
+    );
     expect(outcome).toBe('overdue');
   });
 });
