@@ -53,7 +53,7 @@ export class CacheEngine {
     private readonly fallback?: OutageFallback,
   ) {
     this.#invalidations = new LocalInvalidations(l1, bus, fallback);
-    const context = { stats, events$: this.events$, flightKey: (plan: EntryPlan) => this.#flightKey(plan) };
+    const context = { stats, events$: this.events$, generation: () => this.#invalidations.generation };
     this.#reader = new EntryReader(store, codec, retries, context, l1);
     this.evictor = new Evictor(store, stats, retries, this.#invalidations, this.events$);
     const failSafe = new FailSafe(store, codec, {

@@ -15,8 +15,8 @@ import { countRead } from '../read-counting.js';
 export interface ReaderContext {
   stats: CacheStatsRecorder;
   events$: Subject<CacheEvent>;
-  /** The entry's key within the current invalidation generation: reads never outlive one. */
-  flightKey(plan: EntryPlan): string;
+  /** The current invalidation generation: shared reads never outlive one. */
+  generation(): number;
 }
 
 /**
@@ -25,7 +25,10 @@ export interface ReaderContext {
  * retry or being sent) blocks the entry, its L1 copy included.
  */
 export class EntryReader {
+  // Store reads of the current burst by entry key, and the invalidation generation they belong to.
   readonly #reads = new Map<string, Promise<StoredRead | undefined>>();
+  #readsGeneration = 0;
+  readonly #endBurst = (): void => this.#reads.clear();
 
   constructor(
     private readonly store: GuardedStore,
@@ -109,15 +112,18 @@ export class EntryReader {
    * caller still decodes its own copy.
    */
   #sharedRead(plan: EntryPlan): Promise<StoredRead | undefined> {
-    const key = this.context.flightKey(plan);
-    const running = this.#reads.get(key);
+    const generation = this.context.generation();
+    if (generation !== this.#readsGeneration) {
+      this.#reads.clear(); // an invalidation since: no later caller joins a read sent before it
+      this.#readsGeneration = generation;
+    }
+    const running = this.#reads.get(plan.key);
     if (running) return running;
     const read = this.store.read(plan.key, plan.tags);
-    this.#reads.set(key, read);
-    // No I/O callback runs before the microtasks queued now: only callers of this burst join.
-    queueMicrotask(() => {
-      if (this.#reads.get(key) === read) this.#reads.delete(key);
-    });
+    // No I/O callback runs before the microtasks queued now: only callers of this burst join. One
+    // clear per burst, not a delete per read (a busy hit path would reshape the map on every read).
+    if (this.#reads.size === 0) queueMicrotask(this.#endBurst);
+    this.#reads.set(plan.key, read);
     return read;
   }
 
