@@ -4,6 +4,7 @@ import { DynamicModule, INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Redis } from 'ioredis';
 import { CacheKit, CacheKitModule, CacheKitModuleOptions, CacheSerializer, defineCache } from '../../lib/index.js';
+import { parseStoredEntry } from '../../lib/stores/stored-entry.js';
 import { Budget, Recorder, Summary, settle, timeConcurrent, timeSerial } from '../support/measure.js';
 import { Cell, Column, Table, ratio } from '../support/table.js';
 import { jsonValue } from '../support/value.js';
@@ -143,7 +144,8 @@ async function prepare(
     await new Promise((resolve) => setTimeout(resolve, 20));
     const first = await kit.getOrSet(definition, [0], load);
     if (!isDeepStrictEqual(first, value)) throw new Error('a hit did not return the stored value');
-    const bytes = await redis.hstrlen(`{${settings.prefix}:${name}:${definition.keyOf([0])}}`, 'd');
+    const stored = await redis.getBuffer(`{${settings.prefix}:${name}:${definition.keyOf([0])}}`);
+    const bytes = parseStoredEntry(stored).payload?.length ?? 0;
     counts.loads = 0;
     const maxOps = settings.hit.maxOps;
     return {

@@ -67,7 +67,7 @@ export class RedisEntryStore implements EntryStore {
 
   read(key: string, tags: readonly string[]): Promise<StoredRead> {
     // Concurrent hits issue their reads in the same tick: one socket write for all of them.
-    this.#reads.sending(this.#isCluster && tags.length > 0);
+    this.#reads.sending();
     try {
       // Only raw keys (CacheKit.get/set) have no tags, and they have no value tags either.
       if (tags.length === 0) return this.client.getBuffer(key).then(this.#untagged, this.#untaggedFailed);

@@ -22,13 +22,9 @@ export class WriteCoalescer {
 
   constructor(private readonly client: Redis | Cluster) {}
 
-  /**
-   * Call right before sending a read; pair with `settled()` when its reply (or error) arrives.
-   * `several`: the read sends more than one command (entry and tag versions), which then leave
-   * together even when nothing else is in flight.
-   */
-  sending(several = false): void {
-    if ((this.#inFlight++ === 0 && !several) || this.#corked !== undefined) return;
+  /** Call right before sending a read (one command); pair with `settled()` when its reply (or error) arrives. */
+  sending(): void {
+    if (this.#inFlight++ === 0 || this.#corked !== undefined) return;
     const stream = writableStream(this.client);
     if (!stream) return;
     stream.cork();

@@ -175,9 +175,8 @@ export class DeadlineWatch {
 
 // Settles once: a late answer after the deadline, or a deadline after the answer, is ignored. The
 // entry stays in the pending list until the next sweep, so it lets go of the caller's promise
-// (which holds the answer) and handlers: kept until then, thousands of answers a second would
-// survive every young collection meanwhile and be copied by it, a cost the busy hit path felt as
-// pauses of several ms.
+// (which holds the answer) and handlers: else every answer of a sweep's interval (thousands on a
+// busy hit path) stays reachable until then, for the young collections to copy.
 function settle(entry: Pending, handler: (input: unknown) => unknown, input: unknown): void {
   if (entry.settled) return;
   entry.settled = true;
