@@ -70,7 +70,7 @@ export async function runClear(settings: ClearSettings, progress: (line: string)
     ],
     rows,
     notes: [
-      'Entries are written through CacheKit.set for the first 100, then copied in pipelines (the same hash under other keys).',
+      'Entries are written through CacheKit.set for the first 100, then copied in pipelines (the same string under other keys).',
       'CacheKit.clear is one DEL of the cache name generation: its cost does not grow with the number of entries.',
     ],
   };
