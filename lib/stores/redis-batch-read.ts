@@ -2,7 +2,7 @@ import { Cluster, Redis } from 'ioredis';
 import { NO_TAGS } from '../keys/key-layout.js';
 import { StoredRead } from './entry-store.interface.js';
 import { groupByNode } from './cluster-slots.js';
-import { StoredParts, parseStoredEntry } from './stored-entry.js';
+import { StoredParts, foreignIsMiss, parseStoredEntry } from './stored-entry.js';
 
 /** One entry of a multi-key read: its key and the store keys of its tags. */
 export interface EntryRead {
@@ -95,9 +95,4 @@ function entryReply(reply: [Error | null, unknown] | undefined): StoredParts {
   if (!reply) return {};
   if (reply[0]) return foreignIsMiss(reply[0]) ?? {};
   return parseStoredEntry(reply[1] as Buffer | null);
-}
-
-function foreignIsMiss(error: unknown): null {
-  if (error instanceof Error && error.message.startsWith('WRONGTYPE')) return null;
-  throw error;
 }

@@ -12,7 +12,7 @@ import {
   VALUE_TAG_VERSION,
   loadScripts,
 } from './redis.scripts.js';
-import { parseStoredEntry, storedEntry } from './stored-entry.js';
+import { foreignIsMiss, parseStoredEntry, storedEntry } from './stored-entry.js';
 import { nextVersion } from './version-nonce.js';
 import { WriteCoalescer, writableStream } from './write-coalescer.js';
 import { EntryRead, readMany } from './redis-batch-read.js';
@@ -267,10 +267,4 @@ export class RedisEntryStore implements EntryStore {
       : await this.client.mget(...tags);
     return values.map((value) => value ?? undefined);
   }
-}
-
-// Something else stored under our key (not a string: an older layout's hash, a list) is a miss; the next fill replaces it.
-function foreignIsMiss(error: unknown): null {
-  if (error instanceof Error && error.message.startsWith('WRONGTYPE')) return null;
-  throw error;
 }

@@ -38,6 +38,15 @@ export function parseStoredEntry(raw: Buffer | null | undefined): StoredParts {
   return { payload, valueTags: splitValueTags(raw.subarray(newline + 1, start)) };
 }
 
+/**
+ * A read of an entry key that holds another type (an older layout's hash, a list) is a miss, and
+ * the next fill replaces it: null for Redis's WRONGTYPE, any other error rethrown.
+ */
+export function foreignIsMiss(error: unknown): null {
+  if (error instanceof Error && error.message.startsWith('WRONGTYPE')) return null;
+  throw error;
+}
+
 // The store keys of the tags a value added, one a line: tag keys never hold a line break (key
 // encoding escapes whitespace), so the split is exact.
 function joinValueTags(tags: readonly string[] | undefined): string {
