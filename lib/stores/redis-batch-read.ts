@@ -29,7 +29,7 @@ export async function readMany(client: Redis | Cluster, reads: readonly EntryRea
     client instanceof Cluster ? await clusterRead(client, reads, tags) : await standaloneRead(client, reads, tags);
   const valueTags = new Map<string, number>();
   for (const entry of entries) for (const tag of entry.valueTags ?? NO_TAGS) valueTags.set(tag, valueTags.size);
-  const valueVersions = valueTags.size === 0 ? [] : await versionsOf(client, [...valueTags.keys()]);
+  const valueVersions = valueTags.size === 0 ? [] : await readTagVersions(client, [...valueTags.keys()]);
   return reads.map((read, i) => {
     const entry = entries[i]!;
     const tagVersions = read.tags.length === 0 ? NO_TAGS : read.tags.map((tag) => versions[tagIndex.get(tag)!]);
@@ -41,8 +41,11 @@ export async function readMany(client: Redis | Cluster, reads: readonly EntryRea
 
 type Replies = [StoredParts[], (string | undefined)[]];
 
-// Tags in slots of their own on a cluster: one GET each, sent together.
-async function versionsOf(client: Redis | Cluster, tags: string[]): Promise<(string | undefined)[]> {
+/** The versions of tags (at least one); on a Cluster they live in slots of their own: one GET each, sent together. */
+export async function readTagVersions(
+  client: Redis | Cluster,
+  tags: readonly string[],
+): Promise<(string | undefined)[]> {
   const values =
     client instanceof Cluster ? await Promise.all(tags.map((tag) => client.get(tag))) : await client.mget(...tags);
   return values.map((value) => value ?? undefined);

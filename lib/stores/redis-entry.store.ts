@@ -15,7 +15,7 @@ import {
 import { foreignIsMiss, parseStoredEntry, storedEntry } from './stored-entry.js';
 import { nextVersion } from './version-nonce.js';
 import { WriteCoalescer, writableStream } from './write-coalescer.js';
-import { EntryRead, readMany } from './redis-batch-read.js';
+import { EntryRead, readMany, readTagVersions } from './redis-batch-read.js';
 import { KnownTagVersions } from './known-tag-versions.js';
 
 export interface RedisEntryStoreTimes {
@@ -121,7 +121,7 @@ export class RedisEntryStore implements EntryStore {
     try {
       [raw, tagVersions] = await Promise.all([
         this.client.getBuffer(key).catch(foreignIsMiss),
-        this.#tagVersions(tags),
+        readTagVersions(this.client, tags),
       ]);
     } catch (error) {
       this.#reads.settled();
@@ -140,7 +140,11 @@ export class RedisEntryStore implements EntryStore {
     this.#known.saw(tags, tagVersions);
     const { payload, valueTags } = parseStoredEntry(raw);
     if (!valueTags) return { payload, tagVersions };
-    return this.#tagVersions(valueTags).then((own) => ({ payload, tagVersions: [...tagVersions, ...own], valueTags }));
+    return readTagVersions(this.client, valueTags).then((own) => ({
+      payload,
+      tagVersions: [...tagVersions, ...own],
+      valueTags,
+    }));
   }
 
   async begin(key: string, tags: readonly string[], tagLifeMs: number): Promise<FillTicket> {
@@ -257,14 +261,5 @@ export class RedisEntryStore implements EntryStore {
 
   async releaseLease(key: string, token: string, holdMs = 0): Promise<void> {
     await RELEASE_LEASE.run(this.client, [leaseKey(key)], [token, holdMs]);
-  }
-
-  async #tagVersions(tags: readonly (string | Buffer)[]): Promise<(string | undefined)[]> {
-    if (tags.length === 0) return [];
-    // Tags live in different slots, so a cluster gets one GET per tag (sent together).
-    const values = this.#isCluster
-      ? await Promise.all(tags.map((tag) => this.client.get(tag)))
-      : await this.client.mget(...tags);
-    return values.map((value) => value ?? undefined);
   }
 }
