@@ -1,5 +1,5 @@
 import { INestApplicationContext } from '@nestjs/common';
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { afterEach, describe, expect, inject, it, vi } from 'vitest';
 import { CacheKit, CacheKitModuleOptions, defineCache } from '../../lib/index.js';
 import { bootApp, uniqueNamespace } from '../support/app.js';
 import { faults, startFaultProxyProcess } from '../support/fault-proxy.js';
@@ -44,6 +44,13 @@ describe('a burst of misses that keeps this process busy past the store deadline
     console.log(
       `[burst] ${where}, ${KEYS} misses at once, maxInFlight ${options.maxInFlight ?? 'none'}: store failures ${JSON.stringify(failures.reads)} ${JSON.stringify(failures.writes)}`,
     );
+    // Callers do not wait for their fills, and under maxInFlight the second pass's reads go ahead
+    // of fills still queued (they would miss and load again): the check waits for the queue first.
+    if (options.maxInFlight !== undefined) {
+      await vi.waitFor(() => expect(cache.storeStats().admission).toMatchObject({ inFlight: 0, queued: 0 }), {
+        timeout: 30_000,
+      });
+    }
     loads = 0;
     await Promise.all(ids.map((id) => cache.getOrSet(itemById, [id], load(id))));
     return loads; // 0 when the burst stored every value: the second pass is all hits
