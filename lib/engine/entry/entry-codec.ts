@@ -6,6 +6,7 @@ import { CacheSerializer } from '../../serialization/serializer.interface.js';
 import { UnstorableReason, UnstorableRecord, UnstorableResults } from '../../serialization/unstorable-results.js';
 import { findUnserializable, v8Serializer } from '../../serialization/v8.serializer.js';
 import { defaultSerializer, encodeBody } from '../../serialization/default.serializer.js';
+import { JSON_FORMAT, copyJsonValue } from '../../serialization/json-format.js';
 import { Inspection, MAX_NESTING, inspectValue } from '../../serialization/value-inspection.js';
 import { EntryPlan } from './entry-plan.js';
 import { Envelope, unwrap, wrap } from './envelope.js';
@@ -55,6 +56,8 @@ export class EntryCodec {
   readonly #inspects: boolean;
   // The default serializer's choice of format comes from the look already taken: no second walk.
   readonly #picksFormat: boolean;
+  // Shared bodies in the JSON format, parsed (see decodeSharedBody); they go with their body.
+  readonly #parsed = new WeakMap<Uint8Array, unknown>();
 
   encode(plan: EntryPlan, value: unknown, loadMs: number, tagVersions: string[]): EncodedEntry | undefined {
     const isNull = value === null || value === undefined;
@@ -104,6 +107,17 @@ export class EntryCodec {
 
   decodeBody(body: Uint8Array): unknown {
     return this.serializer.decode(body);
+  }
+
+  /**
+   * `decodeBody` for a body many callers decode (the joiners of one load): a JSON-format body is
+   * parsed once, kept beside the body (never handed out) and copied for each caller.
+   */
+  decodeSharedBody(body: Uint8Array): unknown {
+    if (!this.#picksFormat || body[0] !== JSON_FORMAT) return this.serializer.decode(body);
+    let parsed = this.#parsed.get(body);
+    if (parsed === undefined) this.#parsed.set(body, (parsed = this.serializer.decode(body)));
+    return copyJsonValue(parsed);
   }
 
   unwrap(payload: Uint8Array): Envelope | undefined {

@@ -134,7 +134,7 @@ export class LoadCoordinator {
     // joiner gets it too, as the next L1 hit would, instead of decoding a copy of its own.
     const local = this.parts.l1?.get(plan.key);
     if (local?.hasFrozen && local.frozen === outcome.value) return outcome.value;
-    const copy = outcome.body ? this.parts.codec.decodeBody(outcome.body) : privateCopy(outcome.value);
+    const copy = outcome.body ? this.parts.codec.decodeSharedBody(outcome.body) : privateCopy(outcome.value);
     return revived(plan, copy);
   }
 }
