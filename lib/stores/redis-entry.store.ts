@@ -50,7 +50,7 @@ const CLUSTER_CLOCK_SKEW_MS = 250;
 export class RedisEntryStore implements EntryStore {
   readonly kind = 'redis';
   readonly #isCluster: boolean;
-  readonly #reads: WriteCoalescer;
+  readonly #coalescer: WriteCoalescer;
   readonly #known = new KnownTagVersions();
 
   constructor(
@@ -58,7 +58,7 @@ export class RedisEntryStore implements EntryStore {
     private readonly times: RedisEntryStoreTimes,
   ) {
     this.#isCluster = client instanceof Cluster;
-    this.#reads = new WriteCoalescer(client);
+    this.#coalescer = new WriteCoalescer(client);
     // Loading fails only with the connection (EVALSHA then falls back to EVAL): nothing to report.
     const load = () => void loadScripts(client).catch(() => undefined);
     client.on('ready', load);
@@ -67,37 +67,25 @@ export class RedisEntryStore implements EntryStore {
 
   read(key: string, tags: readonly string[]): Promise<StoredRead> {
     // Concurrent hits issue their reads in the same tick: one socket write for all of them.
-    this.#reads.sending();
-    try {
-      // Only raw keys (CacheKit.get/set) have no tags, and they have no value tags either.
-      if (tags.length === 0) return this.client.getBuffer(key).then(this.#untagged, this.#untaggedFailed);
-      if (this.#isCluster) return this.#clusterRead(key, tags);
-      // The usual hit: one command and one handler, no async frame (each holds a promise and a
-      // context for the whole round trip, which a busy hit path pays for in young collections).
-      return this.client.mgetBuffer(key, ...tags).then(
-        (replies) => this.#standaloneAnswer(tags, replies),
-        (error: unknown) => {
-          this.#reads.settled();
-          throw error;
-        },
-      );
-    } catch (error) {
-      this.#reads.settled();
-      throw error;
-    }
+    this.#coalescer.sending();
+    // Only raw keys (CacheKit.get/set) have no tags, and they have no value tags either.
+    if (tags.length === 0) return this.client.getBuffer(key).then(this.#untagged, this.#untaggedFailed);
+    if (this.#isCluster) return this.#clusterRead(key, tags);
+    // The usual hit: one command and one handler, no async frame (each holds a promise and a
+    // context for the whole round trip, which a busy hit path pays for in young collections).
+    return this.client.mgetBuffer(key, ...tags).then((replies) => this.#standaloneAnswer(tags, replies));
   }
 
   readMany(reads: readonly EntryRead[]): Promise<StoredRead[]> {
+    this.#coalescer.sending();
     return readMany(this.client, reads);
   }
 
   // Built once: an untagged read (the usual raw key hit) allocates no handlers of its own.
   readonly #untagged = (raw: Buffer | null): StoredRead => {
-    this.#reads.settled();
     return { payload: parseStoredEntry(raw).payload, tagVersions: NO_TAGS };
   };
   readonly #untaggedFailed = (error: unknown): StoredRead => {
-    this.#reads.settled();
     foreignIsMiss(error);
     return { payload: undefined, tagVersions: NO_TAGS };
   };
@@ -116,17 +104,10 @@ export class RedisEntryStore implements EntryStore {
   }
 
   async #clusterRead(key: string, tags: readonly string[]): Promise<StoredRead> {
-    let raw: Buffer | null;
-    let tagVersions: (string | undefined)[];
-    try {
-      [raw, tagVersions] = await Promise.all([
-        this.client.getBuffer(key).catch(foreignIsMiss),
-        readTagVersions(this.client, tags),
-      ]);
-    } catch (error) {
-      this.#reads.settled();
-      throw error;
-    }
+    const [raw, tagVersions] = await Promise.all([
+      this.client.getBuffer(key).catch(foreignIsMiss),
+      readTagVersions(this.client, tags),
+    ]);
     return this.#answer(tags, raw, tagVersions);
   }
 
@@ -136,7 +117,6 @@ export class RedisEntryStore implements EntryStore {
     raw: Buffer | null | undefined,
     tagVersions: (string | undefined)[],
   ): StoredRead | Promise<StoredRead> {
-    this.#reads.settled();
     this.#known.saw(tags, tagVersions);
     const { payload, valueTags } = parseStoredEntry(raw);
     if (!valueTags) return { payload, tagVersions };
@@ -148,6 +128,7 @@ export class RedisEntryStore implements EntryStore {
   }
 
   async begin(key: string, tags: readonly string[], tagLifeMs: number): Promise<FillTicket> {
+    this.#coalescer.sending();
     const [[version, startedAt], tagVersions] = await Promise.all([
       BEGIN.run(this.client, [key], [nextVersion(), this.times.fenceTtlMs]) as Promise<[string, number]>,
       this.tagVersions(tags, tagLifeMs),
@@ -170,6 +151,7 @@ export class RedisEntryStore implements EntryStore {
     tagLifeMs: number,
     ticket: FillTicket,
   ): Promise<string[] | undefined> {
+    this.#coalescer.sending();
     // A ticket without a time (taken by an older instance's script) cannot be ordered: not stored.
     if (ticket.startedAt === undefined) return undefined;
     const since = ticket.startedAt - (this.times.clockSkewMs ?? (this.#isCluster ? CLUSTER_CLOCK_SKEW_MS : 0));
@@ -186,6 +168,7 @@ export class RedisEntryStore implements EntryStore {
   }
 
   async fill(key: string, ticket: FillTicket, payload: Uint8Array, ttlMs: number, lease?: string): Promise<boolean> {
+    this.#coalescer.sending();
     const keys = [key, leaseKey(key), leaseWaitersKey(key)];
     const entry = storedEntry(ticket.version, ticket.valueTags, payload);
     const args = [ticket.version, entry, ttlMs, lease ?? '', this.times.fillChannel ?? ''];
@@ -193,6 +176,7 @@ export class RedisEntryStore implements EntryStore {
   }
 
   async put(key: string, payload: Uint8Array, ttlMs: number, valueTags?: readonly string[]): Promise<void> {
+    this.#coalescer.sending();
     // A new version: a load that began before this put cannot store over it.
     await this.client.set(key, storedEntry(nextVersion(), valueTags, payload), 'PX', ttlMs);
   }
@@ -202,6 +186,7 @@ export class RedisEntryStore implements EntryStore {
   }
 
   async putChecked(put: CheckedPut): Promise<boolean> {
+    this.#coalescer.sending();
     const life = put.tagLifeMs + this.times.fenceTtlMs;
     const args = [storedEntry(nextVersion(), put.valueTags, put.payload), put.ttlMs, life, ...put.tagVersions];
     const stored = (await PUT_CHECKED.run(this.client, [put.key, ...put.tags], args)) === 1;
@@ -210,11 +195,13 @@ export class RedisEntryStore implements EntryStore {
   }
 
   async invalidate(keys: readonly string[]): Promise<void> {
+    this.#coalescer.sending();
     // The entry and its lease share a hash tag (one slot): one DEL each entry, sent together.
     await Promise.all(keys.map((key) => this.client.del(key, leaseKey(key))));
   }
 
   async invalidateTags(tags: readonly string[]): Promise<void> {
+    this.#coalescer.sending();
     // Tags live in different slots, so one script per tag (sent together) works on a cluster too.
     const markLife = [this.times.fenceTtlMs];
     this.#known.forget(tags);
@@ -222,6 +209,7 @@ export class RedisEntryStore implements EntryStore {
   }
 
   async acquireLease(key: string, token: string, ttlMs: number): Promise<boolean> {
+    this.#coalescer.sending();
     return (await this.client.set(leaseKey(key), token, 'PX', ttlMs, 'NX')) === 'OK';
   }
 
@@ -232,6 +220,7 @@ export class RedisEntryStore implements EntryStore {
     tags: readonly string[],
     tagLifeMs: number,
   ): Promise<FillTicket | false> {
+    this.#coalescer.sending();
     // The lease, the entry's version (only for the holder) and the tags' versions, sent together.
     const keys = [key, leaseKey(key), leaseWaitersKey(key)];
     const [begun, tagVersions] = await Promise.all([
@@ -260,6 +249,7 @@ export class RedisEntryStore implements EntryStore {
   }
 
   async releaseLease(key: string, token: string, holdMs = 0): Promise<void> {
+    this.#coalescer.sending();
     await RELEASE_LEASE.run(this.client, [leaseKey(key)], [token, holdMs]);
   }
 }
