@@ -25,6 +25,8 @@ export interface LoadOutcome {
   body?: Uint8Array;
   /** The store failed during this load: skip further store calls (each would cost a deadline). */
   storeFailed?: boolean;
+  /** The fill was sent with the load's lease, which it gives back: no release to send. */
+  leaseGivenBack?: boolean;
   /** The load failed (or timed out) and this is the last good value (fail-safe): why. */
   failSafe?: string;
 }

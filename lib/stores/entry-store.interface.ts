@@ -32,10 +32,11 @@ export interface EntryStore {
   valueTagVersions?(tags: readonly string[], tagLifeMs: number, ticket: FillTicket): Promise<string[] | undefined>;
   /**
    * Stores the payload only if the entry's version is still `ticket.version`, or if the entry
-   * expired while the load held its lease `lease` (taken before `begin`); true when stored. The
-   * entry records `ticket.valueTags` (none when absent), whose versions a read returns after its own.
+   * expired while the load held its lease `ticket.lease` (taken before `begin`); true when stored.
+   * Gives back that lease, if still held, either way. The entry records `ticket.valueTags` (none
+   * when absent), whose versions a read returns after its own.
    */
-  fill(key: string, ticket: FillTicket, payload: Uint8Array, ttlMs: number, lease?: string): Promise<boolean>;
+  fill(key: string, ticket: FillTicket, payload: Uint8Array, ttlMs: number): Promise<boolean>;
   /** Stores the payload unconditionally and fences fills that began earlier (@CachePut, CacheKit.set). */
   put(key: string, payload: Uint8Array, ttlMs: number, valueTags?: readonly string[]): Promise<void>;
   /**
@@ -60,9 +61,9 @@ export interface EntryStore {
   /** Takes the entry's load lease for `ttlMs` if nobody holds it; true when `token` now holds it. */
   acquireLease(key: string, token: string, ttlMs: number): Promise<boolean>;
   /**
-   * Optional: `acquireLease` and, when the lease is taken, `begin`, in one round trip. False when
-   * another load holds the lease (a networked store then announces the fill to waiters). Without
-   * it, the engine sends the two calls one after the other.
+   * Optional: `acquireLease` and, when the lease is taken, `begin`, in one round trip; the ticket
+   * carries the lease. False when another load holds the lease (a networked store then announces
+   * the fill to waiters). Without it, the engine sends the two calls one after the other.
    */
   leaseAndBegin?(
     key: string,
@@ -114,4 +115,9 @@ export interface FillTicket {
   startedAt?: number;
   /** Store keys of the tags the value adds, whose versions follow the plan's in `tagVersions`. */
   valueTags?: readonly string[];
+  /**
+   * The token of the entry's lease the load holds: its fill may store even if the entry expired
+   * meanwhile (an eviction takes the lease too), and gives the lease back, stored or not.
+   */
+  lease?: string;
 }

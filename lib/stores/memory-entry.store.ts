@@ -76,10 +76,11 @@ export class MemoryEntryStore implements EntryStore {
     });
   }
 
-  async fill(key: string, ticket: FillTicket, payload: Uint8Array, ttlMs: number, lease?: string): Promise<boolean> {
+  async fill(key: string, ticket: FillTicket, payload: Uint8Array, ttlMs: number): Promise<boolean> {
     const entry = this.#entries.get(key);
-    const expiredUnderLease = !entry && lease !== undefined && this.#holds(key, lease);
-    if (entry?.version !== ticket.version && !expiredUnderLease) return false;
+    const held = ticket.lease !== undefined && this.#holds(key, ticket.lease);
+    if (held) this.#leases.delete(key);
+    if (entry?.version !== ticket.version && !(held && !entry)) return false;
     this.#entries.set(key, { payload, version: ticket.version, valueTags: ticket.valueTags }, { ttl: ttlMs });
     return true;
   }

@@ -167,11 +167,11 @@ export class RedisEntryStore implements EntryStore {
     return versions.includes(null) ? undefined : (versions as string[]);
   }
 
-  async fill(key: string, ticket: FillTicket, payload: Uint8Array, ttlMs: number, lease?: string): Promise<boolean> {
+  async fill(key: string, ticket: FillTicket, payload: Uint8Array, ttlMs: number): Promise<boolean> {
     this.#coalescer.sending();
     const keys = [key, leaseKey(key), leaseWaitersKey(key)];
     const entry = storedEntry(ticket.version, ticket.valueTags, payload);
-    const args = [ticket.version, entry, ttlMs, lease ?? '', this.times.fillChannel ?? ''];
+    const args = [ticket.version, entry, ttlMs, ticket.lease ?? '', this.times.fillChannel ?? ''];
     return (await FILL.run(this.client, keys, args)) === 1;
   }
 
@@ -229,7 +229,7 @@ export class RedisEntryStore implements EntryStore {
       >,
       this.tagVersions(tags, tagLifeMs),
     ]);
-    return begun === null ? false : { version: begun[0], tagVersions, startedAt: begun[1] };
+    return begun === null ? false : { version: begun[0], tagVersions, startedAt: begun[1], lease: token };
   }
 
   corked(send: () => void): void {

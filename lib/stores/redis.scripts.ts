@@ -138,15 +138,16 @@ export const EVICTION_MARK_TTL_MS = 60_000;
 /**
  * KEYS[1] entry, KEYS[2] its lease, KEYS[3] its waiters flag; ARGV[1] expected version, ARGV[2]
  * the entry (`storedEntry` with that version), ARGV[3] ttl, ARGV[4] the token of the lease the load
- * holds ('' for none), ARGV[5] the fill channel ('' for none). Returns 1 when stored. A fill that
+ * holds ('' for none), ARGV[5] the fill channel ('' for none). Returns 1 when stored. The lease, if
+ * still the load's, is given back either way (no release of its own to send). A fill that
  * instances waited for (they set the flag when they found the lease taken, see LEASE_BEGIN) is
  * announced on the channel, so they need not poll for it.
  */
 export const FILL = new LuaScript(`${ENTRY_VERSION}
 local v = entry_version(KEYS[1])
-if v ~= ARGV[1] then
-  if v or ARGV[4] == '' or redis.call('GET', KEYS[2]) ~= ARGV[4] then return 0 end
-end
+local held = ARGV[4] ~= '' and redis.call('GET', KEYS[2]) == ARGV[4]
+if held then redis.call('DEL', KEYS[2]) end
+if v ~= ARGV[1] and (v or not held) then return 0 end
 redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 if ARGV[5] ~= '' and redis.call('DEL', KEYS[3]) == 1 then redis.call('PUBLISH', ARGV[5], KEYS[1]) end
 return 1`);

@@ -28,8 +28,8 @@ class CountingStore implements EntryStore {
   tagVersions(tags: readonly string[], tagLifeMs: number): Promise<string[]> {
     return this.inner.tagVersions(tags, tagLifeMs);
   }
-  fill(key: string, ticket: FillTicket, payload: Uint8Array, ttlMs: number, lease?: string): Promise<boolean> {
-    return this.inner.fill(key, ticket, payload, ttlMs, lease);
+  fill(key: string, ticket: FillTicket, payload: Uint8Array, ttlMs: number): Promise<boolean> {
+    return this.inner.fill(key, ticket, payload, ttlMs);
   }
   put(key: string, payload: Uint8Array, ttlMs: number): Promise<void> {
     return this.inner.put(key, payload, ttlMs);

@@ -59,6 +59,25 @@ describe('a burst of misses on Redis', () => {
     await server.stop();
   });
 
+  it('gives the lease back with the fill: no release of its own', async () => {
+    const redis = app.get<Redis>(CACHEKIT_REDIS);
+    const admin = new Redis(server.url);
+    try {
+      await redis.ping(); // the set-up's fill has run
+      await admin.config('RESETSTAT');
+      expect(await cache.getOrSet(products, [1_000], async () => ({ id: 1_000 }))).toEqual({ id: 1_000 });
+      await redis.ping(); // what the miss sent without waiting has run
+      const info = await admin.info('commandstats');
+      const calls = (name: string) => Number(new RegExp(`cmdstat_${name}:calls=(\\d+)`).exec(info)?.[1] ?? 0);
+      // The lease with the fill's snapshot, the versions of the name's generation and of the tag,
+      // the fill (which deletes the lease).
+      expect(calls('evalsha')).toBe(4);
+      expect(await admin.keys('*:lease')).toEqual([]);
+    } finally {
+      await admin.quit();
+    }
+  });
+
   it('sends its commands in a few socket writes, and stores every value', async () => {
     const redis = app.get<Redis>(CACHEKIT_REDIS);
     const counter = countSocketWrites(redis.stream);

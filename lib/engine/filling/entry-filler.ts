@@ -54,7 +54,9 @@ export class EntryFiller {
     const epoch = this.l1?.epoch ?? 0;
     const fallbackEpoch = this.fallback?.epoch ?? 0;
     const tagLifeMs = longestLifeMs(plan);
-    const ticket = begun ?? (await this.store.begin(plan.key, plan.tags, tagLifeMs));
+    const taken = begun ?? (await this.store.begin(plan.key, plan.tags, tagLifeMs));
+    // A refresh holds the entry's lease: its fill may store past an expiry, and gives the lease back.
+    const ticket = taken && control?.lease ? { ...taken, lease: control.lease } : taken;
     let timed: { value: unknown; loadMs: number };
     try {
       timed = await this.timedLoad(plan, load);
@@ -83,7 +85,7 @@ export class EntryFiller {
       if (!versions.every((version, i) => version === ticket.tagVersions[i])) return { value };
     }
     const storedMs = storedLifeMs(plan, entry.ttlMs, value === null || value === undefined);
-    const stored = this.store.fill(plan.key, fill, entry.payload, storedMs, control?.lease).then((ok) => {
+    const stored = this.store.fill(plan.key, fill, entry.payload, storedMs).then((ok) => {
       if (ok) this.l1?.set(plan.key, value, entry.body, entry.freshUntil, tags, entry.ttlMs, epoch);
       return ok;
     });
@@ -92,7 +94,7 @@ export class EntryFiller {
     // of the entry sees it. With an L1 they do: it holds only what Redis confirmed, and the next
     // caller is served from it. A background refresh has no caller: it reports once stored.
     if (control || this.l1) await stored;
-    return { value, body: entry.body };
+    return { value, body: entry.body, leaseGivenBack: fill.lease !== undefined };
   }
 
   /**

@@ -52,14 +52,15 @@ export async function loadUnderLease(
       return { value: found.value, body: found.body };
     }
     if (ticket) {
+      let outcome: LoadOutcome | undefined;
       try {
-        return await steps.loadAndStore(plan, load, ticket);
+        return (outcome = await steps.loadAndStore(plan, load, ticket));
       } finally {
-        // Also after a store failure: a store slow for a moment answers again, and a lease left to
-        // expire would make every instance's caller of this key wait out the wait bound. Not
-        // awaited: the callers have their value; the release never rejects (guarded). It shares
-        // the entry's connection, so Redis runs it after the fill sent before it.
-        void steps.store.releaseLease(plan.key, token);
+        // Unless the fill took it back: also after a store failure, since a store slow for a moment
+        // answers again, and a lease left to expire would make every instance's caller of this key
+        // wait out the wait bound. Not awaited: the callers have their value; the release never
+        // rejects (guarded).
+        if (!outcome?.leaseGivenBack) void steps.store.releaseLease(plan.key, token);
       }
     }
     if (found.unavailable) return steps.loadOnly(plan, load);

@@ -137,8 +137,8 @@ export class GuardedStore {
   }
 
   /** True when stored; false when fenced off or failed. */
-  async fill(key: string, ticket: FillTicket, payload: Uint8Array, ttlMs: number, lease?: string): Promise<boolean> {
-    const fill = () => this.store.fill(key, ticket, payload, ttlMs, lease);
+  async fill(key: string, ticket: FillTicket, payload: Uint8Array, ttlMs: number): Promise<boolean> {
+    const fill = () => this.store.fill(key, ticket, payload, ttlMs);
     return (await this.#guard('fill', fill, this.#turns.background)) === true;
   }
 
@@ -182,7 +182,8 @@ export class GuardedStore {
     const store = this.store;
     return this.#leasing(key, token, async () => {
       if (store.leaseAndBegin) return store.leaseAndBegin(key, token, ttlMs, tags, tagLifeMs);
-      return (await store.acquireLease(key, token, ttlMs)) && store.begin(key, tags, tagLifeMs);
+      if (!(await store.acquireLease(key, token, ttlMs))) return false;
+      return { ...(await store.begin(key, tags, tagLifeMs)), lease: token };
     });
   }
 
