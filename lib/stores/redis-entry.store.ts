@@ -137,6 +137,7 @@ export class RedisEntryStore implements EntryStore {
   }
 
   async tagVersions(tags: readonly string[], tagLifeMs: number): Promise<string[]> {
+    this.#coalescer.sending();
     // An entry is stored a load's time after its tags' versions were taken: they live that much longer.
     const life = tagLifeMs + this.times.fenceTtlMs;
     const versions = await Promise.all(
