@@ -25,8 +25,11 @@ export interface LoadOutcome {
   body?: Uint8Array;
   /** The store failed during this load: skip further store calls (each would cost a deadline). */
   storeFailed?: boolean;
-  /** The fill was sent with the load's lease, which it gives back: no release to send. */
-  leaseGivenBack?: boolean;
+  /**
+   * Set when the fill carried the load's lease: true once that fill reached the store (which gave
+   * the lease back), false when it did not (failed or skipped): then a release is still due.
+   */
+  leaseGivenBack?: Promise<boolean>;
   /** The load failed (or timed out) and this is the last good value (fail-safe): why. */
   failSafe?: string;
 }

@@ -85,7 +85,8 @@ export class EntryFiller {
       if (!versions.every((version, i) => version === ticket.tagVersions[i])) return { value };
     }
     const storedMs = storedLifeMs(plan, entry.ttlMs, value === null || value === undefined);
-    const stored = this.store.fill(plan.key, fill, entry.payload, storedMs).then((ok) => {
+    const answer = this.store.fill(plan.key, fill, entry.payload, storedMs);
+    const stored = answer.then((ok) => {
       if (ok) this.l1?.set(plan.key, value, entry.body, entry.freshUntil, tags, entry.ttlMs, epoch);
       return ok;
     });
@@ -94,7 +95,8 @@ export class EntryFiller {
     // of the entry sees it. With an L1 they do: it holds only what Redis confirmed, and the next
     // caller is served from it. A background refresh has no caller: it reports once stored.
     if (control || this.l1) await stored;
-    return { value, body: entry.body, leaseGivenBack: fill.lease !== undefined };
+    const leaseGivenBack = fill.lease === undefined ? undefined : answer.then((ok) => ok !== undefined);
+    return { value, body: entry.body, leaseGivenBack };
   }
 
   /**

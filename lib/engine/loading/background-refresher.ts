@@ -79,7 +79,7 @@ export class BackgroundRefresher {
       });
       if (!outcome) throw new Error(messages.refreshAbandoned(timeoutMs));
       this.#failures.delete(plan.key);
-      if (!outcome.leaseGivenBack) await this.store.releaseLease(plan.key, token);
+      if (!(await outcome.leaseGivenBack)) await this.store.releaseLease(plan.key, token);
       this.engine.emit({
         type: 'refresh-success',
         name: plan.name,

@@ -56,11 +56,14 @@ export async function loadUnderLease(
       try {
         return (outcome = await steps.loadAndStore(plan, load, ticket));
       } finally {
-        // Unless the fill took it back: also after a store failure, since a store slow for a moment
+        // Unless the fill gave it back: also after a store failure, since a store slow for a moment
         // answers again, and a lease left to expire would make every instance's caller of this key
         // wait out the wait bound. Not awaited: the callers have their value; the release never
         // rejects (guarded).
-        if (!outcome?.leaseGivenBack) void steps.store.releaseLease(plan.key, token);
+        const release = () => steps.store.releaseLease(plan.key, token);
+        const givenBack = outcome?.leaseGivenBack;
+        if (givenBack) void givenBack.then((back) => (back ? undefined : release()));
+        else void release();
       }
     }
     if (found.unavailable) return steps.loadOnly(plan, load);

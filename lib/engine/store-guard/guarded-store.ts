@@ -136,10 +136,9 @@ export class GuardedStore {
     }));
   }
 
-  /** True when stored; false when fenced off or failed. */
-  async fill(key: string, ticket: FillTicket, payload: Uint8Array, ttlMs: number): Promise<boolean> {
-    const fill = () => this.store.fill(key, ticket, payload, ttlMs);
-    return (await this.#guard('fill', fill, this.#turns.background)) === true;
+  /** True when stored; false when fenced off; undefined when the store failed or the fill was skipped. */
+  fill(key: string, ticket: FillTicket, payload: Uint8Array, ttlMs: number): Promise<boolean | undefined> {
+    return this.#guard('fill', () => this.store.fill(key, ticket, payload, ttlMs), this.#turns.background);
   }
 
   async put(key: string, payload: Uint8Array, ttlMs: number, valueTags?: readonly string[]): Promise<boolean> {
