@@ -26,9 +26,14 @@ export interface ReaderContext {
  */
 export class EntryReader {
   // Store reads of the current burst by entry key, and the invalidation generation they belong to.
-  readonly #reads = new Map<string, Promise<StoredRead | undefined>>();
+  // Replaced, never cleared: a cleared Map keeps its old table linked to the new one, so from a
+  // long-lived Map every burst's reads (their payloads included) stay reachable through the chain
+  // until a full collection, and the young collections promote all of them.
+  #reads = new Map<string, Promise<StoredRead | undefined>>();
   #readsGeneration = 0;
-  readonly #endBurst = (): void => this.#reads.clear();
+  readonly #endBurst = (): void => {
+    this.#reads = new Map();
+  };
 
   constructor(
     private readonly store: GuardedStore,
@@ -114,14 +119,14 @@ export class EntryReader {
   #sharedRead(plan: EntryPlan): Promise<StoredRead | undefined> {
     const generation = this.context.generation();
     if (generation !== this.#readsGeneration) {
-      this.#reads.clear(); // an invalidation since: no later caller joins a read sent before it
+      this.#endBurst(); // an invalidation since: no later caller joins a read sent before it
       this.#readsGeneration = generation;
     }
     const running = this.#reads.get(plan.key);
     if (running) return running;
     const read = this.store.read(plan.key, plan.tags);
     // No I/O callback runs before the microtasks queued now: only callers of this burst join. One
-    // clear per burst, not a delete per read (a busy hit path would reshape the map on every read).
+    // new map per burst, not a delete per read (deleted entries are kept until the map rehashes).
     if (this.#reads.size === 0) queueMicrotask(this.#endBurst);
     this.#reads.set(plan.key, read);
     return read;
