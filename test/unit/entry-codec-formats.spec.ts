@@ -1,13 +1,11 @@
-import { Logger } from '@nestjs/common';
 import fc from 'fast-check';
 import { deserialize, serialize } from 'node:v8';
 import { isDeepStrictEqual } from 'node:util';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EntryCodec } from '../../lib/engine/entry/entry-codec.js';
 import { EntryPlan } from '../../lib/engine/entry/entry-plan.js';
+import { quietCodec } from '../support/quiet-codec.js';
 import { unwrap } from '../../lib/engine/entry/envelope.js';
-import { RateLimitedLogger } from '../../lib/observability/rate-limited-logger.js';
-import { Compression } from '../../lib/serialization/compression.js';
 import { defaultSerializer } from '../../lib/serialization/default.serializer.js';
 import { JSON_FORMAT } from '../../lib/serialization/json-format.js';
 import { CacheSerializer } from '../../lib/serialization/serializer.interface.js';
@@ -24,15 +22,7 @@ const plan: EntryPlan = {
 };
 
 function codecOver(serializer: CacheSerializer): EntryCodec {
-  const logger = new Logger('EntryCodecFormats');
-  vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
-  return new EntryCodec(
-    serializer,
-    1 << 20,
-    new RateLimitedLogger(logger, 0),
-    () => undefined,
-    new Compression(Infinity, 1 << 26),
-  );
+  return quietCodec(serializer, 'EntryCodecFormats');
 }
 
 /** The body an EntryCodec stores for `value`, and what a reader with `reader` gets back from it. */

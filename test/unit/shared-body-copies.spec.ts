@@ -1,11 +1,9 @@
-import { Logger } from '@nestjs/common';
 import fc from 'fast-check';
 import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it, vi } from 'vitest';
 import { EntryCodec } from '../../lib/engine/entry/entry-codec.js';
 import { EntryPlan } from '../../lib/engine/entry/entry-plan.js';
-import { RateLimitedLogger } from '../../lib/observability/rate-limited-logger.js';
-import { Compression } from '../../lib/serialization/compression.js';
+import { quietCodec } from '../support/quiet-codec.js';
 import { defaultSerializer } from '../../lib/serialization/default.serializer.js';
 import { JSON_FORMAT, copyJsonValue } from '../../lib/serialization/json-format.js';
 import { CacheSerializer } from '../../lib/serialization/serializer.interface.js';
@@ -13,15 +11,7 @@ import { CacheSerializer } from '../../lib/serialization/serializer.interface.js
 const plan: EntryPlan = { key: '{t:p:1}', tags: [], name: 'p', where: 'Products#find', ttlMs: 60_000, jitter: 0 };
 
 function codecOver(serializer: CacheSerializer = defaultSerializer): EntryCodec {
-  const logger = new Logger('SharedBodyCopies');
-  vi.spyOn(logger, 'warn').mockImplementation(() => undefined);
-  return new EntryCodec(
-    serializer,
-    1 << 20,
-    new RateLimitedLogger(logger, 0),
-    () => undefined,
-    new Compression(Infinity, 1 << 26),
-  );
+  return quietCodec(serializer, 'SharedBodyCopies');
 }
 
 /** Every object and array reachable from `value`. */
