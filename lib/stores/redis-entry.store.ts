@@ -36,6 +36,19 @@ export interface RedisEntryStoreTimes {
   clockSkewMs?: number;
 }
 
+/**
+ * A read's answer. A class, not an object literal: a miss keeps its read alive through the load,
+ * and once a burst of misses made V8 allocate a literal's objects in the old generation, every hit's
+ * answer there would keep its payload alive until a full collection (see queued-commands.ts).
+ */
+class Answer implements StoredRead {
+  constructor(
+    public payload: Uint8Array | undefined,
+    public tagVersions: (string | undefined)[],
+    public valueTags?: readonly string[],
+  ) {}
+}
+
 /** How far apart Cluster nodes' clocks may be by default (NTP keeps them within a few ms). */
 const CLUSTER_CLOCK_SKEW_MS = 250;
 
@@ -83,11 +96,11 @@ export class RedisEntryStore implements EntryStore {
 
   // Built once: an untagged read (the usual raw key hit) allocates no handlers of its own.
   readonly #untagged = (raw: Buffer | null): StoredRead => {
-    return { payload: parseStoredEntry(raw).payload, tagVersions: NO_TAGS };
+    return new Answer(parseStoredEntry(raw).payload, NO_TAGS);
   };
   readonly #untaggedFailed = (error: unknown): StoredRead => {
     foreignIsMiss(error);
-    return { payload: undefined, tagVersions: NO_TAGS };
+    return new Answer(undefined, NO_TAGS);
   };
 
   // The entry and its tags' versions: one MGET standalone; on a Cluster they live in other slots,
@@ -119,12 +132,10 @@ export class RedisEntryStore implements EntryStore {
   ): StoredRead | Promise<StoredRead> {
     this.#known.saw(tags, tagVersions);
     const { payload, valueTags } = parseStoredEntry(raw);
-    if (!valueTags) return { payload, tagVersions };
-    return readTagVersions(this.client, valueTags).then((own) => ({
-      payload,
-      tagVersions: [...tagVersions, ...own],
-      valueTags,
-    }));
+    if (!valueTags) return new Answer(payload, tagVersions);
+    return readTagVersions(this.client, valueTags).then(
+      (own) => new Answer(payload, [...tagVersions, ...own], valueTags),
+    );
   }
 
   async begin(key: string, tags: readonly string[], tagLifeMs: number): Promise<FillTicket> {

@@ -8,13 +8,17 @@ export interface WatchedDeadline {
   settled: boolean;
 }
 
-interface Pending extends WatchedDeadline {
-  due: number;
-  deadlineMs: number;
-  resolve: (value: unknown) => void;
-  onError: (error: unknown) => unknown;
-  /** Runs after the handler, however the call ended (frees its admission slot). */
-  onSettled?: () => void;
+/** A class, not a literal, for the reason `Call` in invocation.pipeline.ts gives: one per store call. */
+class Pending implements WatchedDeadline {
+  settled = false;
+  constructor(
+    public due: number,
+    readonly deadlineMs: number,
+    public resolve: (value: unknown) => void,
+    public onError: (error: unknown) => unknown,
+    /** Runs after the handler, however the call ended (frees its admission slot). */
+    public onSettled: (() => void) | undefined,
+  ) {}
 }
 
 /** A turn in the admission queue; `due` is on the clock of time spent waiting on the store. */
@@ -71,7 +75,7 @@ export class DeadlineWatch {
   ): Promise<R> {
     return new Promise<R>((resolve) => {
       const due = Date.now() + deadlineMs;
-      const entry: Pending = { due, settled: false, resolve: resolve as never, onError, onSettled, deadlineMs };
+      const entry = new Pending(due, deadlineMs, resolve as never, onError, onSettled);
       this.#pending.push(entry);
       this.#start();
       work.then(
