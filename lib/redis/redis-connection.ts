@@ -4,6 +4,7 @@ import { RedisConnection } from '../options/cachekit-options.interface.js';
 import { ResolvedCacheKitOptions } from '../options/cachekit-options.interface.js';
 import { within } from '../timing/within.js';
 import { ClusterBackstops, CommandBackstop } from './command-backstop.js';
+import { keepQueuedCommandsYoung } from './queued-commands.js';
 
 const BOOT_WAIT_MS = 1_000;
 // QUIT on a frozen server gets no answer: the socket's end is awaited this long at most.
@@ -100,16 +101,19 @@ function createClient(
       ...clusterOptions,
       redisOptions: { ...failFast, ...redisOptions },
     });
+    client.on('+node', keepQueuedCommandsYoung);
     const own = redisOptions !== undefined && 'commandTimeout' in redisOptions;
     return { client, backstop: own ? undefined : new ClusterBackstops(client, commandTimeout) };
   }
   if (typeof connection === 'string') {
     const client = new Redis(connection, failFast);
+    keepQueuedCommandsYoung(client);
     return { client, backstop: new CommandBackstop(client, commandTimeout) };
   }
   // The same bound as ioredis's commandTimeout, by one sweeping timer rather than a timer per
   // command (see CommandBackstop); an app that sets commandTimeout itself gets ioredis's.
   const client = new Redis({ ...failFast, ...connection });
+  keepQueuedCommandsYoung(client);
   return { client, backstop: 'commandTimeout' in connection ? undefined : new CommandBackstop(client, commandTimeout) };
 }
 
