@@ -1,6 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
-
-type CommandItem = NonNullable<ReturnType<Redis['commandQueue']['peekFront']>>;
+import type { CommandItem } from './queued-commands.js';
 
 const TIMED_OUT = 'Command timed out';
 

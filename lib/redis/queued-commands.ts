@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 
-type CommandItem = NonNullable<ReturnType<Redis['commandQueue']['peekFront']>>;
+/** ioredis's entry for a command awaiting its reply (the type is not exported by ioredis). */
+export type CommandItem = NonNullable<ReturnType<Redis['commandQueue']['peekFront']>>;
 type Queue = Redis['commandQueue'];
 
 /** What ioredis keeps per command awaiting its reply; an instance of a class, see below. */

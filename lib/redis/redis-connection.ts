@@ -105,16 +105,13 @@ function createClient(
     const own = redisOptions !== undefined && 'commandTimeout' in redisOptions;
     return { client, backstop: own ? undefined : new ClusterBackstops(client, commandTimeout) };
   }
-  if (typeof connection === 'string') {
-    const client = new Redis(connection, failFast);
-    keepQueuedCommandsYoung(client);
-    return { client, backstop: new CommandBackstop(client, commandTimeout) };
-  }
+  const client =
+    typeof connection === 'string' ? new Redis(connection, failFast) : new Redis({ ...failFast, ...connection });
+  keepQueuedCommandsYoung(client);
   // The same bound as ioredis's commandTimeout, by one sweeping timer rather than a timer per
   // command (see CommandBackstop); an app that sets commandTimeout itself gets ioredis's.
-  const client = new Redis({ ...failFast, ...connection });
-  keepQueuedCommandsYoung(client);
-  return { client, backstop: 'commandTimeout' in connection ? undefined : new CommandBackstop(client, commandTimeout) };
+  const own = typeof connection !== 'string' && 'commandTimeout' in connection;
+  return { client, backstop: own ? undefined : new CommandBackstop(client, commandTimeout) };
 }
 
 // Boot does not fail when Redis is down (the cache fails open); it waits briefly so the first
