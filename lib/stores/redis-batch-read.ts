@@ -3,6 +3,7 @@ import { NO_TAGS } from '../keys/key-layout.js';
 import { StoredRead } from './entry-store.interface.js';
 import { groupByNode } from './cluster-slots.js';
 import { StoredParts, foreignIsMiss, parseStoredEntry } from './stored-entry.js';
+import { ReadAnswer } from './read-answer.js';
 
 /** One entry of a multi-key read: its key and the store keys of its tags. */
 export interface EntryRead {
@@ -33,9 +34,9 @@ export async function readMany(client: Redis | Cluster, reads: readonly EntryRea
   return reads.map((read, i) => {
     const entry = entries[i]!;
     const tagVersions = read.tags.length === 0 ? NO_TAGS : read.tags.map((tag) => versions[tagIndex.get(tag)!]);
-    if (!entry.valueTags) return { payload: entry.payload, tagVersions };
+    if (!entry.valueTags) return new ReadAnswer(entry.payload, tagVersions);
     const own = entry.valueTags.map((tag) => valueVersions[valueTags.get(tag)!]);
-    return { payload: entry.payload, tagVersions: [...tagVersions, ...own], valueTags: entry.valueTags };
+    return new ReadAnswer(entry.payload, [...tagVersions, ...own], entry.valueTags);
   });
 }
 

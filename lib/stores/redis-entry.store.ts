@@ -17,6 +17,7 @@ import { nextVersion } from './version-nonce.js';
 import { WriteCoalescer, writableStream } from './write-coalescer.js';
 import { EntryRead, readMany, readTagVersions } from './redis-batch-read.js';
 import { KnownTagVersions } from './known-tag-versions.js';
+import { ReadAnswer } from './read-answer.js';
 
 export interface RedisEntryStoreTimes {
   /**
@@ -34,19 +35,6 @@ export interface RedisEntryStoreTimes {
    * this long before a load began still fences it. Default: 0 standalone (one clock), 250 on a Cluster.
    */
   clockSkewMs?: number;
-}
-
-/**
- * A read's answer. A class, not an object literal: a miss keeps its read alive through the load,
- * and once a burst of misses made V8 allocate a literal's objects in the old generation, every hit's
- * answer there would keep its payload alive until a full collection (see queued-commands.ts).
- */
-class Answer implements StoredRead {
-  constructor(
-    public payload: Uint8Array | undefined,
-    public tagVersions: (string | undefined)[],
-    public valueTags?: readonly string[],
-  ) {}
 }
 
 /** How far apart Cluster nodes' clocks may be by default (NTP keeps them within a few ms). */
@@ -96,11 +84,11 @@ export class RedisEntryStore implements EntryStore {
 
   // Built once: an untagged read (the usual raw key hit) allocates no handlers of its own.
   readonly #untagged = (raw: Buffer | null): StoredRead => {
-    return new Answer(parseStoredEntry(raw).payload, NO_TAGS);
+    return new ReadAnswer(parseStoredEntry(raw).payload, NO_TAGS);
   };
   readonly #untaggedFailed = (error: unknown): StoredRead => {
     foreignIsMiss(error);
-    return new Answer(undefined, NO_TAGS);
+    return new ReadAnswer(undefined, NO_TAGS);
   };
 
   // The entry and its tags' versions: one MGET standalone; on a Cluster they live in other slots,
@@ -132,9 +120,9 @@ export class RedisEntryStore implements EntryStore {
   ): StoredRead | Promise<StoredRead> {
     this.#known.saw(tags, tagVersions);
     const { payload, valueTags } = parseStoredEntry(raw);
-    if (!valueTags) return new Answer(payload, tagVersions);
+    if (!valueTags) return new ReadAnswer(payload, tagVersions);
     return readTagVersions(this.client, valueTags).then(
-      (own) => new Answer(payload, [...tagVersions, ...own], valueTags),
+      (own) => new ReadAnswer(payload, [...tagVersions, ...own], valueTags),
     );
   }
 
